@@ -1,0 +1,72 @@
+# cxlib -- two commands on a fresh machine: `make reports`, then `make test`.
+# Every target is idempotent; `make help` lists them.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+SAMPLE  := data/sample
+DATA    ?= $(SAMPLE)
+CONFIG  ?=
+OUT     ?= reports
+CUSTOMERS ?= 20000
+KERNEL  := cxlib
+
+.DEFAULT_GOAL := help
+.PHONY: help venv sample reports validate test lint format unit nbtest lab kernel bench system-deps clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## create .venv and install cxlib (editable) with its dev dependencies
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cxlib)" >/dev/null
+	@touch $@
+
+sample: $(SAMPLE)/TRUTH.json ## build the bundled sample data (20,000 customers) if missing
+
+$(SAMPLE)/TRUTH.json: | $(STAMP)
+	$(BIN)/python -m cxlib sample --out $(SAMPLE) --customers $(CUSTOMERS)
+
+reports: $(STAMP) $(if $(filter $(SAMPLE),$(DATA)),sample) ## build the reports (DATA=folder|url CONFIG=file for real data)
+	$(BIN)/python -m cxlib validate --data $(DATA) $(if $(CONFIG),--config $(CONFIG))
+
+validate: $(STAMP) ## print the data-quality report of DATA
+	$(BIN)/python -m cxlib validate --data $(DATA) $(if $(CONFIG),--config $(CONFIG))
+
+test: lint unit nbtest ## lint + unit tests + notebook tests
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check cxlib tests benchmarks
+	$(BIN)/ruff format --check cxlib tests benchmarks
+
+format: $(STAMP) ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix cxlib tests benchmarks
+	$(BIN)/ruff format cxlib tests benchmarks
+
+unit: $(STAMP) ## unit, property and end-to-end tests
+	$(BIN)/python -m pytest -q
+
+nbtest: $(STAMP) ## run the report notebooks under nbval
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+		$(BIN)/python -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) -p no:cacheprovider notebooks; \
+	else echo "no notebooks yet"; fi
+
+kernel: $(STAMP) ## register the project kernel ("Python (cxlib)") in the venv
+
+lab: $(STAMP) sample ## open JupyterLab on the notebooks with the project kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP) ## print performance figures (load+validate throughput, ...)
+	@for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+system-deps: ## install Debian's postgresql for the PostgreSQL loader test (needs root)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then echo "postgresql present"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; fi
+
+clean: ## remove generated data, reports and caches (keeps .venv)
+	rm -rf $(SAMPLE) reports/* .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -not -path "./$(VENV)/*" -exec rm -rf {} +

@@ -1,0 +1,36 @@
+"""cxlib: customer-experience analytics -- validated data, CX metrics and reports.
+
+The data flows one way: load -> validate -> features -> analysis -> report.
+
+>>> import cxlib
+>>> cx = cxlib.load("data/sample")                   # doctest: +SKIP
+>>> float(cxlib.metrics.nps([10, 9, 7, 0]))
+25.0
+"""
+
+from cxlib import contract
+from cxlib.config import DatasetConfig, load_config
+from cxlib.dataset import CXData, load
+from cxlib.io import DataContractError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CXData",
+    "DataContractError",
+    "DatasetConfig",
+    "__version__",
+    "contract",
+    "load",
+    "load_config",
+    "metrics",
+]
+
+
+def __getattr__(name: str):
+    """Import ``cxlib.metrics`` lazily so ``import cxlib`` stays light."""
+    if name == "metrics":
+        import importlib
+
+        return importlib.import_module("cxlib.metrics")
+    raise AttributeError(f"module 'cxlib' has no attribute {name!r}")

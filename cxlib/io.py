@@ -1,0 +1,331 @@
+"""Readers: find each canonical table in a source and expose it to DuckDB.
+
+A source is a folder (one CSV or Parquet file per table), a DuckDB database file,
+or a SQLAlchemy URL (PostgreSQL and anything else SQLAlchemy reaches). Readers do
+not type or check values; they hand :mod:`cxlib.validate` a :class:`RawTable`: a
+relation registered in the validation's DuckDB connection plus a source row
+number (``_row``, 1-based data row), so that excluded rows can be pointed at.
+
+Structural problems found while reading (a file that is empty or not CSV/Parquet,
+a table the database lacks) are raised as :class:`DataContractError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from cxlib.config import TableMapping
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
+_FALLBACK_ENCODINGS = ("cp1250", "latin_1")
+
+
+class DataContractError(ValueError):
+    """Structural problems that stop a data set from loading.
+
+    ``problems`` holds one sentence per problem, each naming the file (or
+    table), the column, the count and the fix.
+    """
+
+    def __init__(self, problems: list[str], source: str = ""):
+        self.problems = list(problems)
+        self.source = source
+        head = f"Cannot load CX data from {source}" if source else "Cannot load CX data"
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head}: {len(self.problems)} structural problem(s)\n{lines}")
+
+
+class EncodingFallbackWarning(UserWarning):
+    """A CSV file was not UTF-8 and was read with a fallback encoding."""
+
+
+@dataclass
+class RawTable:
+    """One table as found in the source, before typing and checks.
+
+    ``relation`` is a name or table function usable in a FROM clause of ``con``;
+    ``columns`` maps each source column to its DuckDB type; ``row`` is the SQL
+    expression of the 1-based source row number.
+    """
+
+    name: str
+    origin: str
+    relation: str
+    columns: dict[str, str]
+    row: str = "_row"
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_sql_url(source: str | Path) -> bool:
+    """True when ``source`` looks like a SQLAlchemy URL (``dialect://...``)."""
+    return isinstance(source, str) and "://" in source
+
+
+def describe_source(source: str | Path) -> str:
+    """A printable name for a source, with any password in a URL masked."""
+    if is_sql_url(source):
+        from sqlalchemy.engine import make_url
+
+        return make_url(str(source)).render_as_string(hide_password=True)
+    return str(source)
+
+
+class FolderReader:
+    """Tables as files in a folder: ``<table>.csv`` / ``.parquet`` or as mapped."""
+
+    def __init__(self, folder: str | Path, con: duckdb.DuckDBPyConnection):
+        self.folder = Path(folder)
+        self.con = con
+        if not self.folder.is_dir():
+            raise DataContractError(
+                [f"{self.folder}: no such folder. Fix: pass the folder holding the table files."]
+            )
+
+    def find(self, table: str, mapping: TableMapping) -> Path | None:
+        """The file holding ``table`` (None when the folder has none)."""
+        if mapping.file:
+            path = self.folder / mapping.file
+            if not path.exists():
+                raise DataContractError(
+                    [
+                        f"{path}: file named for table {table!r} in the config does not exist. "
+                        f"Fix: correct tables.{table}.file in the config."
+                    ]
+                )
+            return path
+        for suffix in PARQUET_SUFFIXES + CSV_SUFFIXES:
+            path = self.folder / f"{table}{suffix}"
+            if path.exists():
+                return path
+        return None
+
+    def read(self, table: str, mapping: TableMapping) -> RawTable | None:
+        """Register ``table`` in the connection; None when the folder lacks it."""
+        path = self.find(table, mapping)
+        if path is None:
+            return None
+        if path.stat().st_size == 0:
+            raise DataContractError(
+                [f"{path}: the file is empty (0 bytes). Fix: export the {table} table again."]
+            )
+        name = path.name.lower()
+        if name.endswith(PARQUET_SUFFIXES):
+            return self._read_parquet(table, path)
+        if name.endswith(CSV_SUFFIXES):
+            return self._read_csv(table, path)
+        raise DataContractError(
+            [
+                f"{path}: not a CSV or Parquet file (suffix {path.suffix!r}). "
+                "Fix: export the table as .csv (UTF-8) or .parquet."
+            ]
+        )
+
+    def _read_parquet(self, table: str, path: Path) -> RawTable:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+        if magic != b"PAR1":
+            raise DataContractError(
+                [f"{path}: not a Parquet file (no PAR1 header). Fix: export it as Parquet again."]
+            )
+        rel = f"read_parquet('{_sql_str(path)}', file_row_number=true)"
+        cols = _describe(self.con, rel)
+        cols.pop("file_row_number", None)
+        return RawTable(table, str(path), rel, cols, row="(file_row_number + 1)")
+
+    def _read_csv(self, table: str, path: Path) -> RawTable:
+        encoding, note = detect_encoding(path)
+        read_path = path
+        if encoding != "utf-8":
+            with (
+                open(path, encoding=encoding, newline="") as src,
+                tempfile.NamedTemporaryFile(
+                    "w", suffix=".csv", encoding="utf-8", newline="", delete=False
+                ) as dst,
+            ):
+                for chunk in iter(lambda: src.read(1 << 20), ""):
+                    dst.write(chunk)
+            read_path = Path(dst.name)
+        delim = "\t" if ".tsv" in path.name.lower() else ","
+        try:
+            arrow = self.con.sql(
+                f"SELECT * FROM read_csv('{_sql_str(read_path)}', all_varchar=true, header=true, "
+                f"delim='{delim}', quote='\"', escape='\"', strict_mode=false, "
+                f"null_padding=true, sample_size=-1)"
+            ).to_arrow_table()
+        except duckdb.Error as exc:
+            raise DataContractError(
+                [f"{path}: could not be parsed as CSV ({exc}). Fix: export it as CSV again."]
+            ) from exc
+        finally:
+            if read_path != path:
+                read_path.unlink(missing_ok=True)
+        if arrow.num_rows == 0:
+            raise DataContractError(
+                [f"{path}: the file has a header but no data rows. Fix: export the data again."]
+            )
+        raw = register_arrow(self.con, f"raw_{table}", arrow, path)
+        raw.encoding = encoding
+        if note:
+            raw.warnings.append(note)
+        return raw
+
+
+class DuckDBReader:
+    """Tables in a DuckDB database file (attached read-only)."""
+
+    def __init__(self, path: str | Path, con: duckdb.DuckDBPyConnection):
+        self.path = Path(str(path).removeprefix("duckdb:///"))
+        self.con = con
+        if not self.path.is_file():
+            raise DataContractError([f"{self.path}: no such DuckDB file."])
+        con.execute(f"ATTACH '{_sql_str(self.path)}' AS src (READ_ONLY)")
+        self.tables = {
+            r[0].lower(): r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+            ).fetchall()
+        }
+
+    def read(self, table: str, mapping: TableMapping) -> RawTable | None:
+        """Register ``table`` (or the mapped table/query); None when absent."""
+        if mapping.query:
+            sql = mapping.query
+        else:
+            name = self.tables.get((mapping.table or table).lower())
+            if name is None:
+                if mapping.table:
+                    raise DataContractError(
+                        [f"{self.path}: table {mapping.table!r} named in the config is missing."]
+                    )
+                return None
+            sql = f'SELECT * FROM src."{name}"'
+        arrow = self.con.sql(sql).to_arrow_table()
+        return register_arrow(self.con, f"raw_{table}", arrow, f"{self.path}:{table}")
+
+
+class SQLReader:
+    """Tables reached through a SQLAlchemy URL (PostgreSQL at least)."""
+
+    def __init__(self, url: str, con: duckdb.DuckDBPyConnection):
+        from sqlalchemy import create_engine, inspect
+
+        self.url = url
+        self.con = con
+        self.engine = create_engine(url)
+        try:
+            self.names = {n.lower(): n for n in inspect(self.engine).get_table_names()}
+        except Exception as exc:  # connection refused, bad credentials, ...
+            raise DataContractError(
+                [f"{describe_source(url)}: cannot connect ({type(exc).__name__}: {exc})."]
+            ) from exc
+
+    def read(self, table: str, mapping: TableMapping) -> RawTable | None:
+        """Fetch ``table`` (or the mapped table/query) into DuckDB; None when absent."""
+        from sqlalchemy import text
+
+        if mapping.query:
+            sql = mapping.query
+        else:
+            name = self.names.get((mapping.table or table).lower())
+            if name is None:
+                if mapping.table:
+                    raise DataContractError(
+                        [
+                            f"{describe_source(self.url)}: table {mapping.table!r} named in the "
+                            "config is missing."
+                        ]
+                    )
+                return None
+            sql = f'SELECT * FROM "{name}"'
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(text(sql), conn)
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        return register_arrow(
+            self.con, f"raw_{table}", arrow, f"{describe_source(self.url)}:{table}"
+        )
+
+
+def open_reader(source: str | Path, con: duckdb.DuckDBPyConnection):
+    """The reader for ``source``: SQL URL, DuckDB file or folder."""
+    if is_sql_url(source):
+        if str(source).startswith("duckdb:///"):
+            return DuckDBReader(source, con)
+        return SQLReader(str(source), con)
+    path = Path(source)
+    if path.is_file() and path.name.lower().endswith(DUCKDB_SUFFIXES):
+        return DuckDBReader(path, con)
+    return FolderReader(path, con)
+
+
+def register_arrow(
+    con: duckdb.DuckDBPyConnection, name: str, arrow: pa.Table, origin: str | Path
+) -> RawTable:
+    """Register an Arrow table with a 1-based ``_row`` column and describe it."""
+    arrow = arrow.append_column("_row", pa.array(np.arange(1, arrow.num_rows + 1, dtype=np.int64)))
+    con.register(name, arrow)
+    cols = _describe(con, name)
+    cols.pop("_row", None)
+    return RawTable(name.removeprefix("raw_"), str(origin), name, cols)
+
+
+def detect_encoding(path: Path) -> tuple[str, str | None]:
+    """Return ``(encoding, warning)`` for a text file.
+
+    UTF-8 (with or without BOM) is accepted silently. Otherwise the file is read
+    as CP1250 or Latin-1 -- whichever charset-normalizer finds more plausible --
+    and a warning says so (Central European exports are usually CP1250).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        try:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8", None
+        except UnicodeDecodeError as exc:
+            bad_at = exc.start
+    with open(path, "rb") as fh:
+        sample = fh.read(1 << 20)
+    encoding = _guess_fallback(sample)
+    note = (
+        f"{path}: not valid UTF-8 (first bad byte near offset {bad_at}); read as {encoding}. "
+        "Check accented characters; re-export as UTF-8 to silence this warning."
+    )
+    warnings.warn(note, EncodingFallbackWarning, stacklevel=3)
+    return encoding, note
+
+
+def _guess_fallback(sample: bytes) -> str:
+    """CP1250 or Latin-1 for non-UTF-8 bytes, judged by charset-normalizer."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=list(_FALLBACK_ENCODINGS)).best()
+    if best is not None and best.encoding in _FALLBACK_ENCODINGS:
+        return best.encoding
+    try:
+        sample.decode("cp1250")
+        return "cp1250"
+    except UnicodeDecodeError:
+        return "latin_1"
+
+
+def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    """Column name -> DuckDB type of a relation."""
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
+def _sql_str(value: str | Path) -> str:
+    """Escape a value for a single-quoted SQL string literal."""
+    return str(value).replace("'", "''")
