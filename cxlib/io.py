@@ -22,8 +22,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cxlib.config import TableMapping
+from cxlib.contract import TABLES
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -64,6 +66,7 @@ class RawTable:
     relation: str
     columns: dict[str, str]
     row: str = "_row"
+    arrow: pa.Table | None = None
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -122,7 +125,10 @@ class FolderReader:
             )
         name = path.name.lower()
         if name.endswith(PARQUET_SUFFIXES):
-            return self._read_parquet(table, path)
+            labels = [
+                mapping.source_column(c.name) for c in TABLES[table].columns if c.kind == "category"
+            ]
+            return self._read_parquet(table, path, labels)
         if name.endswith(CSV_SUFFIXES):
             return self._read_csv(table, path)
         raise DataContractError(
@@ -132,17 +138,23 @@ class FolderReader:
             ]
         )
 
-    def _read_parquet(self, table: str, path: Path) -> RawTable:
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
-        if magic != b"PAR1":
+    def _read_parquet(self, table: str, path: Path, labels: list[str]) -> RawTable:
+        """Read with pyarrow; label columns stay dictionary-encoded (cheap categories)."""
+        try:
+            schema = pq.read_schema(path)
+            strings = [
+                n for n in labels if n in schema.names and pa.types.is_string(schema.field(n).type)
+            ]
+            arrow = pq.read_table(path, read_dictionary=strings)
+        except (pa.ArrowInvalid, OSError) as exc:
             raise DataContractError(
-                [f"{path}: not a Parquet file (no PAR1 header). Fix: export it as Parquet again."]
+                [f"{path}: not a readable Parquet file ({exc}). Fix: export it as Parquet again."]
+            ) from exc
+        if arrow.num_rows == 0:
+            raise DataContractError(
+                [f"{path}: the file has no data rows. Fix: export the {table} table again."]
             )
-        rel = f"read_parquet('{_sql_str(path)}', file_row_number=true)"
-        cols = _describe(self.con, rel)
-        cols.pop("file_row_number", None)
-        return RawTable(table, str(path), rel, cols, row="(file_row_number + 1)")
+        return register_arrow(self.con, f"raw_{table}", arrow, path)
 
     def _read_csv(self, table: str, path: Path) -> RawTable:
         encoding, note = detect_encoding(path)
@@ -277,7 +289,7 @@ def register_arrow(
     con.register(name, arrow)
     cols = _describe(con, name)
     cols.pop("_row", None)
-    return RawTable(name.removeprefix("raw_"), str(origin), name, cols)
+    return RawTable(name.removeprefix("raw_"), str(origin), name, cols, arrow=arrow)
 
 
 def detect_encoding(path: Path) -> tuple[str, str | None]:

@@ -13,7 +13,8 @@ load and validate in seconds.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
@@ -30,6 +31,16 @@ CUSTOMER_IDS = "_customer_ids"
 
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
+_IDENTITY = {
+    ("float", "DOUBLE"),
+    ("int", "BIGINT"),
+    ("bool", "BOOLEAN"),
+    ("datetime", "TIMESTAMP"),
+    ("datetime", "TIMESTAMP_NS"),
+    ("datetime", "TIMESTAMP_MS"),
+    ("datetime", "TIMESTAMP_S"),
+}
+"""(kind, source type) pairs whose typed value is the raw value (with a UTC config)."""
 _NUMERIC = (
     "TINYINT",
     "SMALLINT",
@@ -48,7 +59,13 @@ _NUMERIC = (
 
 @dataclass(frozen=True)
 class _ColumnSQL:
-    """SQL for one output column: its typed value, and flags for empty / unparseable."""
+    """SQL for one output column: its typed value, and flags for empty / unparseable.
+
+    ``source`` names the raw column when the typed value can be the raw column
+    itself (a pass-through: no copy); ``changed`` is then true for a row whose
+    typed value differs from the raw one (e.g. surrounding blanks), in which case
+    the typed column is materialised after all.
+    """
 
     name: str
     typed: str
@@ -56,6 +73,8 @@ class _ColumnSQL:
     bad: str = "FALSE"
     kind: str = "category"
     bad_reason: str | None = None
+    source: str | None = None
+    changed: str = "FALSE"
 
 
 def validate_table(
@@ -89,26 +108,20 @@ def validate_table(
     if problems:
         return pd.DataFrame(), TableQuality(raw.name, raw.origin, 0, 0), problems
 
-    reason = _reason_sql(raw.name, columns, config, customer_ids)
-    inner = ", ".join(
-        [f"{raw.row} AS _row"]
-        + [f'{c.typed} AS "{c.name}"' for c in columns]
-        + [f'{c.empty} AS "_empty_{c.name}"' for c in columns]
-        + [f'{c.bad} AS "_bad_{c.name}"' for c in columns]
-    )
-    flags = ", ".join(
-        [f'"_empty_{c.name}"' for c in columns] + [f'"_bad_{c.name}"' for c in columns]
-    )
-    sql = (
-        f"SELECT * EXCLUDE ({flags}), {reason} AS _reason FROM (SELECT {inner} FROM {raw.relation})"
-    )
-    result = con.sql(sql).to_arrow_table()
-    quality = _account(con, raw, result)
-    keep = result if not quality.excluded else result.filter(pc.is_null(result["_reason"]))
-    keep = keep.drop_columns(["_reason", "_row"])
+    columns = _pretrim(con, raw, columns)
+    reason, needed = _reason_sql(raw.name, columns, config, customer_ids)
+    counted = _checked(raw, [c for c in columns if c.name in needed], reason)
+    quality = _account(con, raw, counted)
+    checked = _checked(raw, columns, reason)
+    frame = _assemble(con, raw, checked, columns, bool(quality.excluded))
+    if raw.name == "customers":  # later tables' orphan check compares against these ids
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {CUSTOMER_IDS} AS SELECT DISTINCT customer_id "
+            f"FROM {checked} WHERE customer_id IS NOT NULL"
+        )
     quality.columns = [c.name for c in columns]
     quality.extra_columns = [c.name for c in columns if c.kind == "extra"]
-    return _to_pandas(keep, columns, config), quality, []
+    return _to_pandas(frame, columns, config), quality, []
 
 
 def _plan_columns(
@@ -135,7 +148,8 @@ def _plan_columns(
         src = mapping.source_column(col.name)
         if src in raw.columns:
             used.add(src)
-            out.append(_typed(col, f'"{_ident(src)}"', raw.columns[src], mapping, config))
+            sql = _typed(col, f'"{_ident(src)}"', raw.columns[src], mapping, config)
+            out.append(_settle_from_arrow(sql, raw, config))
         elif col.name == "response_id":
             out.append(_ColumnSQL("response_id", f"'R' || CAST({raw.row} AS VARCHAR)", kind="id"))
         elif col.required or col.name in mapping.columns:
@@ -161,6 +175,76 @@ def _plan_columns(
     return out, problems
 
 
+def _checked(raw: RawTable, columns: list[_ColumnSQL], reason: str) -> str:
+    """A subquery: typed ``columns``, their flags, the source row and ``_reason``.
+
+    Only the columns given are typed, so the counting pass touches no more of
+    the data than the rules need.
+    """
+    base = ", ".join(
+        [f"{raw.row} AS _row"]
+        + [f'{c.typed} AS "{c.name}"' for c in columns]
+        + [f'{c.empty} AS "_empty_{c.name}"' for c in columns]
+        + [f'{c.bad} AS "_bad_{c.name}"' for c in columns]
+    )
+    return f"(SELECT *, {reason} AS _reason FROM (SELECT {base} FROM {raw.relation}))"
+
+
+def _pretrim(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, columns: list[_ColumnSQL]
+) -> list[_ColumnSQL]:
+    """Find which pass-through text columns need cleaning (blanks, empty strings).
+
+    One aggregate scan; a column with nothing to clean is then read as it is
+    (no per-row trim), one with something to clean is typed in SQL instead.
+    """
+    todo = [c for c in columns if c.source and c.changed != "FALSE"]
+    if not todo:
+        return columns
+    probes = ", ".join(f"count(*) FILTER (WHERE {c.changed})" for c in todo)
+    found = con.execute(f"SELECT {probes} FROM {raw.relation}").fetchone()
+    counts = dict(zip([c.name for c in todo], found, strict=True))
+    out = []
+    for c in columns:
+        if c.name not in counts:
+            out.append(c)
+        elif counts[c.name]:
+            out.append(replace(c, source=None, changed="FALSE"))
+        else:
+            quoted = f'"{_ident(c.source)}"'
+            typed = c.typed if c.name == "stage" else f"CAST({quoted} AS VARCHAR)"
+            empty = c.empty if c.empty == "FALSE" else f"({quoted} IS NULL)"
+            out.append(replace(c, typed=typed, empty=empty, changed="FALSE"))
+    return out
+
+
+def _settle_from_arrow(c: _ColumnSQL, raw: RawTable, config: DatasetConfig) -> _ColumnSQL:
+    """Decide a pass-through column's checks from Arrow metadata where that is enough.
+
+    A dictionary-encoded label column (Parquet) is checked on its few distinct
+    values instead of every row, and a column without nulls needs no per-row
+    emptiness test: on a 10-million-row events table this skips most of the scan.
+    """
+    if not c.source or raw.arrow is None:
+        return c
+    arr = raw.arrow[c.source]
+    changes: dict[str, str] = {}
+    if (
+        arr.null_count == 0
+        and not pa.types.is_string(arr.type)
+        and not pa.types.is_dictionary(arr.type)
+    ):
+        changes["empty"] = "FALSE"
+    if pa.types.is_dictionary(arr.type) and pa.types.is_string(arr.type.value_type):
+        values = set().union(*(chunk.dictionary.to_pylist() for chunk in arr.chunks))
+        if all(v == v.strip(" ") and v != "" for v in values):
+            changes["changed"] = "FALSE"
+            changes["empty"] = "FALSE" if arr.null_count == 0 else f'("{_ident(c.source)}" IS NULL)'
+            if c.bad_reason == "unknown_stage" and values <= set(config.stage_order):
+                changes["bad"] = "FALSE"
+    return replace(c, **changes) if changes else c
+
+
 def _typed(
     col: Column, expr: str, dtype: str, mapping: TableMapping, config: DatasetConfig
 ) -> _ColumnSQL:
@@ -178,34 +262,46 @@ def _typed(
     kind = col.kind
     fmt = mapping.formats.get(col.name)
     tz = _lit(config.timezone)
+    raw = expr[1:-1].replace('""', '"') if expr.startswith('"') and not values else None
+    if raw and is_text and kind in ("id", "category", "text") and col.name != "survey":
+        v = f"CAST({expr} AS VARCHAR)"
+        blank = (
+            f"{v} = ''"
+            if kind == "text"
+            else f"{v} = '' OR starts_with({v}, ' ') OR ends_with({v}, ' ')"
+        )
+        passthrough = {"source": raw, "changed": f"COALESCE({blank}, FALSE)"}
+    elif raw and (kind, dtype) in _IDENTITY and (kind != "datetime" or config.timezone == "UTC"):
+        passthrough = {"source": raw}
+    else:
+        passthrough = {}
     if kind == "id":
         if dtype.split("(")[0] in ("FLOAT", "DOUBLE", "DECIMAL"):
             return _ColumnSQL(
                 col.name, f"CAST(CAST({expr} AS BIGINT) AS VARCHAR)", empty, kind=kind
             )
-        return _ColumnSQL(col.name, s, empty, kind=kind)
+        return _ColumnSQL(col.name, s, empty, kind=kind, **passthrough)
     if col.name == "stage":
-        stages = _tuple(config.stage_order)
-        typed = f"CASE WHEN {s} IN {stages} THEN CAST({s} AS ENUM{stages}) END"
-        bad = f"({s} IS NOT NULL AND {s} NOT IN {stages})"
-        return _ColumnSQL(col.name, typed, empty, bad, kind, "unknown_stage")
+        enum = f"TRY_CAST({s} AS ENUM{_tuple(config.stage_order)})"
+        bad = f"({s} IS NOT NULL AND {enum} IS NULL)"
+        return _ColumnSQL(col.name, enum, empty, bad, kind, "unknown_stage", **passthrough)
     if kind in ("category", "text"):
         typed = f"lower({s})" if col.name == "survey" else s
         if kind == "text":
             typed = f"NULLIF(CAST({expr} AS VARCHAR), '')"
-        return _ColumnSQL(col.name, typed, empty, kind=kind)
+        return _ColumnSQL(col.name, typed, empty, kind=kind, **passthrough)
     if kind in ("int", "float"):
         number = f"TRY_CAST({s} AS DOUBLE)" if is_text else f"CAST({expr} AS DOUBLE)"
         if kind == "float":
-            return _ColumnSQL(
-                col.name, number, empty, f"({s} IS NOT NULL AND {number} IS NULL)", kind
-            )
+            bad = f"({s} IS NOT NULL AND {number} IS NULL)" if is_text else "FALSE"
+            return _ColumnSQL(col.name, number, empty, bad, kind, **passthrough)
         whole = f"({number} IS NOT NULL AND {number} = floor({number}))"
         typed = f"CASE WHEN {whole} THEN CAST({number} AS BIGINT) END"
-        return _ColumnSQL(col.name, typed, empty, f"({s} IS NOT NULL AND NOT {whole})", kind)
+        bad = f"({expr} IS NOT NULL AND NOT {whole})"
+        return _ColumnSQL(col.name, typed, empty, bad, kind, **passthrough)
     if kind == "bool":
         if dtype == "BOOLEAN":
-            return _ColumnSQL(col.name, expr, empty, kind=kind)
+            return _ColumnSQL(col.name, expr, empty, kind=kind, **passthrough)
         low = f"lower({s})"
         typed = (
             f"CASE WHEN {low} IN {_tuple(_TRUE)} THEN TRUE "
@@ -219,6 +315,10 @@ def _typed(
                 parsed = f"COALESCE(timezone({tz}, try_strptime({s}, {_lit(fmt)})), {parsed})"
         elif dtype.startswith("TIMESTAMP WITH TIME ZONE"):
             parsed = expr
+        elif kind == "datetime" and passthrough:  # naive UTC already
+            return _ColumnSQL(
+                col.name, f"CAST({expr} AS TIMESTAMP)", empty, kind=kind, **passthrough
+            )
         elif dtype == "DATE" or dtype.startswith("TIMESTAMP"):
             parsed = f"timezone({tz}, CAST({expr} AS TIMESTAMP))"
         else:
@@ -230,19 +330,22 @@ def _typed(
         else:
             typed = f"timezone('UTC', {parsed})"
         bad = f"({s} IS NOT NULL AND {parsed} IS NULL)" if is_text else "FALSE"
-        return _ColumnSQL(col.name, typed, empty, bad, kind)
+        return _ColumnSQL(col.name, typed, empty, bad, kind, **passthrough)
     raise ValueError(f"unknown column kind {kind!r} for {col.name}")
 
 
 def _reason_sql(
     table: str, columns: list[_ColumnSQL], config: DatasetConfig, customer_ids: str | None
-) -> str:
-    """The CASE expression naming each row's first problem (NULL for a good row)."""
+) -> tuple[str, set[str]]:
+    """The CASE expression naming each row's first problem (NULL for a good row).
+
+    Also returns the names of the columns the expression needs typed.
+    """
     spec = TABLES[table]
     present = {c.name: c for c in columns}
     required = [c for c in spec.required if c in present]
     conds: dict[str, list[str]] = {r: [] for r in REASONS}
-    conds["missing_value"] = [f'"_empty_{c}"' for c in required]
+    conds["missing_value"] = [f'"_empty_{c}"' for c in required if present[c].empty != "FALSE"]
     for c in columns:
         reason = c.bad_reason or {
             "date": "unparseable_date",
@@ -283,45 +386,64 @@ def _reason_sql(
         for r, cs in conds.items()
         if cs
     ]
-    return f"(CASE {' '.join(whens)} END)" if whens else "CAST(NULL AS VARCHAR)"
+    text = " ".join(whens)
+    needed = {
+        c.name
+        for c in columns
+        if re.search(rf'(?<![\w])"?(?:_empty_|_bad_)?{re.escape(c.name)}(?![\w])', text)
+    }
+    return (f"(CASE {text} END)" if whens else "CAST(NULL AS VARCHAR)"), needed
 
 
-def _account(con: duckdb.DuckDBPyConnection, raw: RawTable, result: pa.Table) -> TableQuality:
-    """Count rows per reason and fetch up to five raw example rows per reason."""
-    con.register("_validated", result)
-    if raw.name == "customers":  # the orphan check of later tables compares against these
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {CUSTOMER_IDS} AS SELECT DISTINCT customer_id "
-            "FROM _validated WHERE customer_id IS NOT NULL"
-        )
-    counts = con.execute(
-        "SELECT _reason, count(*) FROM _validated WHERE _reason IS NOT NULL GROUP BY 1"
-    ).fetchall()
+def _account(con: duckdb.DuckDBPyConnection, raw: RawTable, checked: str) -> TableQuality:
+    """Count rows per reason (one aggregate scan) and fetch up to five raw examples each."""
+    counts = con.execute(f"SELECT _reason, count(*) FROM {checked} GROUP BY 1").fetchall()
     order = list(REASONS)
-    excluded = {r: int(n) for r, n in sorted(counts, key=lambda rn: order.index(rn[0]))}
+    bad = sorted((r for r in counts if r[0] is not None), key=lambda r: order.index(r[0]))
+    excluded = {r[0]: int(r[1]) for r in bad}
+    rows_in = sum(int(r[1]) for r in counts)
     examples: dict[str, pd.DataFrame] = {}
     if excluded:
-        rows = con.execute(
-            "SELECT _reason, _row FROM (SELECT _reason, _row, row_number() OVER "
-            "(PARTITION BY _reason ORDER BY _row) AS k FROM _validated WHERE _reason IS NOT NULL) "
-            f"WHERE k <= {EXAMPLE_ROWS}"
+        picked = con.execute(
+            f"SELECT _reason, _row FROM {checked} WHERE _reason IS NOT NULL "
+            f"QUALIFY row_number() OVER (PARTITION BY _reason ORDER BY _row) <= {EXAMPLE_ROWS}"
         ).fetchall()
-        wanted = ", ".join(str(r) for _, r in rows)
+        wanted = ", ".join(str(r) for _, r in picked)
         cols = ", ".join(f'CAST("{_ident(c)}" AS VARCHAR) AS "{_ident(c)}"' for c in raw.columns)
         sample = con.sql(
             f"SELECT {raw.row} AS _row, {cols} FROM {raw.relation} WHERE {raw.row} IN ({wanted})"
         ).df()
         for reason in excluded:
-            ids = [r for rr, r in rows if rr == reason]
+            ids = [r for rr, r in picked if rr == reason]
             examples[reason] = (
                 sample[sample["_row"].isin(ids)].sort_values("_row").reset_index(drop=True)
             )
-    con.unregister("_validated")
-    kept = result.num_rows - sum(excluded.values())
     return TableQuality(
-        raw.name, raw.origin, result.num_rows, kept, excluded, examples,
+        raw.name, raw.origin, rows_in, rows_in - sum(excluded.values()), excluded, examples,
         encoding=raw.encoding, warnings=list(raw.warnings),
     )  # fmt: skip
+
+
+def _assemble(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    checked: str,
+    columns: list[_ColumnSQL],
+    filter_rows: bool,
+) -> pa.Table:
+    """The kept rows as Arrow: raw columns passed through, the rest typed in SQL."""
+    direct = {c.name for c in columns if c.source}
+    typed = [c.name for c in columns if c.name not in direct]
+    select = [f'"{_ident(n)}"' for n in typed] + (["_reason"] if filter_rows else [])
+    out = con.sql(f"SELECT {', '.join(select)} FROM {checked}").to_arrow_table() if select else None
+    arrays, names = [], []
+    for c in columns:
+        arrays.append(raw.arrow[c.source] if c.name in direct else out[c.name])
+        names.append(c.name)
+    table = pa.table(arrays, names=names) if arrays else pa.table({})
+    if filter_rows:
+        table = table.filter(pc.is_null(out["_reason"]))
+    return table
 
 
 def _duplicate_keys(
@@ -389,9 +511,10 @@ def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig
     }
     frame = arrow.to_pandas(types_mapper=mapper.get, split_blocks=True, self_destruct=True)
     for name, kind in kinds.items():
-        if name == "stage":  # an ENUM in SQL: already categorical, in stage order
-            frame[name] = frame[name].cat.set_categories(list(config.stage_order), ordered=True)
-        elif kind == "category":
+        if name == "stage":  # categorical in the configured stage order
+            stages = pd.CategoricalDtype(list(config.stage_order), ordered=True)
+            frame[name] = frame[name].astype(stages)
+        elif kind == "category" and not isinstance(frame[name].dtype, pd.CategoricalDtype):
             frame[name] = frame[name].astype("category")
     return frame
 
