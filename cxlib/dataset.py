@@ -32,6 +32,7 @@ from cxlib.config import DatasetConfig, load_config
 from cxlib.contract import TABLES
 from cxlib.io import DataContractError, describe_source, open_reader
 from cxlib.quality import QualityReport
+from cxlib.schemas import check_contract
 from cxlib.validate import CUSTOMER_IDS, validate_table
 
 TIME_COLUMNS = {
@@ -122,12 +123,17 @@ def load(
     where = describe_source(source)
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{cfg.timezone}'")
+    con.execute("SET enable_progress_bar = false")
     reader = open_reader(source, con)
     quality = QualityReport(where)
     data = CXData(where, cfg, quality)
     problems: list[str] = []
     customer_ids: str | None = None
-    for name in tables or list(TABLES):
+    unknown = set(tables or ()) - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown table(s) {sorted(unknown)}; the tables are {list(TABLES)}")
+    # contract order, whatever order was asked: customers first, for the orphan check
+    for name in [n for n in TABLES if tables is None or n in tables]:
         mapping = cfg.mapping(name)
         if mapping.skip:
             quality.missing_tables.append(name)
@@ -144,6 +150,7 @@ def load(
         if table_problems:
             problems += table_problems
             continue
+        check_contract(frame, name, cfg)
         quality.tables[name] = tq
         quality.warnings += tq.warnings
         data.tables[name] = frame
