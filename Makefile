@@ -50,7 +50,7 @@ format: $(STAMP) ## apply ruff fixes and formatting
 unit: $(STAMP) ## unit, property and end-to-end tests
 	$(BIN)/python -m pytest -q
 
-nbtest: $(STAMP) ## run the report notebooks under nbval
+nbtest: $(STAMP) sample ## run the report notebooks under nbval (on the sample data)
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 		$(BIN)/python -m pytest -q --nbval-lax --nbval-kernel-name $(KERNEL) -p no:cacheprovider notebooks; \
 	else echo "no notebooks yet"; fi

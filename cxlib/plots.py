@@ -1,0 +1,92 @@
+"""The house style for report figures and for the text and tables notebooks show.
+
+Every report notebook calls :func:`use_house_style` once and draws through seaborn /
+matplotlib; figures get a title that states the finding (:func:`finding_title`), a
+colour-blind-safe palette (Okabe-Ito), and sizes that read on paper and on a phone.
+Text that reaches a report goes through :func:`show_findings` / :func:`show_table`,
+which HTML-escape everything: customer text is data, never markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+PALETTE: list[str] = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+"""Okabe-Ito colours: distinguishable with the common colour-vision deficiencies."""
+GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#999999"
+"""Colours that carry meaning (better / worse / no change), used consistently."""
+DIVERGING = "vlag"
+"""Heatmaps of z-scores and other signed values."""
+
+
+def use_house_style() -> None:
+    """Apply the house style to matplotlib/seaborn (idempotent)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (8, 4.5),
+            "figure.dpi": 100,
+            "savefig.dpi": 120,
+            "savefig.bbox": "tight",
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 11,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "font.family": "DejaVu Sans",
+        }
+    )
+
+
+def finding_title(ax: plt.Axes, finding: str, detail: str | None = None) -> plt.Axes:
+    """Title an axis with the finding (a sentence), and an optional grey detail line."""
+    ax.set_title(finding, loc="left", fontsize=13, fontweight="bold", pad=18 if detail else 8)
+    if detail:
+        ax.text(0, 1.01, detail, transform=ax.transAxes, fontsize=10, color="#555555", va="bottom")
+    return ax
+
+
+def show_findings(sentences: Iterable[str], title: str | None = None) -> None:
+    """Display generated sentences as an escaped HTML list (the report's first screen)."""
+    from IPython.display import HTML, display
+
+    items = "".join(f"<li>{html.escape(str(s))}</li>" for s in sentences)
+    head = f"<h2>{html.escape(title)}</h2>" if title else ""
+    display(HTML(f"<div class='cx-findings'>{head}<ul>{items}</ul></div>"))
+
+
+def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str = "{:,.1f}") -> str:
+    """An escaped HTML table that scrolls sideways when wide (phones)."""
+    body = frame.to_html(
+        index=index,
+        escape=True,
+        border=0,
+        classes="cx-table",
+        float_format=float_format.format,
+        na_rep="–",
+    )
+    return f"<div style='overflow-x:auto'>{body}</div>"
+
+
+def show_table(frame: pd.DataFrame, *, index: bool = False, float_format: str = "{:,.1f}") -> None:
+    """Display a DataFrame as an escaped, horizontally scrollable HTML table."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(frame, index=index, float_format=float_format)))
