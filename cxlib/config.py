@@ -200,3 +200,19 @@ def _table_mapping(where: str, name: str, spec: Any) -> TableMapping:
         formats={str(k): str(v) for k, v in (spec.get("formats") or {}).items()},
         drop=tuple(str(c) for c in (spec.get("drop") or ())),
     )
+
+
+def resolve_data(data: str | Path | None) -> str:
+    """The data source a report reads: the given one, or the bundled sample."""
+    return str(data) if data else str(SAMPLE_DIR)
+
+
+def report_output_dir(output_dir: str | Path | None, report: str) -> Path:
+    """The folder a report writes its CSV/JSON outputs to (created).
+
+    The report runner passes its run folder; interactive and nbval runs get
+    ``reports/_scratch/<report>/`` so they never touch a published run.
+    """
+    path = Path(output_dir) if output_dir else REPORTS_DIR / "_scratch" / report
+    path.mkdir(parents=True, exist_ok=True)
+    return path
