@@ -63,9 +63,14 @@ lab: $(STAMP) sample ## open JupyterLab on the notebooks with the project kernel
 bench: $(STAMP) ## print performance figures (load+validate throughput, ...)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
-system-deps: ## install Debian's postgresql for the PostgreSQL loader test (needs root)
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then echo "postgresql present"; \
-	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; fi
+DEB_PACKAGES := postgresql chromium
+
+system-deps: ## install Debian's postgresql and chromium, used by tests (needs root)
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then echo "system packages present: $(DEB_PACKAGES)"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 clean: ## remove generated data, reports and caches (keeps .venv)
 	rm -rf $(SAMPLE) reports/* .pytest_cache .ruff_cache .hypothesis

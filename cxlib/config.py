@@ -18,6 +18,8 @@ A config file looks like this (every key optional)::
         columns: {customer_id: customerID, churned: Churn}   # canonical: source
         values: {churned: {"Yes": true, "No": false}}        # per canonical column
         constants: {plan: standard}      # a column the source lacks, one value for all
+        expressions:                     # a column computed from source columns (DuckDB SQL)
+          signup_date: "DATE '2020-01-01' - to_months(CAST(tenure AS INTEGER))"
         formats: {signup_date: "%d/%m/%Y"}                    # strptime formats
         drop: [TotalCharges]             # source columns not to keep
       events: null                       # do not load this table
@@ -55,7 +57,17 @@ DEFAULT_SEED = 0
 EXAMPLE_ROWS = 5
 """Example rows kept per table and row-problem reason in the quality report."""
 
-_TABLE_KEYS = {"file", "table", "query", "columns", "values", "constants", "formats", "drop"}
+_TABLE_KEYS = {
+    "file",
+    "table",
+    "query",
+    "columns",
+    "values",
+    "constants",
+    "expressions",
+    "formats",
+    "drop",
+}
 _TOP_KEYS = {"name", "timezone", "stage_order", "scales", "tables"}
 
 
@@ -73,6 +85,7 @@ class TableMapping:
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
+    expressions: dict[str, str] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
     drop: tuple[str, ...] = ()
     skip: bool = False
@@ -176,7 +189,7 @@ def _table_mapping(where: str, name: str, spec: Any) -> TableMapping:
             f"allowed: {sorted(_TABLE_KEYS)}."
         )
     canonical = {c.name for c in TABLES[name].columns}
-    for key in ("columns", "values", "constants", "formats"):
+    for key in ("columns", "values", "constants", "expressions", "formats"):
         entry = spec.get(key) or {}
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: tables.{name}.{key} must be a mapping.")
@@ -197,6 +210,7 @@ def _table_mapping(where: str, name: str, spec: Any) -> TableMapping:
         columns={str(k): str(v) for k, v in (spec.get("columns") or {}).items()},
         values=values,
         constants=dict(spec.get("constants") or {}),
+        expressions={str(k): str(v) for k, v in (spec.get("expressions") or {}).items()},
         formats={str(k): str(v) for k, v in (spec.get("formats") or {}).items()},
         drop=tuple(str(c) for c in (spec.get("drop") or ())),
     )

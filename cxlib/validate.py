@@ -145,6 +145,21 @@ def _plan_columns(
             )
             out.append(_typed(col, literal, "VARCHAR", mapping, config))
             continue
+        if col.name in mapping.expressions:
+            expr = f"({mapping.expressions[col.name]})"
+            try:
+                dtype = con.execute(f"DESCRIBE SELECT {expr} AS x FROM {raw.relation}").fetchone()[
+                    1
+                ]
+            except duckdb.Error as exc:
+                problems.append(
+                    f"{raw.origin}, column {col.name!r}: the config expression {expr} does not "
+                    f"work on this table ({str(exc).splitlines()[0]}). Fix: correct "
+                    f"tables.{table.name}.expressions.{col.name}."
+                )
+                continue
+            out.append(_typed(col, expr, dtype, mapping, config))
+            continue
         src = mapping.source_column(col.name)
         if src in raw.columns:
             used.add(src)
