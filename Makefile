@@ -39,13 +39,16 @@ validate: $(STAMP) ## print the data-quality report of DATA
 
 test: lint unit nbtest ## lint + unit tests + notebook tests
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check and format check; notebooks must be stored without outputs
 	$(BIN)/ruff check cxlib tests benchmarks
 	$(BIN)/ruff format --check cxlib tests benchmarks
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+		$(BIN)/nbstripout --verify notebooks/*.ipynb || { echo "notebooks have outputs: run make format"; exit 1; }; fi
 
-format: $(STAMP) ## apply ruff fixes and formatting
+format: $(STAMP) ## apply ruff fixes and formatting; strip notebook outputs
 	$(BIN)/ruff check --fix cxlib tests benchmarks
 	$(BIN)/ruff format cxlib tests benchmarks
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(BIN)/nbstripout notebooks/*.ipynb; fi
 
 unit: $(STAMP) ## unit, property and end-to-end tests
 	$(BIN)/python -m pytest -q
