@@ -13,6 +13,9 @@ a table the database lacks) are raised as :class:`DataContractError`.
 from __future__ import annotations
 
 import codecs
+import csv
+import gzip
+import io
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -157,11 +160,17 @@ class FolderReader:
         return register_arrow(self.con, f"raw_{table}", arrow, path)
 
     def _read_csv(self, table: str, path: Path) -> RawTable:
+        """Read every column as text; the header decides the columns.
+
+        The header is read with Python's csv module and handed to DuckDB, so no
+        type or dialect guessing can drop rows: a row with too few fields gets
+        empty values (counted later as missing), one with too many is an error.
+        """
         encoding, note = detect_encoding(path)
         read_path = path
         if encoding != "utf-8":
             with (
-                open(path, encoding=encoding, newline="") as src,
+                _open_text(path, encoding) as src,
                 tempfile.NamedTemporaryFile(
                     "w", suffix=".csv", encoding="utf-8", newline="", delete=False
                 ) as dst,
@@ -171,15 +180,30 @@ class FolderReader:
             read_path = Path(dst.name)
         delim = "\t" if ".tsv" in path.name.lower() else ","
         try:
+            header = _csv_header(read_path, delim)
+            if not header or not any(h.strip() for h in header):
+                raise DataContractError(
+                    [f"{path}: the first line holds no column names. Fix: export with a header."]
+                )
+            dupes = sorted({h for h in header if header.count(h) > 1})
+            if dupes:
+                raise DataContractError(
+                    [f"{path}: column name(s) {dupes} appear more than once in the header. "
+                     "Fix: give every column its own name."]
+                )  # fmt: skip
+            columns = ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header)
             arrow = self.con.sql(
-                f"SELECT * FROM read_csv('{_sql_str(read_path)}', all_varchar=true, header=true, "
-                f"delim='{delim}', quote='\"', escape='\"', strict_mode=false, "
-                f"null_padding=true, sample_size=-1)"
+                f"SELECT * FROM read_csv('{_sql_str(read_path)}', columns={{{columns}}}, "
+                f"header=true, auto_detect=false, delim='{delim}', quote='\"', escape='\"', "
+                "null_padding=true, parallel=false)"
             ).to_arrow_table()
         except duckdb.Error as exc:
+            first = str(exc).split("\n  file =")[0].split("Possible fixes")[0].strip()
+            first = " ".join(first.split())
             raise DataContractError(
-                [f"{path}: could not be parsed as CSV ({exc}). Fix: export it as CSV again."]
-            ) from exc
+                [f"{path}: could not be parsed as CSV ({first}). Fix: check the line named; "
+                 "quote fields that contain the delimiter or line breaks."]
+            ) from exc  # fmt: skip
         finally:
             if read_path != path:
                 read_path.unlink(missing_ok=True)
@@ -300,7 +324,7 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
     and a warning says so (Central European exports are usually CP1250).
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as fh:
+    with _open_bytes(path) as fh:
         try:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 decoder.decode(chunk)
@@ -308,7 +332,7 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
             return "utf-8", None
         except UnicodeDecodeError as exc:
             bad_at = exc.start
-    with open(path, "rb") as fh:
+    with _open_bytes(path) as fh:
         sample = fh.read(1 << 20)
     encoding = _guess_fallback(sample)
     note = (
@@ -317,6 +341,22 @@ def detect_encoding(path: Path) -> tuple[str, str | None]:
     )
     warnings.warn(note, EncodingFallbackWarning, stacklevel=3)
     return encoding, note
+
+
+def _open_bytes(path: Path):
+    """Open a (possibly gzip-compressed) file for reading bytes."""
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+
+
+def _open_text(path: Path, encoding: str):
+    """Open a (possibly gzip-compressed) file for reading text."""
+    return io.TextIOWrapper(_open_bytes(path), encoding=encoding, newline="")
+
+
+def _csv_header(path: Path, delim: str) -> list[str]:
+    """The column names on the first record of a UTF-8 CSV file (BOM dropped)."""
+    with _open_text(path, "utf-8-sig") as fh:
+        return next(csv.reader(fh, delimiter=delim), [])
 
 
 def _guess_fallback(sample: bytes) -> str:

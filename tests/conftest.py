@@ -1,0 +1,29 @@
+"""Shared fixtures: a small sample data set, generated once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxlib.config import SHARED_DIR
+
+SMALL_SAMPLE_CUSTOMERS = 2_000
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2,000-customer sample (seed 0) with TRUTH.json, shared by all tests of a session."""
+    from cxlib.sample import generate
+
+    out = tmp_path_factory.mktemp("sample")
+    generate(out, customers=SMALL_SAMPLE_CUSTOMERS, seed=0)
+    return out
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the project (real data sets); skips the test when absent."""
+    if not (SHARED_DIR / "data" / "real").is_dir():
+        pytest.skip(f"{SHARED_DIR}/data/real is absent: the real data sets are not available here")
+    return SHARED_DIR
