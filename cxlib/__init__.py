@@ -9,15 +9,17 @@ The data flows one way: load -> validate -> features -> analysis -> report.
 """
 
 from cxlib import contract
-from cxlib.config import DatasetConfig, load_config
+from cxlib.config import ConfigError, DatasetConfig, load_config
 from cxlib.dataset import CXData, load
-from cxlib.io import DataContractError
+from cxlib.io import DataContractError, EncodingFallbackWarning
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CXData",
+    "ConfigError",
     "DataContractError",
+    "EncodingFallbackWarning",
     "DatasetConfig",
     "__version__",
     "contract",

@@ -33,6 +33,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -161,12 +162,20 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         if not (isinstance(rng, (list, tuple)) and len(rng) == 2 and rng[0] < rng[1]):
             raise ConfigError(f"{where}: scales.{survey} must be [low, high], got {rng!r}.")
         scales[str(survey)] = (int(rng[0]), int(rng[1]))
+    timezone = str(raw.get("timezone") or "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: timezone {timezone!r} is not a known time zone; use an IANA name "
+            "such as 'UTC' or 'Europe/Prague'."
+        ) from exc
     stages = tuple(str(s) for s in (raw.get("stage_order") or DEFAULT_STAGE_ORDER))
     if len(set(stages)) != len(stages):
         raise ConfigError(f"{where}: stage_order repeats a stage: {list(stages)}.")
     return DatasetConfig(
         name=raw.get("name"),
-        timezone=str(raw.get("timezone") or "UTC"),
+        timezone=timezone,
         stage_order=stages,
         scales=scales,
         tables=tables,
@@ -193,11 +202,19 @@ def _table_mapping(where: str, name: str, spec: Any) -> TableMapping:
         entry = spec.get(key) or {}
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: tables.{name}.{key} must be a mapping.")
-        extra = set(entry) - canonical if key != "values" else set()
+        extra = set(entry) - canonical
         if extra and key != "columns":
             raise ConfigError(
                 f"{where}: tables.{name}.{key} names non-canonical column(s) {sorted(extra)}; "
                 f"canonical columns are {sorted(canonical)}."
+            )
+    for col, m in (spec.get("values") or {}).items():
+        if not isinstance(m, dict):
+            raise ConfigError(f"{where}: tables.{name}.values.{col} must be a mapping.")
+        if any(isinstance(k, bool) or k is None for k in m):
+            raise ConfigError(
+                f"{where}: tables.{name}.values.{col} has a key YAML reads as true/false/null "
+                f'(Yes, No, On, Off, ~ ...); quote it, e.g. "Yes": true.'
             )
     values = {
         str(col): {str(k): v for k, v in (m or {}).items()}

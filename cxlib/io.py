@@ -115,7 +115,8 @@ class FolderReader:
             path = self.folder / f"{table}{suffix}"
             if path.exists():
                 return path
-        return None
+        # a table file in another format is an error (read() says so), not an absent table
+        return next(iter(sorted(self.folder.glob(f"{table}.*"))), None)
 
     def read(self, table: str, mapping: TableMapping) -> RawTable | None:
         """Register ``table`` in the connection; None when the folder lacks it."""
@@ -225,14 +226,21 @@ class DuckDBReader:
         self.path = Path(str(path).removeprefix("duckdb:///"))
         self.con = con
         if not self.path.is_file():
-            raise DataContractError([f"{self.path}: no such DuckDB file."])
+            raise DataContractError(
+                [
+                    f"{self.path}: no such DuckDB file. Fix: pass the path of an existing .duckdb file."
+                ]
+            )
         con.execute(f"ATTACH '{_sql_str(self.path)}' AS src (READ_ONLY)")
-        self.tables = {
-            r[0].lower(): r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
-            ).fetchall()
-        }
+        self.tables: dict[str, str] = {}
+        for schema, name in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_catalog = 'src'"
+        ).fetchall():
+            qualified = f'src."{schema}"."{name}"'
+            self.tables[f"{schema}.{name}".lower()] = qualified
+            if schema == "main":
+                self.tables[name.lower()] = qualified
 
     def read(self, table: str, mapping: TableMapping) -> RawTable | None:
         """Register ``table`` (or the mapped table/query); None when absent."""
@@ -243,10 +251,10 @@ class DuckDBReader:
             if name is None:
                 if mapping.table:
                     raise DataContractError(
-                        [f"{self.path}: table {mapping.table!r} named in the config is missing."]
+                        [_missing_table(str(self.path), table, mapping.table, self.tables)]
                     )
                 return None
-            sql = f'SELECT * FROM src."{name}"'
+            sql = f"SELECT * FROM {name}"
         arrow = self.con.sql(sql).to_arrow_table()
         return register_arrow(self.con, f"raw_{table}", arrow, f"{self.path}:{table}")
 
@@ -261,11 +269,32 @@ class SQLReader:
         self.con = con
         self.engine = create_engine(url)
         try:
-            self.names = {n.lower(): n for n in inspect(self.engine).get_table_names()}
+            self.inspector = inspect(self.engine)
+            self.names = {n.lower(): n for n in self.inspector.get_table_names()}
         except Exception as exc:  # connection refused, bad credentials, ...
             raise DataContractError(
-                [f"{describe_source(url)}: cannot connect ({type(exc).__name__}: {exc})."]
+                [
+                    f"{describe_source(url)}: cannot connect ({type(exc).__name__}: "
+                    f"{str(exc).splitlines()[0]}). Fix: check the host, port, database and "
+                    "credentials in the URL, and that the server is running."
+                ]
             ) from exc
+
+    def _select(self, table: str, mapping: TableMapping) -> str | None:
+        """``SELECT *`` of the table (``schema.table`` allowed in the config); None if absent."""
+        if mapping.table and "." in mapping.table:
+            schema, name = mapping.table.split(".", 1)
+            if self.inspector.has_table(name, schema=schema):
+                return f'SELECT * FROM "{schema}"."{name}"'
+        else:
+            name = self.names.get((mapping.table or table).lower())
+            if name is not None:
+                return f'SELECT * FROM "{name}"'
+        if mapping.table:
+            raise DataContractError(
+                [_missing_table(describe_source(self.url), table, mapping.table, self.names)]
+            )
+        return None
 
     def read(self, table: str, mapping: TableMapping) -> RawTable | None:
         """Fetch ``table`` (or the mapped table/query) into DuckDB; None when absent."""
@@ -274,17 +303,9 @@ class SQLReader:
         if mapping.query:
             sql = mapping.query
         else:
-            name = self.names.get((mapping.table or table).lower())
-            if name is None:
-                if mapping.table:
-                    raise DataContractError(
-                        [
-                            f"{describe_source(self.url)}: table {mapping.table!r} named in the "
-                            "config is missing."
-                        ]
-                    )
+            sql = self._select(table, mapping)
+            if sql is None:
                 return None
-            sql = f'SELECT * FROM "{name}"'
         with self.engine.connect() as conn:
             frame = pd.read_sql(text(sql), conn)
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
@@ -371,6 +392,14 @@ def _guess_fallback(sample: bytes) -> str:
         return "cp1250"
     except UnicodeDecodeError:
         return "latin_1"
+
+
+def _missing_table(where: str, table: str, named: str, known) -> str:
+    """The sentence for a table named in the config that the database lacks."""
+    return (
+        f"{where}: table {named!r} named in the config for {table} is missing; the database "
+        f"has {sorted(known)[:20]}. Fix: correct tables.{table}.table in the config."
+    )
 
 
 def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

@@ -328,8 +328,8 @@ def _typed(
             parsed = f"TRY_CAST({s} AS TIMESTAMPTZ)"
             if fmt:
                 parsed = f"COALESCE(timezone({tz}, try_strptime({s}, {_lit(fmt)})), {parsed})"
-        elif dtype.startswith("TIMESTAMP WITH TIME ZONE"):
-            parsed = expr
+        elif dtype.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")):
+            parsed = f"CAST({expr} AS TIMESTAMPTZ)"
         elif kind == "datetime" and passthrough:  # naive UTC already
             return _ColumnSQL(
                 col.name, f"CAST({expr} AS TIMESTAMP)", empty, kind=kind, **passthrough
@@ -491,9 +491,15 @@ def _missing_column_message(
     named = f" (mapped from {src!r})" if src != col.name else ""
     return (
         f"{raw.origin}, column {col.name!r}{named}: {what} is missing from all "
+        f"{_row_count(raw):,} "
         f"{table.name} rows; the file has {list(raw.columns)[:12]}.{hint} Fix: add the column "
         f"or map it in the config under tables.{table.name}.columns.{col.name}."
     )
+
+
+def _row_count(raw: RawTable) -> int:
+    """Rows in the raw table."""
+    return raw.arrow.num_rows if raw.arrow is not None else 0
 
 
 def _numeric_extras(con: duckdb.DuckDBPyConnection, raw: RawTable, extras: list[str]) -> set[str]:
@@ -518,6 +524,12 @@ def _numeric_extras(con: duckdb.DuckDBPyConnection, raw: RawTable, extras: list[
 def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig) -> pd.DataFrame:
     """Arrow -> pandas with contract dtypes: strings, categories, Int64, boolean."""
     kinds = {c.name: c.kind for c in columns}
+    for i, name in enumerate(arrow.column_names):
+        col, kind = arrow.column(i), kinds.get(name)
+        if kind in ("date", "datetime") and col.type != pa.timestamp("us"):
+            arrow = arrow.set_column(i, name, col.cast(pa.timestamp("us")))  # one unit everywhere
+        elif kind == "category" and not pa.types.is_dictionary(col.type):
+            arrow = arrow.set_column(i, name, pc.dictionary_encode(col))
     mapper = {
         pa.string(): pd.StringDtype("pyarrow"),
         pa.large_string(): pd.StringDtype("pyarrow"),
@@ -529,8 +541,8 @@ def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig
         if name == "stage":  # categorical in the configured stage order
             stages = pd.CategoricalDtype(list(config.stage_order), ordered=True)
             frame[name] = frame[name].astype(stages)
-        elif kind == "category" and not isinstance(frame[name].dtype, pd.CategoricalDtype):
-            frame[name] = frame[name].astype("category")
+        elif kind == "category":  # values only seen in excluded rows are not categories
+            frame[name] = frame[name].cat.remove_unused_categories()
     return frame
 
 
