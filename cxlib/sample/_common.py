@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from cxlib.contract import DEFAULT_STAGE_ORDER
+
 # --- period -------------------------------------------------------------------------------
 PERIOD_START = np.datetime64("2024-10-01", "D")
 PERIOD_DAYS = 730  # 2024-10-01 .. 2026-09-30, both included
@@ -24,7 +26,7 @@ LAST_SIGNUP_DAY = PERIOD_DAYS - 60  # everybody has at least 60 days of history
 MIN_CHURN_DAYS = 30  # churn_date >= signup_date + 30 days
 
 # --- journey ------------------------------------------------------------------------------
-STAGES = ("awareness", "consideration", "purchase", "usage", "loyalty")
+STAGES = DEFAULT_STAGE_ORDER
 TOUCHPOINTS = (
     ("ad_click", 0),
     ("social_post", 0),
