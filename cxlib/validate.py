@@ -450,7 +450,10 @@ def _assemble(
     direct = {c.name for c in columns if c.source}
     typed = [c.name for c in columns if c.name not in direct]
     select = [f'"{_ident(n)}"' for n in typed] + (["_reason"] if filter_rows else [])
-    out = con.sql(f"SELECT {', '.join(select)} FROM {checked}").to_arrow_table() if select else None
+    # ORDER BY _row: the typed columns must line up with the raw Arrow columns passed
+    # through; the orphan check (NOT IN subquery) lets DuckDB return rows out of order
+    query = f"SELECT {', '.join(select)} FROM {checked} ORDER BY _row"
+    out = con.sql(query).to_arrow_table() if select else None
     arrays, names = [], []
     for c in columns:
         arrays.append(raw.arrow[c.source] if c.name in direct else out[c.name])

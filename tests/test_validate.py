@@ -815,3 +815,41 @@ def test_every_row_is_kept_or_excluded_for_one_reason(customers, surveys, ticket
         for reason, frame in q.examples.items():
             assert len(frame) == min(5, q.excluded[reason])
             assert frame["_row"].between(1, rows).all()
+
+
+def test_columns_stay_aligned_row_by_row_on_a_large_table(tmp_path):
+    """Typed columns and passed-through raw columns must describe the same rows.
+
+    Regression: the orphan check (a hash join in DuckDB) may return rows out of
+    order; the typed timestamp then belonged to another row than its session_id.
+    Large enough (600,000 rows, 20,000 customers) for DuckDB to work in parallel.
+    """
+    import numpy as np
+    import pandas as pd
+
+    n = 600_000
+    i = np.arange(n)
+    pd.DataFrame(
+        {"customer_id": [f"{c:05d}" for c in range(20_000)], "signup_date": "2024-01-01"}
+    ).to_csv(tmp_path / "customers.csv", index=False)
+    events = pd.DataFrame(
+        {
+            "customer_id": np.char.zfill((i % 20_003).astype(str), 5),  # 20000..20002: orphans
+            "timestamp": (pd.Timestamp("2025-01-01") + pd.to_timedelta(i, unit="s")).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
+            "stage": "usage",
+            "touchpoint": "app_login",
+            "session_id": np.char.add("S", i.astype(str)),
+        }
+    )
+    events.to_csv(tmp_path / "events.csv", index=False)
+    cx = cxlib.load(tmp_path, tables=["customers", "events"])
+    ev = cx.events
+    offset = (ev["timestamp"] - pd.Timestamp("2025-01-01")).dt.total_seconds().astype("int64")
+    session = ev["session_id"].str.slice(1).astype("int64")
+    assert cx.quality.tables["events"].excluded == {
+        "orphan_customer_id": int((i % 20_003 >= 20_000).sum())
+    }
+    assert (offset.to_numpy() == session.to_numpy()).all()
+    assert (ev["customer_id"].astype(str).astype(int).to_numpy() == session.to_numpy() % 20_003).all()
