@@ -1,0 +1,126 @@
+"""Customer journeys: stage funnel, touchpoint friction, paths and per-persona journey maps.
+
+Journey analysis is process mining on a customer event log, so the event-level work is SQL
+on DuckDB (the standard-SQL files in ``cxlib/sql/journey/``, run by
+:class:`~cxlib.journey.log.JourneyLog`); the modules of this package turn the counts into
+rates with 95% Wilson intervals, scores, tables, sentences and figures:
+:mod:`~cxlib.journey.funnel`, :mod:`~cxlib.journey.friction`, :mod:`~cxlib.journey.paths`,
+:mod:`~cxlib.journey.maps` (per-persona journey maps), :mod:`~cxlib.journey.analysis`
+(everything at once), :mod:`~cxlib.journey.findings` (sentences, tables, output files) and
+:mod:`~cxlib.journey.figures`. Any event log runs through it once a config maps its
+case, activity and time columns onto ``customer_id``, ``touchpoint`` and ``timestamp`` (see
+``configs/helpdesk.yaml``).
+
+Definitions
+-----------
+Order
+    A customer's events by timestamp, ties kept in source order.
+Reached a stage
+    Has an event in it. *Progressed* (converted): has an event in any later stage after
+    first entering it. Median time to the next stage: from the first event in the stage to
+    the first later-stage event after it.
+Journey end and exit
+    A journey ends at the customer's last event. Before purchase (the customer never reached
+    a stage after ``purchase_stage``) every end is an exit -- abandonment. After purchase an
+    end is an exit only when the customer churned: a retained customer's last event is not a
+    drop-off. Without a purchase stage, reaching the final stage completes the journey.
+    *Exit rate* = exits at the touchpoint / customers who visited it. *Drop-off* of a stage
+    = exits of customers whose furthest stage it was / customers who reached it.
+Loop
+    A visit repeating the same touchpoint at most ``loop_window_hours`` after the customer's
+    previous visit to it (daily log-ins are not loops). *Loop rate* = loop visits / visits.
+Follow-up contact
+    A support ticket opened by the customer at most ``followup_hours`` after the visit
+    (failure demand). *Follow-up contact rate* = followed-up visits / visits.
+Time to next step
+    Consecutive visits to one touchpoint form a step; the time from a step to the
+    customer's next step, shown against the stage's median. A step is *slow* when it waits
+    longer than three in four comparable steps of its stage (the 75th percentile), steps
+    that stay in the stage and steps that lead to the next stage judged apart (a stage's
+    last touchpoint waits for the next stage by nature). *Slow step share*: slow steps /
+    steps (25% is the norm).
+Negative answer
+    An NPS detractor (0-6) or a CES/CSAT answer in the two lowest points of its scale given
+    about the touchpoint; *negative comment share* = comments that came with a negative
+    answer / comments.
+Friction score
+    ``sum_c  w_c * 100 * max(0, x_c - norm_c)`` over the components ``c``: exit rate, loop
+    rate, follow-up contact rate and negative answer share (norm: the median over the ranked
+    touchpoints), and slow step share (norm: 25%). Weights :data:`DEFAULT_WEIGHTS`: 1 for
+    the behavioural signals, 0.5 for survey answers (asked of few, selected customers) and
+    for slow steps (waiting is not always a problem). A component the data lacks, or
+    measured on fewer than ``min_customers`` units (answers, steps), adds 0. The score is
+    points above the typical touchpoint; touchpoints with fewer than ``min_customers``
+    customers are scored but not ranked.
+Customers affected and revenue at risk
+    Customers who exited, looped, were followed up or answered negatively at the
+    touchpoint (slow steps are counted apart: a quarter of all steps are slow by
+    definition); revenue at risk is their monthly revenue, a customer who never bought
+    counted at the mean monthly revenue of paying customers (the value of a lost sale).
+
+Examples
+--------
+>>> from cxlib import journey
+>>> cx = cxlib.load("data/sample")                                       # doctest: +SKIP
+>>> ja = journey.JourneyAnalysis(loop_window_hours=1).fit(cx)            # doctest: +SKIP
+>>> ja.friction_[["touchpoint", "friction_score", "rank"]].head(2)       # doctest: +SKIP
+>>> journey.findings(ja)[0]                                              # doctest: +SKIP
+"""
+
+from cxlib.journey.analysis import JourneyAnalysis
+from cxlib.journey.findings import (
+    SCORE_FORMULA,
+    describe_touchpoint,
+    findings,
+    save_outputs,
+    score_explanation,
+    summary,
+    table_cross_channel,
+    table_friction,
+    table_variants,
+    top_friction,
+)
+from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total, friction, score_friction
+from cxlib.journey.funnel import funnel
+from cxlib.journey.log import SQL_DIR, JourneyLog, render
+from cxlib.journey.maps import journey_map
+from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
+from cxlib.journey.personas import read_personas
+
+
+def __getattr__(name: str):
+    """Import :mod:`cxlib.journey.figures` (matplotlib, seaborn) only when it is used."""
+    if name == "figures":
+        import importlib
+
+        return importlib.import_module("cxlib.journey.figures")
+    raise AttributeError(f"module 'cxlib.journey' has no attribute {name!r}")
+
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "SCORE_FORMULA",
+    "SQL_DIR",
+    "JourneyAnalysis",
+    "JourneyLog",
+    "affected_total",
+    "cross_channel_repeats",
+    "describe_touchpoint",
+    "directly_follows",
+    "figures",
+    "findings",
+    "friction",
+    "funnel",
+    "journey_map",
+    "read_personas",
+    "render",
+    "save_outputs",
+    "score_explanation",
+    "score_friction",
+    "summary",
+    "table_cross_channel",
+    "table_friction",
+    "table_variants",
+    "top_friction",
+    "variants",
+]

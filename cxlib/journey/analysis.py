@@ -1,0 +1,118 @@
+"""The whole journey-friction analysis of a data set, as one estimator."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlib.journey.friction import friction_counts, ranked_friction
+from cxlib.journey.funnel import funnel
+from cxlib.journey.log import JourneyLog
+from cxlib.journey.maps import build_journey_map
+from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
+
+
+class JourneyAnalysis:
+    """The whole journey-friction analysis of a data set, on one prepared event log.
+
+    Parameters
+    ----------
+    stage_order : list of str, optional
+        Stages in order; default the data set's config.
+    purchase_stage : str or None
+        Stage after which only churned customers' journey ends count as exits.
+    loop_window_hours, followup_hours : float
+        Loop window (default 1 h) and follow-up contact window (default 48 h).
+    repeat_contact_days : float
+        Window for repeat contacts across channels (default 7 days).
+    min_customers : int
+        Minimum customers to rank a touchpoint or show a journey-map cell.
+    weights : dict, optional
+        Friction-score weights (default :data:`DEFAULT_WEIGHTS`).
+    top_variants, max_variant_steps : int
+        How many journey variants to keep, and after how many steps to cut journeys.
+
+    Attributes
+    ----------
+    funnel_, friction_, dfg_, variants_, cross_channel_, journey_map_ : DataFrame
+        The results of :func:`funnel`, :func:`friction`, :func:`directly_follows`,
+        :func:`variants`, :func:`cross_channel_repeats` and :func:`journey_map`.
+    notes_ : list of str
+        What the data could not support, as sentences for the report.
+    n_customers_, n_events_ : int
+    stage_order_, purchase_stage_ :
+        The stage order and purchase stage used (None when there is none).
+
+    Examples
+    --------
+    >>> ja = JourneyAnalysis().fit(cx, personas)                        # doctest: +SKIP
+    >>> ja.friction_.head(3)                                            # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        stage_order: list[str] | None = None,
+        purchase_stage: str | None = "purchase",
+        loop_window_hours: float = 1.0,
+        followup_hours: float = 48.0,
+        repeat_contact_days: float = 7.0,
+        min_customers: int = 30,
+        weights: dict[str, float] | None = None,
+        top_variants: int = 10,
+        max_variant_steps: int | None = 6,
+    ) -> None:
+        self.stage_order = stage_order
+        self.purchase_stage = purchase_stage
+        self.loop_window_hours = loop_window_hours
+        self.followup_hours = followup_hours
+        self.repeat_contact_days = repeat_contact_days
+        self.min_customers = min_customers
+        self.weights = weights
+        self.top_variants = top_variants
+        self.max_variant_steps = max_variant_steps
+
+    def fit(self, cx, personas: pd.DataFrame | None = None) -> JourneyAnalysis:  # noqa: ANN001
+        """Run every part of the analysis on ``cx`` (a CXData with events)."""
+        for name in ("loop_window_hours", "followup_hours", "repeat_contact_days"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        notes: list[str] = []
+        if personas is not None:
+            ids = pd.Index(cx.events["customer_id"].unique())
+            covered = float(ids.isin(personas["customer_id"]).mean()) if len(ids) else 0.0
+            if covered == 0:
+                notes.append(
+                    f"The personas file ({personas.attrs.get('path', 'given')}) shares no "
+                    "customer with these events: persona splits are skipped."
+                )
+                personas = None
+            elif covered < 0.95:
+                notes.append(
+                    f"Personas cover {covered:.0%} of the customers with a journey; the others "
+                    "are left out of the persona splits."
+                )
+        log = JourneyLog(
+            cx, stage_order=self.stage_order, purchase_stage=self.purchase_stage, personas=personas
+        )
+        if personas is None and not notes:
+            notes.append(
+                "No personas file (personas.csv of the persona report): persona splits and "
+                "the persona journey map are skipped."
+            )
+        self.log_ = log
+        self.stage_order_ = log.stage_order
+        self.purchase_stage_ = log.purchase_stage
+        self.n_customers_, self.n_events_ = log.n_customers, log.n_events
+        self.funnel_ = funnel(log)
+        counts = friction_counts(log, self.loop_window_hours, self.followup_hours)
+        self.friction_ = ranked_friction(
+            counts[counts["split"] == "all"], self.min_customers, self.weights
+        )
+        self.journey_map_ = build_journey_map(
+            log, self.funnel_, counts, self.min_customers, self.weights
+        )
+        self.dfg_ = directly_follows(log)
+        self.variants_ = variants(log, top=self.top_variants, max_steps=self.max_variant_steps)
+        self.cross_channel_ = cross_channel_repeats(log, days=self.repeat_contact_days)
+        self.notes_ = log.notes + notes
+        return self

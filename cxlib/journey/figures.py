@@ -1,0 +1,160 @@
+"""The journey-friction figures: funnel, friction ranking, persona map, transitions.
+
+Every figure follows the house style of :mod:`cxlib.plots` and is titled with its finding.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from cxlib.journey.analysis import JourneyAnalysis
+from cxlib.journey.findings import COMPONENT_NAMES, money, pct, top_friction
+from cxlib.plots import BAD, NEUTRAL, PALETTE, finding_title, show_findings
+
+COMPONENT_COLOURS = {
+    "exit": PALETTE[5],
+    "loop": PALETTE[1],
+    "followup": PALETTE[3],
+    "negative": PALETTE[0],
+    "slow": NEUTRAL,
+}
+
+
+def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
+    """Customers reaching each stage, with progression and drop-off per stage."""
+    fa = ja.funnel_[ja.funnel_["split"] == "all"].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(fa) + 1.6))
+    y = np.arange(len(fa))[::-1]
+    ax.barh(y, fa["reached"], color=PALETTE[0], height=0.6, label="reached")
+    ax.barh(y, fa["dropped"], color=BAD, height=0.6, label="dropped off here")
+    ax.set_yticks(y, fa["stage"])
+    top = max(int(fa["reached"].max()), 1)
+    for yi, r in zip(y, fa.itertuples(), strict=True):
+        label = f"{r.reached:,}"
+        if not math.isnan(r.conversion_rate):
+            label += f"  → {pct(r.conversion_rate)} progress"
+        if r.dropped:
+            label += f", {pct(r.drop_off_rate)} drop off"
+        ax.text(r.reached + top * 0.01, yi, label, va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.45)
+    ax.set_xlabel("customers")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    dropped, customers = int(fa["dropped"].sum()), ja.n_customers_
+    if dropped == 0:
+        title = "No journey ends with an exit"
+    elif dropped < 0.01 * customers:
+        title = f"Nearly every journey goes on: {dropped:,} of {customers:,} end with an exit"
+    else:
+        worst = fa.loc[fa["dropped"].idxmax()]
+        title = (
+            f"{worst['stage'].capitalize()} loses the most customers: "
+            f"{pct(worst['drop_off_rate'])} drop off there"
+        )
+    finding_title(ax, title, "customers reaching each stage; red: journeys that exit there")
+    return fig
+
+
+def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
+    """The friction ranking: score components stacked per touchpoint, top ``top``."""
+    f = ja.friction_[ja.friction_["rank"].notna()].head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(f) + 1.8))
+    left = np.zeros(len(f))
+    labels = [f"{r.touchpoint} ({r.stage})" for r in f.itertuples()]
+    for comp, colour in COMPONENT_COLOURS.items():
+        vals = f[f"score_{comp}"].to_numpy()
+        if vals.sum() > 0:
+            ax.barh(labels, vals, left=left, color=colour, label=COMPONENT_NAMES[comp])
+        left += vals
+    span = max(left.max(), 1.0)
+    for i, r in enumerate(f.itertuples()):
+        risk = f", {money(r.revenue_at_risk)}/month" if not math.isnan(r.revenue_at_risk) else ""
+        ax.text(left[i] + span * 0.01, i, f"{r.customers_affected:,} customers{risk}",
+                va="center", fontsize=8)  # fmt: skip
+    ax.set_xlim(0, span * 1.45)
+    ax.set_xlabel("friction score (points above the typical touchpoint)")
+    ax.legend(loc="lower right", fontsize=8)
+    lead = top_friction(ja, 2)
+    title = (
+        " and ".join(lead["touchpoint"]) + (" cause" if len(lead) > 1 else " causes")
+        + " the most friction"
+        if len(lead)
+        else "No touchpoint stands out"
+    )  # fmt: skip
+    finding_title(ax, title, "score by component; labels: customers affected, revenue at risk")
+    return fig
+
+
+def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
+    """Personas x stages heatmap of drop-off; each cell shows drop-off, reach, the mean
+    experience score (CES/CSAT on 0-100) and the top pain point."""
+    jm = ja.journey_map_
+    if jm.empty:
+        show_findings(["No personas: the persona journey map is skipped."])
+        return None
+    stages = list(ja.stage_order_)
+    grid = {
+        col: jm.pivot(index="persona", columns="stage", values=col)[stages]
+        for col in ("drop_off_rate", "reach", "experience", "top_pain_point")
+    }
+    rate = grid["drop_off_rate"]
+    annot = rate.copy().astype(object)
+    for p in rate.index:
+        for s in stages:
+            if pd.isna(grid["reach"].loc[p, s]):
+                annot.loc[p, s] = "–"
+                continue
+            lines = [f"{pct(rate.loc[p, s])} drop", f"{pct(grid['reach'].loc[p, s])} reach"]
+            if not pd.isna(grid["experience"].loc[p, s]):
+                lines.append(f"experience {grid['experience'].loc[p, s]:.0f}")
+            if isinstance(grid["top_pain_point"].loc[p, s], str):
+                lines.append(grid["top_pain_point"].loc[p, s])
+            annot.loc[p, s] = "\n".join(lines)
+    fig, ax = plt.subplots(figsize=(2 + 1.9 * len(stages), 1.2 + 0.95 * len(rate)))
+    sns.heatmap(rate.astype(float), annot=annot, fmt="", cmap="Reds", vmin=0,
+                cbar_kws={"label": "drop-off rate", "format": "{x:.0%}"}, ax=ax,
+                annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white")  # fmt: skip
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    cell = jm.loc[jm["drop_off_rate"].idxmax()] if jm["drop_off_rate"].notna().any() else None
+    title = (
+        f"{cell['persona']}: {pct(cell['drop_off_rate'])} drop off at {cell['stage']}"
+        if cell is not None
+        else "Persona journey map"
+    )
+    finding_title(ax, title, "drop-off, reach, mean experience score (0-100) and top pain "
+                  f"point; cells under {ja.min_customers} customers hidden (–)")  # fmt: skip
+    return fig
+
+
+def plot_transitions(ja: JourneyAnalysis, top: int = 14) -> plt.Figure:
+    """Directly-follows heatmap: where each touchpoint's next step goes (row shares).
+
+    Shows the ``top`` touchpoints with the most next steps, in stage order.
+    """
+    dfg = ja.dfg_
+    volume = dfg.groupby("source")["count"].sum()
+    order = ja.friction_.sort_values(["stage_rank", "touchpoint"])["touchpoint"].tolist()
+    busiest = set(volume.sort_values(ascending=False).index[:top])
+    keep = [t for t in order if t in busiest]
+    sub = dfg[dfg["source"].isin(keep) & dfg["target"].isin(keep)]
+    mat = sub.pivot_table(index="source", columns="target", values="count", aggfunc="sum")
+    share = mat.reindex(index=keep, columns=keep).fillna(0).div(volume.reindex(keep), axis=0)
+    fig, ax = plt.subplots(figsize=(1.5 + 0.55 * len(keep), 1.2 + 0.5 * len(keep)))
+    labels = share.map(lambda v: f"{100 * v:.0f}" if v >= 0.005 else "")
+    sns.heatmap(share, cmap="Blues", vmin=0, vmax=1, annot=labels, fmt="",
+                annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white", ax=ax,
+                cbar_kws={"label": "share of next steps", "format": "{x:.0%}"})  # fmt: skip
+    ax.set_xlabel("next touchpoint")
+    ax.set_ylabel("touchpoint")
+    lead = dfg.iloc[0]
+    finding_title(
+        ax,
+        f"The most frequent step is {lead['source']} → {lead['target']} ({lead['count']:,} times)",
+        "per row: % of the touchpoint's next steps going to each touchpoint (stage order)",
+    )
+    return fig

@@ -1,0 +1,299 @@
+"""The journey-friction report in words and numbers: findings, tables and output files.
+
+Reads a fitted :class:`~cxlib.journey.JourneyAnalysis`. :func:`save_outputs` writes
+``journey_friction.csv`` (one row per touchpoint, ranked), ``journey_dfg.csv``
+(``source``, ``target``, ``count``), ``journey_funnel.csv`` (all splits),
+``journey_map.csv`` (personas x stages) and ``journey_friction.json`` (``findings``,
+``top_friction``, ``funnel`` and ``conversion`` per stage, the score formula, notes and
+parameters).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from cxlib import outputs
+from cxlib.journey.analysis import JourneyAnalysis
+from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
+
+SCORE_FORMULA = (
+    "friction_score = sum over components c of w_c * 100 * max(0, x_c - norm_c); components: "
+    "exit rate, loop rate, follow-up contact rate, negative answer share (norm: the median over "
+    "ranked touchpoints) and slow step share (norm: 25%); a component the data lacks adds 0."
+)
+"""The friction-score formula as shown in the report and written to the JSON."""
+
+COMPONENT_NAMES = {
+    "exit": "exits",
+    "loop": "loops",
+    "followup": "follow-up tickets",
+    "negative": "negative answers",
+    "slow": "slow next step",
+}
+
+
+def pct(x: float, digits: int = 0) -> str:
+    return (
+        "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.{digits}f}%"
+    )
+
+
+def money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def hours(h: float) -> str:
+    if h is None or math.isnan(h):
+        return "n/a"
+    return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
+
+
+# --- findings ---------------------------------------------------------------------------
+
+
+def describe_touchpoint(row: pd.Series, ja: JourneyAnalysis, parts: int = 2) -> str:
+    """The evidence behind a touchpoint's friction score, in words (largest parts first)."""
+    bits = []
+    comps = sorted(
+        ((row[f"score_{c}"], c) for c in DEFAULT_WEIGHTS if row[f"score_{c}"] > 0), reverse=True
+    )
+    for _, comp in comps[:parts]:
+        if comp == "exit":
+            kinds = []
+            if row["abandonment_exits"]:
+                before = "before buying" if ja.purchase_stage_ else "before completing"
+                kinds.append(f"{row['abandonment_exits']:,} left {before}")
+            if row["churn_exits"]:
+                kinds.append(f"{row['churn_exits']:,} churned")
+            bits.append(
+                f"{pct(row['exit_rate'])} of its {row['customers']:,} customers end their "
+                f"journey there ({', '.join(kinds)})"
+            )
+        elif comp == "loop":
+            bits.append(
+                f"{pct(row['loop_rate'])} of visits repeat it within "
+                f"{ja.loop_window_hours:g} h ({row['loop_customers']:,} customers)"
+            )
+        elif comp == "followup":
+            bits.append(
+                f"{pct(row['followup_contact_rate'])} of visits are followed by a support "
+                f"ticket within {ja.followup_hours:g} h ({row['followup_customers']:,} customers)"
+            )
+        elif comp == "negative":
+            bits.append(
+                f"{pct(row['negative_answer_share'])} of {row['answers']:,} survey answers "
+                "about it are negative"
+            )
+        elif comp == "slow":
+            bits.append(
+                f"{pct(row['slow_step_share'])} of its steps wait longer than three in four "
+                f"steps of the {row['stage']} stage (median {hours(row['median_hours_to_next'])})"
+            )
+    return "; ".join(bits) if bits else "no component above the norm"
+
+
+def top_friction(ja: JourneyAnalysis, n: int = 3) -> pd.DataFrame:
+    """The ``n`` highest-ranked touchpoints with a friction score above zero."""
+    f = ja.friction_
+    return f[f["rank"].notna() & (f["friction_score"] > 0)].head(n)
+
+
+def findings(ja: JourneyAnalysis) -> list[str]:
+    """The report's findings as sentences with numbers, most important first.
+
+    The first three go into ``journey_friction.json`` (``findings``) and the index page.
+    """
+    out: list[str] = []
+    top = top_friction(ja)
+    if len(top):
+        names = [f"{r.touchpoint} ({r.stage})" for r in top.itertuples()]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        total = affected_total(ja.log_, list(top["touchpoint"]))
+        risk = (
+            f" and put {money(total['revenue_at_risk'])} of monthly revenue at risk"
+            if ja.log_.has_revenue and not math.isnan(total["revenue_at_risk"])
+            else ""
+        )
+        slow = ""
+        if total["slow_customers"] and top["main_driver"].iloc[0] == "slow":
+            slow = (
+                f"; another {total['slow_customers']:,} waited longer than usual for their next "
+                "step there"
+            )
+        out.append(
+            f"The top {len(top)} friction points — {listed} — touch "
+            f"{total['customers']:,} customers{risk}{slow}."
+        )
+        lead = top.iloc[0]
+        out.append(f"{lead['touchpoint']} ranks first: {describe_touchpoint(lead, ja)}.")
+    else:
+        out.append("No touchpoint has friction above the typical touchpoint.")
+    fa = ja.funnel_[ja.funnel_["split"] == "all"]
+    if fa["dropped"].sum() > 0:
+        worst = fa.loc[fa["dropped"].idxmax()]
+        nxt = (
+            f"; {pct(worst['conversion_rate'])} go on to a later stage"
+            if not math.isnan(worst["conversion_rate"])
+            else ""
+        )
+        out.append(
+            f"The funnel loses most customers at {worst['stage']}: "
+            f"{pct(worst['drop_off_rate'], 1)} (95% CI {pct(worst['drop_off_rate_ci_low'], 1)}"
+            f"–{pct(worst['drop_off_rate_ci_high'], 1)}) of the {worst['reached']:,} who "
+            f"reach it drop off there{nxt}."
+        )
+    if len(top) > 1:
+        second = top.iloc[1]
+        out.append(f"{second['touchpoint']} ranks second: {describe_touchpoint(second, ja)}.")
+    jm = ja.journey_map_
+    if len(jm) and jm["drop_off_rate"].notna().any():
+        cell = jm.loc[jm["drop_off_rate"].idxmax()]
+        overall = fa.set_index("stage").loc[cell["stage"], "drop_off_rate"]
+        pain = cell["top_pain_point"]
+        out.append(
+            f"{cell['persona']}: {pct(cell['drop_off_rate'])} of those who reach "
+            f"{cell['stage']} drop off there (all customers: {pct(overall)})"
+            + (f"; their top pain point there is {pain}." if isinstance(pain, str) else ".")
+        )
+    cc = ja.cross_channel_
+    if len(cc):
+        a = cc[cc["channel"] == "all"].iloc[0]
+        out.append(
+            f"{pct(a['cross_channel_rate'], 1)} of {a['contacts']:,} support contacts are "
+            f"followed within {ja.repeat_contact_days:g} days by another contact on a different "
+            "channel — the customer had to start again."
+        )
+    return out
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+
+def summary(ja: JourneyAnalysis) -> dict:
+    """The content of ``journey_friction.json``."""
+    top = top_friction(ja)
+    total = affected_total(ja.log_, list(top["touchpoint"])) if len(top) else None
+    keep = [
+        "rank", "stage", "touchpoint", "friction_score", "main_driver", "customers",
+        "customers_affected", "revenue_at_risk", "exit_rate", "loop_rate",
+        "followup_contact_rate", "negative_answer_share", "slow_step_share",
+    ]  # fmt: skip
+    fa = ja.funnel_[ja.funnel_["split"] == "all"]
+    funnel_rows = fa[
+        ["stage", "reached", "converted", "conversion_rate", "conversion_rate_ci_low",
+         "conversion_rate_ci_high", "dropped", "drop_off_rate", "median_hours_to_next"]
+    ]  # fmt: skip
+    period = ja.log_.cx.period()
+    return {
+        "report": "journey_friction",
+        "data": ja.log_.cx.source,
+        "customers": ja.n_customers_,
+        "events": ja.n_events_,
+        "period": list(period) if period else None,
+        "findings": findings(ja)[:3],
+        "top_friction": top[keep].to_dict(orient="records"),
+        "top_friction_customers_affected": total["customers"] if total else 0,
+        "top_friction_revenue_at_risk": total["revenue_at_risk"] if total else None,
+        "top_friction_slow_customers": total["slow_customers"] if total else 0,
+        "funnel": funnel_rows.to_dict(orient="records"),
+        "conversion": dict(zip(fa["stage"], fa["conversion_rate"], strict=True)),
+        "friction_score": {
+            "formula": SCORE_FORMULA,
+            "weights": ja.friction_.attrs["weights"],
+            "norms": ja.friction_.attrs["norms"],
+        },
+        "stage_order": list(ja.stage_order_),
+        "purchase_stage": ja.purchase_stage_,
+        "parameters": {
+            "loop_window_hours": ja.loop_window_hours,
+            "followup_hours": ja.followup_hours,
+            "repeat_contact_days": ja.repeat_contact_days,
+            "min_customers": ja.min_customers,
+        },
+        "notes": ja.notes_,
+    }
+
+
+def save_outputs(ja: JourneyAnalysis, output_dir: str | Path) -> list[Path]:
+    """Write the report's CSV and JSON files into ``output_dir``; return their paths."""
+    return [
+        outputs.save(output_dir, "journey_friction.csv", ja.friction_),
+        outputs.save(output_dir, "journey_dfg.csv", ja.dfg_),
+        outputs.save(output_dir, "journey_funnel.csv", ja.funnel_),
+        outputs.save(output_dir, "journey_map.csv", ja.journey_map_),
+        outputs.save(output_dir, "journey_friction.json", summary(ja)),
+    ]
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+def table_cross_channel(ja: JourneyAnalysis) -> pd.DataFrame:
+    """Repeat and cross-channel repeat contacts per channel, as a readable table."""
+    cc = ja.cross_channel_
+    if cc.empty:
+        return pd.DataFrame({"note": ["No tickets table: repeat contacts are not available."]})
+    return pd.DataFrame(
+        {
+            "channel": cc["channel"],
+            "contacts": cc["contacts"].map("{:,}".format),
+            f"repeat within {ja.repeat_contact_days:g} days": cc["repeat_rate"].map(
+                lambda x: pct(x, 1)
+            ),
+            "on another channel": cc["cross_channel_rate"].map(lambda x: pct(x, 1)),
+            "mostly to": cc["top_next_channel"].fillna("–"),
+        }
+    )
+
+
+def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
+    """The friction ranking as a readable table (percentages as text)."""
+    f = ja.friction_[ja.friction_["rank"].notna()].head(top)
+    out = pd.DataFrame(
+        {
+            "rank": f["rank"].astype(int),
+            "touchpoint": f["touchpoint"],
+            "stage": f["stage"],
+            "score": f["friction_score"].round(1),
+            "customers": f["customers"].map("{:,}".format),
+            "affected": f["customers_affected"].map("{:,}".format),
+            "revenue at risk": f["revenue_at_risk"].map(
+                lambda x: "n/a" if math.isnan(x) else money(x)
+            ),
+            "exit": f["exit_rate"].map(pct),
+            "loop": f["loop_rate"].map(pct),
+            "follow-up": f["followup_contact_rate"].map(pct),
+            "negative answers": f["negative_answer_share"].map(pct),
+            "next step (median)": f["median_hours_to_next"].map(hours),
+            "stage norm": f["stage_median_hours"].map(hours),
+        }
+    )
+    return out
+
+
+def table_variants(ja: JourneyAnalysis) -> pd.DataFrame:
+    """The top journey variants with their share of customers."""
+    v = ja.variants_
+    return pd.DataFrame(
+        {
+            "variant": v["variant"],
+            "customers": v["customers"],
+            "share": v["share"].map(lambda x: pct(x, 1)),
+        }
+    )
+
+
+def score_explanation(ja: JourneyAnalysis) -> list[str]:
+    """How the friction score is computed, with the weights and norms of this run."""
+    norms = ja.friction_.attrs["norms"]
+    weights = ja.friction_.attrs["weights"]
+    return [
+        "Friction score = Σ weight × 100 × max(0, rate − norm) over five components; "
+        "the norm of a rate is its median over the ranked touchpoints.",
+    ] + [
+        f"{COMPONENT_NAMES[c]}: weight {weights[c]:g}, norm {pct(norms[c], 1)}"
+        for c in DEFAULT_WEIGHTS
+    ]

@@ -1,0 +1,297 @@
+"""The journey queries and the DuckDB connection they run on.
+
+Every event-level step of :mod:`cxlib.journey` is a standard-SQL query in
+``cxlib/sql/journey/<name>.sql`` (window functions, CTEs, CASE, GROUPING SETS,
+PERCENTILE_CONT ... WITHIN GROUP); the two places where no standard form exists are marked
+in the files (epoch seconds of a timestamp, ordered string aggregation). The queries read
+``journey_*`` relations only, so the same files run on another engine (Spark SQL) once
+those are registered there as views:
+
+====================== ==================================================================
+journey_source         customer_id, ts, stage, touchpoint, channel, seq (the events; seq
+                       is the row's position in the source, the tie-break for equal times)
+journey_stages         stage, stage_rank (1 = first stage)
+journey_customers      customer_id, churned, monthly_revenue
+journey_personas       customer_id, persona
+journey_ticket_source  ticket_id, customer_id, opened_at, channel
+journey_survey_source  customer_id, touchpoint, survey, score, comment
+====================== ==================================================================
+
+Each file is one SELECT. Some are materialised as ``journey_<file name>`` temp tables that
+later files read, in this order: ``events``, ``tickets``, ``answers``, ``journeys``, then
+on demand ``customer_stages``, ``customer_touchpoints``, ``runs`` and ``step_norms``
+(:meth:`JourneyLog.materialize`; on Spark, ``createOrReplaceTempView``). Parameters are
+written ``:name`` in the files and rendered as literals by :func:`render` (numbers only),
+which keeps the files engine-neutral.
+
+>>> "journey_events" in render("dfg")
+True
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxlib.contract import DEFAULT_SCALES
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "journey"
+"""The folder holding the journey queries."""
+
+_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+@cache
+def _text(name: str) -> str:
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no journey query {name!r} in {SQL_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def render(name: str, **params: float) -> str:
+    """The query ``name`` with its ``:parameters`` replaced by numeric literals.
+
+    Raises
+    ------
+    KeyError
+        Unknown query or a parameter the query needs but was not given.
+    ValueError
+        A parameter that is not a finite number.
+
+    Examples
+    --------
+    >>> "<= 3600" in render("customer_touchpoints", loop_window_s=3600, followup_s=172800)
+    True
+    """
+    out = []
+    for line in _text(name).splitlines():
+        code, sep, comment = line.partition("--")
+        out.append(_PARAM.sub(lambda m: _literal(name, m.group(1), params), code) + sep + comment)
+    return "\n".join(out)
+
+
+def _literal(query: str, key: str, params: dict[str, float]) -> str:
+    if key not in params:
+        raise KeyError(f"journey query {query!r} needs the parameter {key!r}")
+    value = params[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"parameter {key!r} of {query!r} must be a number, got {value!r}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"parameter {key!r} of {query!r} must be finite, got {value!r}")
+    return repr(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class JourneyLog:
+    """A data set's events prepared in DuckDB for the journey queries.
+
+    Registers the ``journey_*`` inputs on ``cx.connect()`` and materialises
+    ``journey_events`` (ordered events with their neighbours) and ``journey_journeys`` (one
+    row per customer: where the journey ended, exit or not). Other prepared tables are
+    built on first use. ``notes`` collects sentences on what the data cannot support
+    (no customers table, no tickets, ...), for the report.
+
+    Parameters
+    ----------
+    cx : CXData
+        A loaded data set with an ``events`` table.
+    stage_order : sequence of str, optional
+        The stages in order; default the data set's (``cx.config.stage_order``). Events in
+        other stages are left out (and counted in ``notes``).
+    purchase_stage : str or None
+        The stage whose completion makes a customer a buyer: journeys that end before or in
+        it are abandonment exits, later ones exit only when the customer churned. When it is
+        None or not in the stage order, reaching the final stage completes a journey.
+    personas : DataFrame, optional
+        ``customer_id`` and ``persona`` (label) per customer, see
+        :func:`cxlib.journey.read_personas`.
+
+    Examples
+    --------
+    >>> log = JourneyLog(cxlib.load("data/sample"))            # doctest: +SKIP
+    >>> log.query("dfg").head()                               # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        cx,  # noqa: ANN001 -- CXData (imported lazily to keep this module light)
+        *,
+        stage_order: list[str] | tuple[str, ...] | None = None,
+        purchase_stage: str | None = "purchase",
+        personas: pd.DataFrame | None = None,
+    ) -> None:
+        if cx.events is None or cx.events.empty:
+            raise ValueError(
+                "the data set has no events table (or it is empty): the journey report needs "
+                "one row per customer interaction (customer_id, timestamp, stage, touchpoint)"
+            )
+        self.cx = cx
+        self.stage_order = tuple(stage_order or cx.config.stage_order)
+        if len(set(self.stage_order)) != len(self.stage_order):
+            raise ValueError(f"stage_order repeats a stage: {list(self.stage_order)}")
+        self.notes: list[str] = []
+        self.has_churn = cx.customers is not None and "churned" in cx.customers
+        self.has_revenue = cx.customers is not None and "monthly_revenue" in cx.customers
+        self.has_tickets = cx.tickets is not None and len(cx.tickets) > 0
+        self.has_answers = (
+            cx.surveys is not None
+            and "touchpoint" in cx.surveys
+            and cx.surveys["touchpoint"].notna().any()
+        )
+        self.has_channel = "channel" in cx.events and cx.events["channel"].notna().any()
+        self.has_personas = personas is not None and len(personas) > 0
+        self.scales = dict(getattr(cx.config, "scales", DEFAULT_SCALES))
+        if purchase_stage in self.stage_order:
+            self.purchase_stage: str | None = purchase_stage
+            self.purchase_rank = self.stage_order.index(purchase_stage) + 1
+        else:
+            self.purchase_stage = None
+            self.purchase_rank = len(self.stage_order) - 1
+        self.con = cx.connect()
+        self._register(personas)
+        self._built: dict[str, dict[str, float]] = {}
+        self.materialize("events")
+        self.materialize("tickets")
+        self.materialize("answers", **self._scale_params())
+        self.materialize("journeys", purchase_rank=self.purchase_rank)
+        self._describe()
+
+    # --- inputs -------------------------------------------------------------------------
+
+    def _register(self, personas: pd.DataFrame | None) -> None:
+        ev = self.cx.events
+        n = len(ev)
+        source = pd.DataFrame(
+            {
+                "customer_id": ev["customer_id"],
+                "ts": ev["timestamp"],
+                "stage": ev["stage"],
+                "touchpoint": ev["touchpoint"],
+                "channel": ev["channel"] if "channel" in ev else pd.Series(pd.NA, index=ev.index),
+                "seq": np.arange(n, dtype=np.int64),
+            },
+            copy=False,
+        )
+        if "channel" not in ev:
+            source["channel"] = source["channel"].astype("string")
+        stages = pd.DataFrame(
+            {"stage": list(self.stage_order), "stage_rank": np.arange(1, len(self.stage_order) + 1)}
+        )
+        cu = self.cx.customers
+        customers = pd.DataFrame(
+            {
+                "customer_id": pd.Series([], dtype="string") if cu is None else cu["customer_id"],
+                "churned": (
+                    cu["churned"].astype("boolean")
+                    if self.has_churn
+                    else pd.Series(pd.NA, index=None if cu is None else cu.index, dtype="boolean")
+                ),
+                "monthly_revenue": (
+                    cu["monthly_revenue"].astype(float)
+                    if self.has_revenue
+                    else pd.Series(np.nan, index=None if cu is None else cu.index, dtype=float)
+                ),
+            }
+        )
+        if personas is None:
+            personas = pd.DataFrame({"customer_id": [], "persona": []}, dtype="string")
+        tk = self.cx.tickets
+        if tk is None:
+            tickets = pd.DataFrame(
+                {
+                    "ticket_id": pd.Series([], dtype="string"),
+                    "customer_id": pd.Series([], dtype="string"),
+                    "opened_at": pd.Series([], dtype="datetime64[us]"),
+                    "channel": pd.Series([], dtype="string"),
+                }
+            )
+        else:
+            tickets = tk[["ticket_id", "customer_id", "opened_at", "channel"]]
+        sv = self.cx.surveys
+        if self.has_answers:
+            cols = {c: sv[c] for c in ("customer_id", "touchpoint", "survey", "score") if c in sv}
+            surveys = pd.DataFrame(cols, copy=False)
+            if "customer_id" not in surveys:
+                surveys["customer_id"] = pd.Series(pd.NA, index=sv.index, dtype="string")
+            surveys["comment"] = (
+                sv["comment"]
+                if "comment" in sv
+                else pd.Series(pd.NA, index=sv.index, dtype="string")
+            )
+        else:
+            surveys = pd.DataFrame(
+                {
+                    c: pd.Series([], dtype="Int64" if c == "score" else "string")
+                    for c in ("customer_id", "touchpoint", "survey", "score", "comment")
+                }
+            )
+        for name, frame in (
+            ("journey_source", source),
+            ("journey_stages", stages),
+            ("journey_customers", customers),
+            ("journey_personas", personas[["customer_id", "persona"]]),
+            ("journey_ticket_source", tickets),
+            ("journey_survey_source", surveys),
+        ):
+            self.con.register(name, frame)
+
+    def _scale_params(self) -> dict[str, int]:
+        ces = self.scales.get("ces", DEFAULT_SCALES["ces"])
+        csat = self.scales.get("csat", DEFAULT_SCALES["csat"])
+        return {"ces_low": ces[0], "ces_high": ces[1], "csat_low": csat[0], "csat_high": csat[1]}
+
+    def _describe(self) -> None:
+        """Sentences on the parts of the analysis the data cannot support."""
+        n_in = len(self.cx.events)
+        n_kept, n_customers = self.con.execute(render("event_counts")).fetchall()[0]
+        self.n_events, self.n_customers = int(n_kept), int(n_customers)
+        if n_kept < n_in:
+            self.notes.append(
+                f"{n_in - n_kept:,} events in stages outside the stage order "
+                f"{list(self.stage_order)} are left out."
+            )
+        last = self.stage_order[-1]
+        if self.purchase_stage is None:
+            self.notes.append(
+                f"The stage order has no purchase stage: a journey that reaches the final "
+                f"stage ({last}) counts as complete, one that ends earlier as an exit."
+            )
+        elif not self.has_churn and self.purchase_rank < len(self.stage_order):
+            self.notes.append(
+                "Without churn data (customers.churned) no journey end after purchase counts "
+                "as an exit: exits are abandonment before purchase only."
+            )
+        if not self.has_revenue:
+            self.notes.append(
+                "Without customers.monthly_revenue, revenue at risk is not available."
+            )
+        if not self.has_tickets:
+            self.notes.append(
+                "Without a tickets table, follow-up contacts (failure demand) and cross-channel "
+                "repeat contacts are not available."
+            )
+        if not self.has_answers:
+            self.notes.append(
+                "No survey answer carries a touchpoint: CES/CSAT and negative comments per "
+                "touchpoint are not available."
+            )
+        if not self.has_channel:
+            self.notes.append("The events carry no channel: the funnel is not split by channel.")
+
+    # --- running queries ----------------------------------------------------------------
+
+    def materialize(self, name: str, **params: float) -> None:
+        """Run query ``name`` into the temp table ``journey_<name>`` (again if ``params`` change)."""
+        if self._built.get(name) == params:
+            return
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE journey_{name} AS {render(name, **params)}")
+        self._built[name] = params
+
+    def query(self, name: str, **params: float) -> pd.DataFrame:
+        """Run query ``name`` and return the result as a DataFrame."""
+        return self.con.execute(render(name, **params)).df()

@@ -1,0 +1,24 @@
+-- journey_answers: survey answers given at a touchpoint.
+-- Input: journey_survey_source (customer_id, touchpoint, survey, score, comment).
+-- Parameters: the scale of each survey type (:ces_low/:ces_high, :csat_low/:csat_high).
+-- negative: NPS detractor (0-6), or CES/CSAT in the two lowest points of its scale.
+-- experience: CES and CSAT answers rescaled to 0-100 (NULL for NPS).
+SELECT
+    customer_id,
+    CAST(touchpoint AS VARCHAR) AS touchpoint,
+    CAST(survey AS VARCHAR) AS survey,
+    score,
+    CASE
+        WHEN CAST(survey AS VARCHAR) = 'nps' THEN CASE WHEN score <= 6 THEN 1 ELSE 0 END
+        WHEN CAST(survey AS VARCHAR) = 'ces' THEN CASE WHEN score <= :ces_low + 1 THEN 1 ELSE 0 END
+        WHEN CAST(survey AS VARCHAR) = 'csat' THEN CASE WHEN score <= :csat_low + 1 THEN 1 ELSE 0 END
+    END AS negative,
+    CASE WHEN comment IS NOT NULL AND TRIM(comment) <> '' THEN 1 ELSE 0 END AS has_comment,
+    CASE
+        WHEN CAST(survey AS VARCHAR) = 'ces'
+            THEN 100.0 * (score - :ces_low) / (:ces_high - :ces_low)
+        WHEN CAST(survey AS VARCHAR) = 'csat'
+            THEN 100.0 * (score - :csat_low) / (:csat_high - :csat_low)
+    END AS experience
+FROM journey_survey_source
+WHERE touchpoint IS NOT NULL AND score IS NOT NULL

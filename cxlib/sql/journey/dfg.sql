@@ -1,0 +1,7 @@
+-- Directly-follows graph: how often touchpoint `target` is the next event after `source`
+-- for the same customer (events ordered by timestamp, then source order).
+-- Input: journey_events.
+SELECT touchpoint AS source, next_touchpoint AS target, COUNT(*) AS count
+FROM journey_events
+WHERE next_touchpoint IS NOT NULL
+GROUP BY touchpoint, next_touchpoint
