@@ -192,6 +192,7 @@ class FolderReader:
                     [f"{path}: column name(s) {dupes} appear more than once in the header. "
                      "Fix: give every column its own name."]
                 )  # fmt: skip
+            header, renamed = _case_unique(header)
             columns = ", ".join(f"'{_sql_str(h)}': 'VARCHAR'" for h in header)
             arrow = self.con.sql(
                 f"SELECT * FROM read_csv('{_sql_str(read_path)}', columns={{{columns}}}, "
@@ -216,6 +217,11 @@ class FolderReader:
         raw.encoding = encoding
         if note:
             raw.warnings.append(note)
+        if renamed:
+            raw.warnings.append(
+                f"{path}: column names differing only in case were renamed "
+                f"({', '.join(f'{a!r} -> {b!r}' for a, b in renamed)}); SQL names ignore case."
+            )
         return raw
 
 
@@ -372,6 +378,21 @@ def _open_bytes(path: Path):
 def _open_text(path: Path, encoding: str):
     """Open a (possibly gzip-compressed) file for reading text."""
     return io.TextIOWrapper(_open_bytes(path), encoding=encoding, newline="")
+
+
+def _case_unique(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Rename names that repeat another one up to case (``Activity`` after ``activity``)."""
+    seen: set[str] = set()
+    out, renamed = [], []
+    for name in names:
+        new, k = name, 2
+        while new.lower() in seen:
+            new, k = f"{name}_{k}", k + 1
+        seen.add(new.lower())
+        out.append(new)
+        if new != name:
+            renamed.append((name, new))
+    return out, renamed
 
 
 def _csv_header(path: Path, delim: str) -> list[str]:

@@ -521,3 +521,16 @@ def test_duckdb_table_named_in_config_is_missing(duckdb_file):
     assert str(duckdb_file) in problem
     assert "'crm.clients'" in problem
     assert "Fix" in problem
+
+
+def test_headers_differing_only_in_case_are_renamed_with_a_warning(tmp_path):
+    (tmp_path / "events.csv").write_text(
+        "case_id,activity,timestamp,Activity\n1,register,2024-01-01 10:00,Register\n",
+        encoding="utf-8",
+    )
+    config = {"tables": {"events": {"columns": {"customer_id": "case_id", "touchpoint": "activity"},
+                                    "constants": {"stage": "usage"}}}}  # fmt: skip
+    cx = cxlib.load(tmp_path, config)
+    assert list(cx.events["Activity_2"]) == ["Register"]
+    assert list(cx.events["touchpoint"].astype(str)) == ["register"]
+    assert any("'Activity' -> 'Activity_2'" in w for w in cx.quality.warnings)
