@@ -1,0 +1,509 @@
+"""Tests for the churn-driver report: guards, model quality, drivers, value, survival, KDA.
+
+Known answers on tiny hand-built frames, the two guards (leakage: nothing measured after the
+churn date; minimum churners), and the planted truth of the sample (unresolved tickets raise
+churn, mean CES lowers it, the basic plan raises it). The planted signal needs about 4,000
+customers to hold with margin (at 2,000 the unresolved-ticket effect sometimes falls below
+noise on the holdout), so these tests generate their own 4,000-customer sample once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+import cxlib
+from cxlib.churn import DRIVER_COLUMNS, ChurnDriverModel
+from cxlib.churn_data import (
+    EXPOSURE_FEATURES,
+    ChurnData,
+    churn_data,
+    exposure_reason,
+    read_personas,
+)
+from cxlib.churn_models import fit_model
+from cxlib.churn_report import (
+    AT_RISK_CSV,
+    DRIVERS_CSV,
+    SUMMARY_JSON,
+    churn_study,
+    findings,
+    save_outputs,
+    summary_sentences,
+)
+from cxlib.churn_value import AT_RISK_COLUMNS, at_risk, churn_by_group, churn_trend
+from cxlib.config import DatasetConfig
+from cxlib.dataset import CXData
+from cxlib.design import DesignMatrix
+from cxlib.driver_text import driver_sentence, natural_step
+from cxlib.drivers import driver_groups, grouped_permutation_importance, odds_ratios
+from cxlib.kda import nps_key_drivers, relative_weights
+from cxlib.model_quality import (
+    brier,
+    calibration_table,
+    gains_table,
+    roc_auc,
+    roc_auc_ci,
+)
+from cxlib.quality import QualityReport
+from cxlib.survival import lifetimes, retention_curves
+
+PLANTED_CUSTOMERS = 4_000
+T = pd.Timestamp
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _ids(values):
+    return pd.array(values, dtype="string[pyarrow]")
+
+
+def _dt(values):
+    return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
+
+
+def make_cx(tables: dict[str, pd.DataFrame]) -> CXData:
+    """A CXData straight from typed frames (no files)."""
+    return CXData("test", DatasetConfig(), QualityReport("test"), tables)
+
+
+def leak_tables() -> dict[str, pd.DataFrame]:
+    """Customer a churns on 2025-03-01; b stays. The data ends 2025-06-30 (b's last ticket).
+
+    a's tickets: t1 opened 2025-02-01, never resolved (unresolved before the churn);
+    t2 opened 2025-02-10, resolved 2025-03-05 (after the churn: unresolved at the churn);
+    t3 opened 2025-04-01 and t4 2025-05-01, after the churn (ignored: the leakage guard).
+    """
+    customers = pd.DataFrame(
+        {
+            "customer_id": _ids(["a", "b"]),
+            "signup_date": _dt(["2025-01-01", "2025-01-15"]),
+            "churned": pd.array([True, False], dtype="boolean"),
+            "churn_date": _dt(["2025-03-01", None]),
+            "plan": pd.Categorical(["basic", "premium"]),
+        }
+    )
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": _ids(["t1", "t2", "t3", "t4", "t5"]),
+            "customer_id": _ids(["a", "a", "a", "a", "b"]),
+            "opened_at": _dt(
+                ["2025-02-01", "2025-02-10", "2025-04-01", "2025-05-01", "2025-06-30"]
+            ),
+            "first_response_at": _dt([None, None, None, None, None]),
+            "resolved_at": _dt([None, "2025-03-05", None, None, None]),
+            "channel": pd.Categorical(["email"] * 5),
+        }
+    )
+    return {"customers": customers, "tickets": tickets}
+
+
+def synthetic(n: int = 4000, churners: int | None = None, seed: int = 0):
+    """Features with a known logistic truth: x (counts) +0.7/unit; g: 'b' -0.5, 'c' +1.0."""
+    rng = np.random.default_rng(seed)
+    x = rng.poisson(1.0, n).astype(float)
+    g = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    noise = rng.normal(size=n)
+    z = -1.5 + 0.7 * x + 1.0 * (g == "c") - 0.5 * (g == "b")
+    y = rng.random(n) < 1 / (1 + np.exp(-z))
+    if churners is not None:
+        y = np.zeros(n, dtype=bool)
+        y[rng.choice(n, churners, replace=False)] = True
+    X = pd.DataFrame({"x": x, "g": pd.Categorical(g), "noise": noise})
+    X.index = pd.Index([f"c{i}" for i in range(n)], name="customer_id")
+    return X, pd.Series(y, index=X.index)
+
+
+# --- model quality: known answers ------------------------------------------------------------
+
+
+def test_roc_auc_known_answers_and_ties() -> None:
+    assert roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75
+    assert roc_auc([0, 1], [0.5, 0.5]) == 0.5
+    assert math.isnan(roc_auc([1, 1], [0.2, 0.3]))
+    rng = np.random.default_rng(1)
+    y, s = rng.random(500) < 0.3, np.round(rng.random(500), 2)  # many ties
+    assert roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+
+
+def test_delong_variance_matches_its_definition() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.random(80) < 0.4
+    s = rng.normal(size=80) + y
+    auc, low, high, se = roc_auc_ci(y, s)
+    pos, neg = s[y], s[~y]
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    expected = math.sqrt(v10.var(ddof=1) / pos.size + v01.var(ddof=1) / neg.size)
+    assert auc == pytest.approx(psi.mean())
+    assert se == pytest.approx(expected, rel=1e-10)
+    assert low == pytest.approx(auc - 1.959964 * se, abs=1e-6) and high > auc
+
+
+def test_brier_gains_and_calibration() -> None:
+    assert brier([0, 1], [0.2, 0.6]) == pytest.approx(0.1)
+    g = gains_table([1, 0, 0, 0, 1, 0, 0, 0, 0, 1], np.arange(10, 0, -1), bins=5)
+    assert g["churners"].tolist() == [1, 0, 1, 0, 1]
+    assert g["cum_capture"].round(3).tolist() == [0.333, 0.333, 0.667, 0.667, 1.0]
+    assert g["lift"].iloc[0] == pytest.approx(0.5 / 0.3)
+    rng = np.random.default_rng(3)
+    p = rng.random(20000)
+    cal = calibration_table(rng.random(20000) < p, p)
+    assert len(cal) == 10 and (cal["observed"] - cal["predicted"]).abs().max() < 0.03
+
+
+# --- design matrix, odds ratios, sentences ---------------------------------------------------
+
+
+def test_design_matrix_reference_missing_unseen_and_duplicates() -> None:
+    X = pd.DataFrame(
+        {
+            "n": [1.0, 2.0, np.nan, 4.0, 5.0, 6.0],
+            "internet": pd.Categorical(["dsl", "fiber", "no", "fiber", "fiber", "no"]),
+            "security": pd.Categorical(["yes", "no", "none", "no", "yes", "none"]),
+        }
+    )
+    d = DesignMatrix().fit(X)
+    t = d.terms_
+    assert t.loc[t["feature"] == "internet", "reference"].iloc[0] == "fiber"  # most frequent
+    assert ((t["feature"] == "n") & (t["kind"] == "missing")).sum() == 1
+    # security = none is the same column as internet = no: dropped as a duplicate
+    assert d.duplicates_[["feature", "level", "same_as"]].values.tolist() == [
+        ["security", "none", "internet = no"]
+    ]
+    Z = d.transform(pd.DataFrame({"n": [np.nan], "internet": ["satellite"], "security": ["no"]}))
+    row = dict(
+        zip(t["feature"] + ":" + t["kind"] + ":" + t["level"].astype(str), Z[0], strict=True)
+    )
+    assert row["n:missing:None"] == 1.0  # and n takes the median, 4
+    assert row["internet:level:dsl"] == row["internet:level:no"] == 0.0  # unseen level
+    assert row["n:numeric:None"] == pytest.approx((4.0 - t.loc[0, "center"]) / t.loc[0, "scale"])
+
+
+def test_odds_ratios_recover_a_known_logistic_model() -> None:
+    X, y = synthetic(n=20000)
+    fit = fit_model("logistic", X, y.to_numpy(), C=1.0)
+    Z = fit.design.transform(X)
+    est = fit.estimator
+    o = odds_ratios(fit.design, est.coef_[0], est.intercept_[0], Z, X, 1.0)
+    x = o[(o["feature"] == "x") & (o["kind"] == "numeric")].iloc[0]
+    assert x["step"] == 1.0 and x["or_low"] < math.exp(0.7) < x["or_high"]
+    c = o[o["kind"] == "contrast"].iloc[0]
+    assert (c["level"], c["reference"]) == ("c", "b")  # riskiest vs safest level
+    assert c["or_low"] < math.exp(1.5) < c["or_high"]
+    b = o[(o["kind"] == "level") & (o["level"] == "b")].iloc[0]  # against the reference a
+    assert b["reference"] == "a" and b["or_low"] < math.exp(-0.5) < b["or_high"]
+    noise = o[(o["feature"] == "noise") & (o["kind"] == "numeric")].iloc[0]
+    assert noise["or_low"] < 1 < noise["or_high"]
+
+
+def test_natural_steps_and_sentences() -> None:
+    assert natural_step(pd.Series([0.0, 1.0, 1.0])) == (1.0, "binary")
+    assert natural_step(pd.Series([0.1, 0.5, 0.9])) == (0.1, "10 percentage points")
+    assert natural_step(pd.Series([3.0, 40.0, 90.0, 15.0])) == (50.0, "50")
+    assert natural_step(pd.Series([1.0]), "tenure_days") == (365.25, "year of tenure")
+    row = {"driver": "plan", "feature": "plan", "kind": "contrast", "level": "basic",
+           "reference": "premium", "odds_ratio": 2.5, "or_low": 2.0, "or_high": 3.0,
+           "step_name": "binary", "significant": True}  # fmt: skip
+    assert driver_sentence(row) == (
+        "Customers with plan = basic have 2.5 times the odds of churn of those with "
+        "premium (95% CI 2.0–3.0)."
+    )
+    row |= {"odds_ratio": 0.8, "or_low": 0.6, "or_high": 1.1, "significant": False}
+    text = driver_sentence(row)
+    assert "no clear difference" in text and "Not a significant driver" in text
+    groups = driver_groups(
+        ["a", "s_web", "s_app", "b"], {"s_web": "channel mix", "s_app": "channel mix"}
+    )
+    assert groups == {"a": ["a"], "channel mix": ["s_web", "s_app"], "b": ["b"]}
+
+
+def test_grouped_permutation_importance_shuffles_groups_together() -> None:
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2000, 3))
+    y = X[:, 0] + X[:, 1] + rng.normal(size=2000) > 0
+    imp = grouped_permutation_importance(
+        lambda Z: Z[:, 0] + Z[:, 1], X, y, {"signal": [0, 1], "noise": [2]}, n_repeats=8
+    )
+    sig = imp.set_index("driver").loc["signal"]
+    noise = imp.set_index("driver").loc["noise"]
+    assert sig["importance_low"] > 0.2
+    assert noise["importance"] == 0 and noise["importance_low"] <= 0 <= noise["importance_high"]
+
+
+# --- the guards ------------------------------------------------------------------------------
+
+
+def test_leakage_guard_ignores_activity_at_or_after_the_churn_date() -> None:
+    data = churn_data(make_cx(leak_tables()))
+    a = data.X.loc["a"]
+    assert a["ticket_count"] == 2  # t3, t4 after the churn are not counted
+    assert a["unresolved_tickets"] == 2  # t1, and t2 resolved only after the churn
+    assert data.X.loc["b", "ticket_count"] == 1
+    assert data.y.to_dict() == {"a": True, "b": False}
+    assert list(data.X_now.index) == ["b"]  # only active customers are scored
+
+
+def test_horizon_target_cuts_everyone_at_the_snapshot() -> None:
+    tables = leak_tables()
+    c = tables["customers"]
+    tables["customers"] = c.assign(churn_date=_dt(["2025-05-15", None]))
+    data = churn_data(make_cx(tables), target="horizon", horizon=3)
+    assert data.snapshot == T("2025-03-30")  # 3 months before the last activity
+    assert data.y.to_dict() == {"a": True, "b": False}  # a churns inside the window
+    assert data.X.loc["a", "ticket_count"] == 2  # t3 (2025-04-01) is after the snapshot
+    assert data.X.loc["b", "ticket_count"] == 0
+    assert "tenure_days" in data.X  # no exposure guard: everyone measured on one date
+
+
+def test_exposure_guard_only_for_the_churned_target_with_dates() -> None:
+    assert exposure_reason("events_share_app") == EXPOSURE_FEATURES["events_share_"]
+    assert exposure_reason("unresolved_tickets") is None
+    data = churn_data(make_cx(leak_tables()))
+    assert "tenure_days" in data.excluded["feature"].tolist()
+    assert "tenure_days" not in data.X
+    kept = churn_data(make_cx(leak_tables()), features=["tenure_days", "ticket_count"])
+    assert list(kept.X.columns) == ["tenure_days", "ticket_count"]  # named: kept
+    tables = leak_tables()
+    tables["customers"] = tables["customers"].drop(columns="churn_date")
+    tables.pop("tickets")
+    snapshot = churn_data(make_cx(tables))  # no churn dates: a snapshot table (Telco)
+    assert "tenure_days" in snapshot.X and snapshot.excluded.empty
+
+
+def test_single_feature_leak_is_dropped() -> None:
+    X, y = synthetic(n=1500)
+    X["days_to_cancel"] = np.where(y, 0.0, 30.0) + np.random.default_rng(0).random(len(y))
+    X["country"] = "CZ"  # the same for everybody: nothing to learn
+    m = ChurnDriverModel(n_permutations=3).fit(X, y)
+    assert m.dropped_features_["feature"].tolist() == ["days_to_cancel", "country"]
+    assert "AUC 1.000" in m.dropped_features_["reason"].iloc[0]
+    assert set(m.drivers_["driver"]) == {"x", "g", "noise"}
+    m = ChurnDriverModel().fit(X[["country"]], y)  # no usable feature: no model, no crash
+    assert not m.trustworthy_ and "nothing to explain churn with" in m.reason_
+
+
+def test_minimum_churner_guard() -> None:
+    X, y = synthetic(n=600, churners=49)
+    m = ChurnDriverModel(min_churners=50).fit(X, y)
+    assert not m.trustworthy_ and m.drivers_.empty and m.cv_.empty
+    assert "Only 49 churners" in m.reason_ and "not trustworthy" in m.reason_
+    with pytest.raises(ValueError, match="not trustworthy"):
+        m.predict_proba(X)
+    X, y = synthetic(n=600, churners=50)
+    assert ChurnDriverModel(min_churners=50, n_permutations=2).fit(X, y).trustworthy_
+
+
+def test_minimum_churner_guard_in_the_report(tmp_path: Path) -> None:
+    n = 300
+    customers = pd.DataFrame(
+        {
+            "customer_id": _ids([f"c{i:03d}" for i in range(n)]),
+            "signup_date": _dt(["2024-01-01"] * n),
+            "churned": pd.array([i < 12 for i in range(n)], dtype="boolean"),
+            "churn_date": _dt(["2024-06-01" if i < 12 else None for i in range(n)]),
+            "plan": pd.Categorical(np.where(np.arange(n) % 2, "basic", "premium")),
+            "monthly_revenue": np.full(n, 10.0),
+        }
+    )
+    study = churn_study(make_cx({"customers": customers}))
+    text = " ".join(summary_sentences(study))
+    assert "not trustworthy" in text and "Driver 1" not in text
+    assert "not trustworthy" in findings(study)[1]
+    files = save_outputs(study, tmp_path)
+    summary = json.loads(files["summary"].read_text())
+    assert summary["trustworthy"] is False and summary["top_drivers"] == []
+    assert pd.read_csv(files["at_risk"]).empty
+
+
+# --- value, survival, NPS key drivers --------------------------------------------------------
+
+
+def test_revenue_at_risk_is_probability_times_revenue_times_horizon() -> None:
+    X, y = synthetic(n=3000)
+    m = ChurnDriverModel(n_permutations=2).fit(X, y)
+    active = X.index[~y.to_numpy()]
+    revenue = pd.Series(np.linspace(1, 100, len(active)), index=active)
+    cd = ChurnData(X, y, revenue, X.loc[active], {}, "churned", 6, T("2025-01-01"))
+    risk = at_risk(m, cd)
+    assert list(risk.columns) == AT_RISK_COLUMNS  # customer_id only: no contact data
+    assert len(risk) == len(active) and risk["revenue_at_risk"].is_monotonic_decreasing
+    first = risk.iloc[0]
+    oof = m.oof_proba_.loc[first["customer_id"]]
+    assert first["churn_probability"] == oof
+    assert first["revenue_at_risk"] == pytest.approx(oof * revenue[first["customer_id"]] * 6)
+
+
+def test_churn_by_group_and_trend_known_answers() -> None:
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "signup_date": _dt(["2024-01-01"] * 4),
+            "churned": [True, False, True, True],
+            "churn_date": _dt(["2024-11-15", None, "2024-08-01", "2024-05-01"]),
+        }
+    )
+    labels = pd.Series(["x", "x", "y", "y"], index=["a", "b", "c", "d"])
+    risk = pd.DataFrame({"customer_id": ["b"], "revenue_at_risk": [30.0]})
+    g = churn_by_group(customers, labels, risk, by="segment").set_index("segment")
+    assert g.loc["x", "churn_rate"] == 50.0 and g.loc["y", "churn_rate"] == 100.0
+    assert g.loc["x", "revenue_at_risk"] == 30.0 and g.loc["x", "risk_share"] == 1.0
+    now, before, cmp = churn_trend(customers, T("2024-12-31"), months=3)
+    # last 3 months: b, a active on 2024-10-01, a left -> 50%; before: b, a, c -> c left
+    assert (now.value, now.n) == (50.0, 2) and before.value == pytest.approx(100 / 3)
+    assert cmp.diff == pytest.approx(50.0 - 100 / 3)
+    assert churn_trend(customers.drop(columns="churn_date"), T("2024-12-31")) is None
+
+
+def test_kaplan_meier_known_answer_and_logrank() -> None:
+    life = pd.DataFrame(
+        {"months": [1.0, 2.0, 3.0, 4.0], "churned": [True, False, True, False]},
+        index=["a", "b", "c", "d"],
+    )
+    km = retention_curves(life, min_n=1)
+    s = km.summary.iloc[0]
+    # S(1) = 3/4, S(3) = 3/4 * 1/2 = 0.375: the median lifetime is 3 months
+    assert s["median_months"] == 3.0 and s["churners"] == 2
+    assert km.curves["retention"].min() == pytest.approx(0.375)
+    rng = np.random.default_rng(5)
+    fast, slow = rng.exponential(5, 200), rng.exponential(30, 200)
+    life = pd.DataFrame(
+        {"months": np.r_[fast, slow], "churned": True},
+        index=[f"c{i}" for i in range(400)],
+    )
+    groups = pd.Series(["fast"] * 200 + ["slow"] * 200, index=life.index)
+    km = retention_curves(life, groups, by="plan")
+    assert km.p_value < 1e-6 and km.summary["group"].iloc[0] == "fast"
+
+
+def test_lifetimes_censor_at_the_end_and_snapshot_churners() -> None:
+    c = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "signup_date": _dt(["2024-01-01", "2024-07-01", "2024-01-01"]),
+            "churned": [True, False, True],
+        }
+    )  # no churn dates: churners leave at the end of the data
+    life = lifetimes(c, T("2025-01-01"))
+    assert life["churned"].tolist() == [True, False, True]
+    assert life["months"].round(1).tolist() == [12.0, 6.0, 12.0]
+
+
+def test_relative_weights_known_answers() -> None:
+    rng = np.random.default_rng(6)
+    q, _ = np.linalg.qr(rng.normal(size=(1000, 2)) - 0.0)
+    a, b = (q - q.mean(axis=0)).T
+    X = pd.DataFrame({"a": a / a.std(), "b": b / b.std()})
+    w = relative_weights(X, 2 * X["a"] + X["b"])  # orthogonal, no noise: R² = 1
+    assert w["weight"].sum() == pytest.approx(1.0, abs=1e-6)
+    assert w["share"].round(3).tolist() == [0.8, 0.2]
+    X = pd.DataFrame({"a": rng.normal(size=500)})
+    X["b"] = X["a"] + rng.normal(size=500)
+    y = X["a"] + 0.5 * X["b"] + rng.normal(size=500)
+    A = np.column_stack([np.ones(500), X])
+    resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+    r2 = 1 - resid.var() / y.var()
+    assert relative_weights(X, y)["weight"].sum() == pytest.approx(r2, abs=1e-9)
+
+
+def test_nps_key_drivers_leave_out_sparse_features() -> None:
+    rng = np.random.default_rng(7)
+    n = 1000
+    F = pd.DataFrame({"ces_mean": rng.normal(3, 1, n), "unresolved_tickets": rng.poisson(1, n)})
+    F["mean_resolution_hours"] = np.where(rng.random(n) < 0.3, rng.normal(30, 5, n), np.nan)
+    F["nps_mean"] = 2 * F["ces_mean"] - F["unresolved_tickets"] + rng.normal(0, 1, n)
+    fam = {"ces_mean": "experience", "unresolved_tickets": "support load",
+           "mean_resolution_hours": "support load", "nps_mean": "experience"}  # fmt: skip
+    table, info = nps_key_drivers(F, fam, n_boot=50)
+    assert table["feature"].tolist() == ["ces_mean", "unresolved_tickets"]
+    assert table["direction"].tolist() == ["raises NPS", "lowers NPS"]
+    assert "mean_resolution_hours" in info["left_out"] and info["n"] == n
+    assert (table["share_low"] <= table["share"]).all()
+
+
+def test_read_personas(tmp_path: Path) -> None:
+    path = tmp_path / "personas.csv"
+    pd.DataFrame({"customer_id": ["007", "008"], "persona_id": [1, 2],
+                  "persona_name": ["A", "B"]}).to_csv(path, index=False)  # fmt: skip
+    p = read_personas(None, tmp_path)
+    assert p.to_dict() == {"007": "A", "008": "B"}  # ids keep their leading zeros
+    assert read_personas(tmp_path / "none.csv") is None
+
+
+# --- planted truth of the sample -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    from cxlib.sample import generate
+
+    out = tmp_path_factory.mktemp("churn_sample")
+    truth = generate(out, customers=PLANTED_CUSTOMERS, seed=0)
+    return out, truth
+
+
+def _planted_check(model: ChurnDriverModel, truth: dict) -> None:
+    """The planted drivers are the top three, each with its planted direction."""
+    top = model.drivers_.head(3).set_index("driver")
+    assert set(top.index) == {"unresolved_tickets", "ces_mean", "plan"}
+    planted = {d["driver"]: d["direction"] for d in truth["churn_drivers"]}
+    assert top.loc["unresolved_tickets", "direction"] == planted["unresolved_tickets"]
+    assert top.loc["ces_mean", "direction"] == planted["mean_ces"]
+    assert top.loc["plan", "direction"] == planted["plan_basic"]
+    assert top.loc["plan", "term"].startswith("plan = basic")  # basic is the riskiest plan
+
+
+def test_planted_drivers_rank_first_with_their_direction(planted) -> None:
+    folder, truth = planted
+    data = churn_data(cxlib.load(folder))
+    model = ChurnDriverModel(random_state=0).fit(data.X, data.y, data.families)
+    _planted_check(model, truth)
+    assert model.drivers_.head(3)["significant"].all()
+    # the odds ratios are close to the planted coefficients (log-odds per unit)
+    o = model.drivers_.set_index("driver")
+    coef = {d["driver"]: d["coefficient"] for d in truth["churn_drivers"]}
+    assert (
+        abs(math.log(o.loc["unresolved_tickets", "odds_ratio"]) - coef["unresolved_tickets"]) < 0.3
+    )
+    assert abs(math.log(o.loc["ces_mean", "odds_ratio"]) - coef["mean_ces"]) < 0.3
+    assert model.cv_summary_.loc["logistic", "roc_auc"] > 0.7
+
+
+def test_planted_drivers_with_the_boosting_model(planted) -> None:
+    folder, truth = planted
+    data = churn_data(cxlib.load(folder))
+    model = ChurnDriverModel(model="boosting", random_state=0).fit(data.X, data.y, data.families)
+    _planted_check(model, truth)
+
+
+def test_report_outputs_on_the_sample(planted, tmp_path: Path) -> None:
+    folder, truth = planted
+    personas = pd.read_csv(folder / "truth_personas.csv", dtype=str)
+    labels = personas.set_index("customer_id")["persona_id"]
+    study = churn_study(cxlib.load(folder), personas=labels, top_n=25)
+    files = save_outputs(study, tmp_path)
+    assert {p.name for p in files.values()} == {DRIVERS_CSV, AT_RISK_CSV, SUMMARY_JSON}
+    drivers = pd.read_csv(tmp_path / DRIVERS_CSV)
+    required = {"driver", "importance", "importance_low", "importance_high", "direction", "rank"}
+    assert required <= set(drivers.columns) and list(drivers.columns) == DRIVER_COLUMNS
+    assert drivers["rank"].tolist() == list(range(1, len(drivers) + 1))
+    risk = pd.read_csv(tmp_path / AT_RISK_CSV, dtype={"customer_id": str})
+    assert list(risk.columns) == AT_RISK_COLUMNS and len(risk) == 25
+    churned = set(study.cx.customers.loc[study.cx.customers["churned"], "customer_id"])
+    assert not churned & set(risk["customer_id"])  # only active customers are at risk
+    summary = json.loads((tmp_path / SUMMARY_JSON).read_text())
+    assert summary["churn_rate"] == pytest.approx(truth["churn_rate"], abs=0.005)
+    for key in ("auc_logistic", "auc_boosting"):
+        assert 0.7 < summary[key] < 1
+    assert [d["driver"] for d in summary["top_drivers"]][:3] == drivers["driver"][:3].tolist()
+    assert len(summary["findings"]) == 3 and all(isinstance(s, str) for s in summary["findings"])
+    assert study.by == "persona" and len(study.by_group) == 5
+    assert study.km_group.p_value < 0.001  # personas retain very differently
+    assert study.kda["feature"].iloc[0] in {"ces_mean", "csat_mean"}
