@@ -852,4 +852,6 @@ def test_columns_stay_aligned_row_by_row_on_a_large_table(tmp_path):
         "orphan_customer_id": int((i % 20_003 >= 20_000).sum())
     }
     assert (offset.to_numpy() == session.to_numpy()).all()
-    assert (ev["customer_id"].astype(str).astype(int).to_numpy() == session.to_numpy() % 20_003).all()
+    assert (
+        ev["customer_id"].astype(str).astype(int).to_numpy() == session.to_numpy() % 20_003
+    ).all()
