@@ -8,6 +8,7 @@ STAMP   := $(VENV)/.installed
 SAMPLE  := data/sample
 DATA    ?= $(SAMPLE)
 CONFIG  ?=
+ONLY    ?=
 OUT     ?= reports
 CUSTOMERS ?= 20000
 KERNEL  := cxlib
@@ -31,8 +32,8 @@ sample: $(SAMPLE)/TRUTH.json ## build the bundled sample data (20,000 customers)
 $(SAMPLE)/TRUTH.json: | $(STAMP)
 	$(BIN)/python -m cxlib sample --out $(SAMPLE) --customers $(CUSTOMERS)
 
-reports: $(STAMP) $(if $(filter $(SAMPLE),$(DATA)),sample) ## build the reports (DATA=folder|url CONFIG=file for real data)
-	$(BIN)/python -m cxlib validate --data $(DATA) $(if $(CONFIG),--config $(CONFIG))
+reports: $(STAMP) $(if $(filter $(SAMPLE),$(DATA)),sample) ## build the reports (DATA=folder|url CONFIG=file ONLY=names for real data)
+	$(BIN)/python -m cxlib reports --data $(DATA) $(if $(CONFIG),--config $(CONFIG)) --out $(OUT) $(if $(ONLY),--only $(ONLY))
 
 validate: $(STAMP) ## print the data-quality report of DATA
 	$(BIN)/python -m cxlib validate --data $(DATA) $(if $(CONFIG),--config $(CONFIG))
@@ -61,7 +62,7 @@ nbtest: $(STAMP) sample ## run the report notebooks under nbval (on the sample d
 kernel: $(STAMP) ## register the project kernel ("Python (cxlib)") in the venv
 
 lab: $(STAMP) sample ## open JupyterLab on the notebooks with the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## print performance figures (load+validate throughput, ...)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

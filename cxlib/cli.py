@@ -5,6 +5,11 @@ Sub-commands
 validate   load a data set, print its quality report (``--json`` for machines);
            exit 1 on structural errors, 0 otherwise
 sample     write the bundled synthetic data set with its planted truths
+reports    run the report notebooks and publish them as dated, self-contained HTML;
+           exit 0 when every report succeeded, 1 when one failed, 2 on a usage error,
+           3 when another run holds the output folder, 130 when interrupted
+send       mail a published run (index page as body, reports attached) via SMTP
+           settings from CXLIB_SMTP_* environment variables
 """
 
 from __future__ import annotations
@@ -39,8 +44,83 @@ def main(argv: list[str] | None = None) -> int:
     smp.add_argument("--format", choices=["csv", "parquet"], default="csv")
     smp.set_defaults(func=_sample)
 
+    rep = sub.add_parser("reports", help="run the report notebooks and publish HTML reports")
+    rep.add_argument("--data", help="folder, DuckDB file or SQLAlchemy URL (default: the sample)")
+    rep.add_argument("--config", help="YAML mapping the data onto the contract")
+    rep.add_argument("--out", default=str(paths.REPORTS_DIR), help="where runs are published")
+    rep.add_argument(
+        "--only",
+        action="append",
+        metavar="NAMES",
+        help="reports to run (comma-separated; "
+        "the reports they need run too): scorecard, personas, churn, journey",
+    )
+    rep.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="notebook parameter (report.key=value for one report); repeatable",
+    )
+    rep.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
+    rep.add_argument(
+        "--notebooks", default=str(paths.NOTEBOOKS_DIR), help="folder of the report notebooks"
+    )
+    rep.add_argument("--timeout", type=float, default=1800, help="seconds a cell may run")
+    rep.set_defaults(func=_reports)
+
+    snd = sub.add_parser("send", help="mail a report run (SMTP settings from CXLIB_SMTP_*)")
+    snd.add_argument(
+        "--run",
+        default="latest",
+        help="latest (newest complete run), newest (newest run, failed or not), a run id or folder",
+    )
+    snd.add_argument("--to", action="append", required=True, help="recipient; repeatable")
+    snd.add_argument("--out", default=str(paths.REPORTS_DIR), help="the reports folder")
+    snd.add_argument("--subject", help="mail subject (default: run id and status)")
+    snd.set_defaults(func=_send)
+
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
+
+
+def _reports(args: argparse.Namespace) -> int:
+    from cxlib.report import RunLocked, run_reports
+
+    try:
+        result = run_reports(
+            args.data,
+            args.config,
+            args.out,
+            only=args.only,
+            params=args.param,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            notebooks_dir=args.notebooks,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc}; the last complete run is untouched", file=sys.stderr)
+        return 130
+    return result.exit_code
+
+
+def _send(args: argparse.Namespace) -> int:
+    from cxlib.report.send import send_run
+
+    try:
+        msg = send_run(args.run, args.to, out_dir=args.out, subject=args.subject)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"sent {msg['Subject']!r} to {', '.join(args.to)}")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -22,12 +22,14 @@ lacks is ``None`` and listed in ``quality.missing_tables``.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from cxlib import cache
 from cxlib.config import DatasetConfig, load_config
 from cxlib.contract import TABLES
 from cxlib.io import DataContractError, describe_source, open_reader
@@ -119,11 +121,15 @@ def load(
     >>> cx.quality.to_dict()["orders"]["excluded"]    # doctest: +SKIP
     {'negative_amount': 2}
     """
+    cached = cache.lookup(source, config, tables)  # set by the report runner only
+    if cached is not None:
+        return cached
     cfg = load_config(config)
     where = describe_source(source)
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{cfg.timezone}'")
-    con.execute("SET enable_progress_bar = false")
+    with contextlib.suppress(duckdb.Error):  # in a Jupyter kernel it is off and cannot be set
+        con.execute("SET enable_progress_bar = false")
     reader = open_reader(source, con)
     quality = QualityReport(where)
     data = CXData(where, cfg, quality)
@@ -163,4 +169,5 @@ def load(
         )
     if problems:
         raise DataContractError(problems, where)
+    cache.remember(source, config, tables, data)  # set by the report runner only
     return data

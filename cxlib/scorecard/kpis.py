@@ -1,0 +1,164 @@
+"""The scorecard's headline KPIs: what each measures, on which rows, and their JSON form.
+
+Examples
+--------
+>>> cx = cxlib.load("data/sample")                       # doctest: +SKIP
+>>> {k: round(r.value, 1) for k, r in headline_kpis(cx).items()}   # doctest: +SKIP
+{'nps': -27.9, 'csat': 42.9, 'ces': 47.8, 'churn_rate': 23.7, 'fcr': 62.0, 'response_24h': 85.4}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from cxlib import metrics
+from cxlib.contract import DEFAULT_SCALES
+from cxlib.stats import MetricResult
+
+PROMISE_HOURS = 24
+"""Most customers expect an answer within a day: the response promise of the scorecard."""
+KPIS: dict[str, str] = {
+    "nps": "NPS",
+    "csat": "CSAT",
+    "ces": "CES",
+    "churn_rate": "Churn rate",
+    "fcr": "FCR",
+    "response_24h": f"Response within {PROMISE_HOURS}h",
+}
+"""The headline KPIs, in display order: key -> label."""
+LOWER_IS_BETTER = frozenset({"churn_rate"})
+"""KPIs for which a fall is good news."""
+KPI_COLUMNS: dict[str, tuple[str, ...]] = {
+    "nps": ("score",),
+    "csat": ("score",),
+    "ces": ("score",),
+    "fcr": ("resolved_at", "contacts"),
+    "response_24h": ("opened_at", "first_response_at"),
+    "churn_rate": ("churned", "churn_date", "signup_date"),
+}
+"""The columns each KPI reads (a KPI whose columns are all absent is skipped)."""
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "channel": ("channel", "channels"),
+    "touchpoint": ("touchpoint", "touchpoints"),
+    "category": ("ticket category", "ticket categories"),
+    "persona": ("persona", "personas"),
+    "plan": ("plan", "plans"),
+    "region": ("region", "regions"),
+}
+"""Breakdown dimensions in display order: (singular, plural) names."""
+SURVEY_KPIS = ("nps", "csat", "ces")
+TICKET_KPIS = ("fcr", "response_24h")
+MIN_N = 30
+"""Groups and months with fewer answers are shown but not tested."""
+
+
+# --- what each KPI measures ---------------------------------------------------------------
+
+
+def _scale(cx: Any, survey: str) -> tuple[int, int]:
+    scales = getattr(getattr(cx, "config", None), "scales", None) or DEFAULT_SCALES
+    return tuple(scales.get(survey, DEFAULT_SCALES[survey]))  # type: ignore[return-value]
+
+
+def kpi_functions(cx: Any, as_of: Any = None) -> dict[str, Callable[[pd.DataFrame], MetricResult]]:
+    """Each KPI as a function of its table's rows (survey KPIs: of one survey type's rows).
+
+    CSAT and CES count the top two boxes of their scale (4–5 on 1–5).
+    """
+    csat, ces = _scale(cx, "csat"), _scale(cx, "ces")
+    return {
+        "nps": lambda f: metrics.nps(f["score"]),
+        "csat": lambda f: metrics.csat(f["score"], scale=csat, threshold=csat[1] - 1),
+        "ces": lambda f: metrics.ces(f["score"], scale=ces, threshold=ces[1] - 1),
+        "fcr": metrics.fcr,
+        "response_24h": lambda f: metrics.response_within(f, PROMISE_HOURS, as_of=as_of),
+        "churn_rate": metrics.churn_rate,
+    }
+
+
+def ticket_as_of(tickets: pd.DataFrame | None) -> pd.Timestamp | None:
+    """The latest timestamp in the tickets (the 'now' of the response promise)."""
+    if tickets is None:
+        return None
+    cols = [c for c in ("opened_at", "first_response_at", "resolved_at") if c in tickets]
+    stamps = pd.concat([tickets[c] for c in cols]) if cols else pd.Series(dtype="datetime64[ns]")
+    return stamps.max() if stamps.notna().any() else None
+
+
+def kpi_rows(cx: Any, key: str) -> pd.DataFrame | None:
+    """The rows a KPI is computed on (None when the data lacks them)."""
+    if key in SURVEY_KPIS:
+        s = cx.surveys
+        return None if s is None else s[(s["survey"] == key).to_numpy(dtype=bool, na_value=False)]
+    if key in TICKET_KPIS:
+        return cx.tickets
+    return cx.customers
+
+
+def headline_kpis(cx: Any) -> dict[str, MetricResult]:
+    """The headline KPIs the data can give (absent tables, columns or answers are skipped).
+
+    Examples
+    --------
+    >>> {k: round(v.value, 1) for k, v in headline_kpis(cx).items()}     # doctest: +SKIP
+    {'nps': 12.0, 'csat': 71.3, ...}
+    """
+    funcs = kpi_functions(cx, ticket_as_of(cx.tickets))
+    out: dict[str, MetricResult] = {}
+    for key in KPIS:
+        rows = kpi_rows(cx, key)
+        if rows is None or len(rows) == 0:
+            continue
+        try:
+            result = funcs[key](rows)
+        except (KeyError, ValueError):  # the column the KPI needs is not in the data
+            continue
+        if result.n > 0:
+            out[key] = result
+    return out
+
+
+def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:
+    """One row per KPI for people: ``KPI``, ``value``, ``95% CI``, ``n``, ``unit``."""
+    rows = [
+        {
+            "KPI": KPIS.get(k, r.name),
+            "value": r.value,
+            "95% CI": "–" if math.isnan(r.ci_low) else f"{r.ci_low:,.1f} to {r.ci_high:,.1f}",
+            "n": f"{r.n:,}",
+            "unit": "points (−100 to 100)" if r.unit == "points" else r.unit,
+        }
+        for k, r in kpis.items()
+    ]
+    return pd.DataFrame(rows, columns=["KPI", "value", "95% CI", "n", "unit"])
+
+
+def kpis_to_dict(kpis: Mapping[str, MetricResult]) -> dict[str, dict[str, Any]]:
+    """KPIs as plain dicts (for JSON); :func:`kpis_from_dict` reverses it."""
+    fields = ("name", "value", "n", "ci_low", "ci_high", "unit", "method", "se")
+    return {k: {f: getattr(r, f) for f in fields} for k, r in kpis.items()}
+
+
+def kpis_from_dict(data: Mapping[str, Mapping[str, Any]]) -> dict[str, MetricResult]:
+    """The KPIs stored by :func:`kpis_to_dict` (missing numbers become NaN)."""
+
+    def num(v: Any) -> float:
+        return math.nan if v is None else float(v)
+
+    return {
+        k: MetricResult(
+            d["name"],
+            num(d["value"]),
+            int(d["n"]),
+            num(d["ci_low"]),
+            num(d["ci_high"]),
+            d["unit"],
+            d["method"],
+            num(d.get("se")),
+        )
+        for k, d in data.items()
+    }
