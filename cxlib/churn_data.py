@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxlib.config import REPORTS_DIR
+from cxlib import outputs
 from cxlib.dataset import CXData
 from cxlib.features import customer_features, feature_family
 
@@ -79,10 +79,6 @@ def exposure_reason(feature: str) -> str | None:
     return next(
         (r for p, r in EXPOSURE_FEATURES.items() if p.endswith("_") and feature.startswith(p)), None
     )
-
-
-PERSONA_COLUMNS = ("persona_name", "persona", "persona_id", "segment", "label")
-"""Columns of a personas file tried in this order for the persona label."""
 
 
 @dataclass
@@ -307,51 +303,20 @@ def _excluded(
 def read_personas(
     personas_path: str | Path | None = None, output_dir: str | Path | None = None
 ) -> pd.Series | None:
-    """Persona label per customer from the persona report's ``personas.csv``, or None.
+    """Persona label per customer (Series indexed by ``customer_id``), or None.
 
-    Looks at ``personas_path``, else ``<output_dir>/personas.csv``, else (interactive runs,
-    ``output_dir`` None) the persona report's scratch output
-    ``reports/_scratch/personas/personas.csv``.
-
-    Parameters
-    ----------
-    personas_path : str or Path, optional
-        A CSV with ``customer_id`` and one of :data:`PERSONA_COLUMNS`.
-    output_dir : str or Path, optional
-        The report run's output folder.
-
-    Returns
-    -------
-    Series or None
-        Persona label (str) indexed by ``customer_id`` (str), named ``persona``; None when
-        no file is found (the report then splits by plan instead).
-
-    Raises
-    ------
-    ValueError
-        A file that lacks ``customer_id`` or a persona column.
+    The file is read by :func:`cxlib.outputs.read_personas`, the one reader of
+    ``personas.csv``; this only reshapes its result for the churn model's joins.
 
     Examples
     --------
     >>> read_personas("reports/_scratch/personas/personas.csv")     # doctest: +SKIP
     """
-    if personas_path is not None:
-        path = Path(personas_path)
-    elif output_dir is not None:
-        path = Path(output_dir) / "personas.csv"
-    else:
-        path = REPORTS_DIR / "_scratch" / "personas" / "personas.csv"
-    if not path.is_file():
+    frame = outputs.read_personas(personas_path, output_dir)
+    if frame is None:
         return None
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    column = next((c for c in PERSONA_COLUMNS if c in frame.columns), None)
-    if "customer_id" not in frame.columns or column is None:
-        raise ValueError(
-            f"{path}: a personas file needs customer_id and one of {list(PERSONA_COLUMNS)}"
-        )
-    frame = frame.dropna(subset=["customer_id"]).drop_duplicates("customer_id")
     return pd.Series(
-        frame[column].to_numpy(dtype=object),
+        frame["persona"].to_numpy(dtype=object),
         index=pd.Index(frame["customer_id"].to_numpy(dtype=object), name="customer_id"),
         name="persona",
     )

@@ -85,7 +85,7 @@ from cxlib.journey.funnel import funnel
 from cxlib.journey.log import SQL_DIR, JourneyLog, render
 from cxlib.journey.maps import journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
-from cxlib.journey.personas import read_personas
+from cxlib.outputs import read_personas
 
 
 def __getattr__(name: str):

@@ -17,6 +17,7 @@ Examples
 >>> scorecard.findings(kpis, trends, table)              # doctest: +SKIP
 """
 
+from cxlib.outputs import read_personas
 from cxlib.scorecard.findings import (
     change_sentences,
     findings,
@@ -39,7 +40,6 @@ from cxlib.scorecard.tables import (
     breakdown,
     breakdown_table,
     monthly_trends,
-    read_personas,
     segment_columns,
 )
 

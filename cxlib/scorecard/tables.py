@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,7 +19,6 @@ import pandas as pd
 from scipy.stats import false_discovery_control
 
 from cxlib import metrics
-from cxlib.config import REPORTS_DIR
 from cxlib.scorecard.kpis import (
     DIMENSIONS,
     KPI_COLUMNS,
@@ -116,33 +114,6 @@ def _test(a: MetricResult, b: MetricResult, min_n: int) -> tuple[float, float]:
 
 
 # --- breakdowns ---------------------------------------------------------------------------
-
-
-def read_personas(
-    personas_path: str | Path | None = None, output_dir: str | Path | None = None
-) -> pd.DataFrame | None:
-    """``customer_id`` and ``persona`` from the persona report's ``personas.csv``, or None.
-
-    Looks at ``personas_path``, else ``<output_dir>/personas.csv``, else the newest
-    ``reports/_scratch/*/personas.csv``. The file has ``customer_id`` and
-    ``persona_name`` (or ``persona_id``).
-    """
-    if personas_path is not None:
-        path: Path | None = Path(personas_path)
-    elif output_dir is not None and (Path(output_dir) / "personas.csv").is_file():
-        path = Path(output_dir) / "personas.csv"
-    else:
-        found = sorted(
-            (REPORTS_DIR / "_scratch").glob("*/personas.csv"), key=lambda p: p.stat().st_mtime
-        )
-        path = found[-1] if found else None
-    if path is None or not path.is_file():
-        return None
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    label = next((c for c in ("persona_name", "persona", "persona_id") if c in frame), None)
-    if "customer_id" not in frame or label is None:
-        return None
-    return pd.DataFrame({"customer_id": frame["customer_id"], "persona": frame[label]})
 
 
 def segment_columns(
