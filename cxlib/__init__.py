@@ -8,12 +8,17 @@ The data flows one way: load -> validate -> features -> analysis -> report.
 25.0
 """
 
+from importlib import metadata as _metadata
+
 from cxlib import contract
 from cxlib.config import ConfigError, DatasetConfig, load_config
 from cxlib.dataset import CXData, load
 from cxlib.io import DataContractError, EncodingFallbackWarning
 
-__version__ = "0.1.0"
+try:  # one home for the version: pyproject.toml
+    __version__ = _metadata.version("cxlib")
+except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "CXData",
