@@ -110,15 +110,20 @@ def validate_table(
         return pd.DataFrame(), TableQuality(raw.name, raw.origin, 0, 0), problems
 
     columns = _pretrim(con, raw, columns)
-    reason, needed = _reason_sql(raw.name, columns, config, customer_ids)
-    counted = _checked(raw, [c for c in columns if c.name in needed], reason)
-    quality = _account(con, raw, counted)
-    checked = _checked(raw, columns, reason)
-    frame = _assemble(con, raw, checked, columns, bool(quality.excluded))
+    orphans = _orphans(con, raw, columns, customer_ids) if TABLES[raw.name].customer_ref else None
+    reason, needed = _reason_sql(raw.name, columns, config, orphans)
+    rows, reasons = _NONE_EXCLUDED
+    if reason:  # type only the columns the checks need
+        rows, reasons = _excluded_rows(
+            con, _checked(raw, [c for c in columns if c.name in needed], reason)
+        )
+    quality = _account(con, raw, rows, reasons)
+    frame = _assemble(con, raw, columns, rows)
     if raw.name == "customers":  # later tables' orphan check compares against these ids
+        key = next(c for c in columns if c.name == "customer_id")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {CUSTOMER_IDS} AS SELECT DISTINCT customer_id "
-            f"FROM {checked} WHERE customer_id IS NOT NULL"
+            f"CREATE OR REPLACE TEMP TABLE {CUSTOMER_IDS} AS SELECT DISTINCT k AS customer_id "
+            f"FROM (SELECT {key.typed} AS k FROM {raw.relation}) WHERE k IS NOT NULL"
         )
     quality.columns = [c.name for c in columns]
     quality.extra_columns = [c.name for c in columns if c.kind == "extra"]
@@ -218,7 +223,7 @@ def _pretrim(
     if not todo:
         return columns
     probes = ", ".join(f"count(*) FILTER (WHERE {c.changed})" for c in todo)
-    found = con.execute(f"SELECT {probes} FROM {raw.relation}").fetchone()
+    found = con.execute(f"SELECT {probes} FROM {raw.relation}").fetchall()[0]
     counts = dict(zip([c.name for c in todo], found, strict=True))
     out = []
     for c in columns:
@@ -229,7 +234,8 @@ def _pretrim(
         else:
             quoted = f'"{_ident(c.source)}"'
             typed = c.typed if c.name == "stage" else f"CAST({quoted} AS VARCHAR)"
-            empty = c.empty if c.empty == "FALSE" else f"({quoted} IS NULL)"
+            nulls = raw.arrow is None or raw.arrow[c.source].null_count > 0
+            empty = f"({quoted} IS NULL)" if c.empty != "FALSE" and nulls else "FALSE"
             out.append(replace(c, typed=typed, empty=empty, changed="FALSE"))
     return out
 
@@ -351,11 +357,13 @@ def _typed(
 
 
 def _reason_sql(
-    table: str, columns: list[_ColumnSQL], config: DatasetConfig, customer_ids: str | None
-) -> tuple[str, set[str]]:
+    table: str, columns: list[_ColumnSQL], config: DatasetConfig, orphans: str | None
+) -> tuple[str | None, set[str]]:
     """The CASE expression naming each row's first problem (NULL for a good row).
 
-    Also returns the names of the columns the expression needs typed.
+    ``orphans`` names a relation of the source rows (``_row``) whose customer_id is
+    unknown (see :func:`_orphans`). Also returns the names of the columns the
+    expression needs typed. None instead of an expression: no row can have a problem.
     """
     spec = TABLES[table]
     present = {c.name: c for c in columns}
@@ -393,10 +401,8 @@ def _reason_sql(
     for reason, (late, early) in pairs.items():
         if late in present and early in present:
             conds[reason].append(f'"{late}" < "{early}"')
-    if customer_ids and spec.customer_ref and "customer_id" in present:
-        conds["orphan_customer_id"].append(
-            f"(customer_id IS NOT NULL AND customer_id NOT IN (SELECT customer_id FROM {customer_ids}))"
-        )
+    if orphans:
+        conds["orphan_customer_id"].append(f"_row IN (SELECT _row FROM {orphans})")
     whens = [
         f"WHEN {' OR '.join(f'COALESCE({c}, FALSE)' for c in cs)} THEN {_lit(r)}"
         for r, cs in conds.items()
@@ -408,29 +414,64 @@ def _reason_sql(
         for c in columns
         if re.search(rf'(?<![\w])"?(?:_empty_|_bad_)?{re.escape(c.name)}(?![\w])', text)
     }
-    return (f"(CASE {text} END)" if whens else "CAST(NULL AS VARCHAR)"), needed
+    return (f"(CASE {text} END)" if whens else None), needed
 
 
-def _account(con: duckdb.DuckDBPyConnection, raw: RawTable, checked: str) -> TableQuality:
-    """Count rows per reason (one aggregate scan) and fetch up to five raw examples each."""
-    counts = con.execute(f"SELECT _reason, count(*) FROM {checked} GROUP BY 1").fetchall()
-    order = list(REASONS)
-    bad = sorted((r for r in counts if r[0] is not None), key=lambda r: order.index(r[0]))
-    excluded = {r[0]: int(r[1]) for r in bad}
-    rows_in = sum(int(r[1]) for r in counts)
+_NONE_EXCLUDED = (np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
+
+
+def _orphans(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    columns: list[_ColumnSQL],
+    customer_ids: str | None,
+) -> str | None:
+    """A temp table of the source rows whose customer_id is not a known customer.
+
+    One anti join over the table; None when there are none (the usual case), so
+    the row checks need no join at all. Kept apart from the per-row CASE because a
+    subquery inside it becomes a much slower mark join in DuckDB.
+    """
+    key = next((c for c in columns if c.name == "customer_id"), None)
+    if customer_ids is None or key is None:
+        return None
+    name = f"_orphans_{raw.name}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT _row FROM "
+        f"(SELECT {raw.row} AS _row, {key.typed} AS k FROM {raw.relation}) AS t "
+        f"WHERE k IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {customer_ids} AS c WHERE c.customer_id = t.k)"
+    )
+    if con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]:
+        return name
+    con.execute(f"DROP TABLE {name}")
+    return None
+
+
+def _excluded_rows(con: duckdb.DuckDBPyConnection, checked: str) -> tuple[np.ndarray, np.ndarray]:
+    """Source row numbers (ascending) and reasons of the rows with a problem."""
+    bad = con.sql(f"SELECT _row, _reason FROM {checked} WHERE _reason IS NOT NULL").to_arrow_table()
+    rows = bad.column("_row").to_numpy()
+    order = np.argsort(rows, kind="stable")
+    return rows[order], bad.column("_reason").to_numpy(zero_copy_only=False)[order]
+
+
+def _account(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, rows: np.ndarray, reasons: np.ndarray
+) -> TableQuality:
+    """Count the excluded rows per reason and fetch up to five raw examples of each."""
+    rows_in = _row_count(raw)
+    found = pd.Series(reasons, dtype=object).value_counts()
+    excluded = {r: int(found[r]) for r in REASONS if r in found.index}
     examples: dict[str, pd.DataFrame] = {}
     if excluded:
-        picked = con.execute(
-            f"SELECT _reason, _row FROM {checked} WHERE _reason IS NOT NULL "
-            f"QUALIFY row_number() OVER (PARTITION BY _reason ORDER BY _row) <= {EXAMPLE_ROWS}"
-        ).fetchall()
-        wanted = ", ".join(str(r) for _, r in picked)
+        picked = {r: rows[reasons == r][:EXAMPLE_ROWS] for r in excluded}
+        wanted = ", ".join(str(int(r)) for ids in picked.values() for r in ids)
         cols = ", ".join(f'CAST("{_ident(c)}" AS VARCHAR) AS "{_ident(c)}"' for c in raw.columns)
         sample = con.sql(
             f"SELECT {raw.row} AS _row, {cols} FROM {raw.relation} WHERE {raw.row} IN ({wanted})"
         ).df()
-        for reason in excluded:
-            ids = [r for rr, r in picked if rr == reason]
+        for reason, ids in picked.items():
             examples[reason] = (
                 sample[sample["_row"].isin(ids)].sort_values("_row").reset_index(drop=True)
             )
@@ -443,25 +484,30 @@ def _account(con: duckdb.DuckDBPyConnection, raw: RawTable, checked: str) -> Tab
 def _assemble(
     con: duckdb.DuckDBPyConnection,
     raw: RawTable,
-    checked: str,
     columns: list[_ColumnSQL],
-    filter_rows: bool,
+    excluded_rows: np.ndarray,
 ) -> pa.Table:
-    """The kept rows as Arrow: raw columns passed through, the rest typed in SQL."""
+    """The kept rows as Arrow: raw columns passed through, the rest typed in SQL.
+
+    The typed columns come from a plain projection of the raw table, which DuckDB
+    returns in insertion order; the row numbers are checked all the same, because a
+    typed column attached to the wrong rows would corrupt the data silently.
+    """
     direct = {c.name for c in columns if c.source}
-    typed = [c.name for c in columns if c.name not in direct]
-    select = [f'"{_ident(n)}"' for n in typed] + (["_reason"] if filter_rows else [])
-    # ORDER BY _row: the typed columns must line up with the raw Arrow columns passed
-    # through; the orphan check (NOT IN subquery) lets DuckDB return rows out of order
-    query = f"SELECT {', '.join(select)} FROM {checked} ORDER BY _row"
-    out = con.sql(query).to_arrow_table() if select else None
-    arrays, names = [], []
-    for c in columns:
-        arrays.append(raw.arrow[c.source] if c.name in direct else out[c.name])
-        names.append(c.name)
-    table = pa.table(arrays, names=names) if arrays else pa.table({})
-    if filter_rows:
-        table = table.filter(pc.is_null(out["_reason"]))
+    typed = [c for c in columns if c.name not in direct]
+    out = None
+    if typed:
+        select = ", ".join([f"{raw.row} AS _row"] + [f'{c.typed} AS "{c.name}"' for c in typed])
+        out = con.sql(f"SELECT {select} FROM {raw.relation}").to_arrow_table()
+        got = out.column("_row").to_numpy()
+        if not np.array_equal(got, np.arange(1, len(got) + 1)):
+            out = out.take(pa.array(np.argsort(got, kind="stable")))
+    arrays = [raw.arrow[c.source] if c.name in direct else out[c.name] for c in columns]
+    table = pa.table(arrays, names=[c.name for c in columns]) if arrays else pa.table({})
+    if len(excluded_rows):
+        keep = np.ones(_row_count(raw), dtype=bool)
+        keep[excluded_rows - 1] = False
+        table = table.filter(pa.array(keep))
     return table
 
 
@@ -470,10 +516,21 @@ def _duplicate_keys(
 ) -> list[str]:
     """Structural problem sentences for duplicated ids in the table's key column."""
     key = next(c for c in columns if c.name == table.key)
+    ids = f"(SELECT {key.typed} AS k FROM {raw.relation}) AS ids WHERE k IS NOT NULL"
+    # equal ids have equal 64-bit hashes: sorting the hashes in numpy finds every
+    # candidate at a quarter of the cost of grouping the strings; only candidates
+    # (true duplicates or, rarely, hash collisions) are then grouped exactly
+    hashes = con.sql(f"SELECT hash(k) AS h FROM {ids}").to_arrow_table().column("h")
+    hashes = np.sort(hashes.to_numpy())
+    repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+    if not len(repeated):
+        return []
+    con.register("_repeated_hashes", pa.table({"h": repeated}))
     dup = con.execute(
-        f"SELECT k, count(*) AS n FROM (SELECT {key.typed} AS k FROM {raw.relation}) "
-        "WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1 ORDER BY n DESC, k LIMIT 1000000"
+        f"SELECT k, count(*) AS n FROM {ids} AND hash(k) IN (SELECT h FROM _repeated_hashes) "
+        "GROUP BY k HAVING count(*) > 1 ORDER BY n DESC, k LIMIT 1000000"
     ).fetchall()
+    con.unregister("_repeated_hashes")
     if not dup:
         return []
     shown = ", ".join(repr(k) for k, _ in dup[:EXAMPLE_ROWS])
@@ -518,7 +575,7 @@ def _numeric_extras(con: duckdb.DuckDBPyConnection, raw: RawTable, extras: list[
         f"count(NULLIF(trim(\"{_ident(c)}\"), ''))"
         for c in text
     )
-    res = con.execute(f"SELECT {probes} FROM {raw.relation}").fetchone()
+    res = con.execute(f"SELECT {probes} FROM {raw.relation}").fetchall()[0]
     for i, c in enumerate(text):
         if res[2 * i] == 0 and res[2 * i + 1] > 0:
             numeric.add(c)
