@@ -27,6 +27,7 @@ import pandas as pd
 
 from cxlib import metrics
 from cxlib.dataset import CXData
+from cxlib.ids import positions
 
 MIN_Z = 0.5
 """A trait names a persona when its centroid is at least this many sds from the mean."""
@@ -382,14 +383,14 @@ def persona_profiles(cx: CXData, segmenter, features: pd.DataFrame | None = None
         ["persona_id", "persona_name", "persona_alias", "description", "traits", "n", "share"]
     ].set_index("persona_id")
     out = base.copy()
-    pid = assign.set_index("customer_id")["persona_id"]
+    persona_of = np.append(assign["persona_id"].to_numpy(dtype=float), np.nan)
+
+    def with_persona(frame: pd.DataFrame) -> pd.DataFrame:  # -1 (unknown id) -> NaN
+        found = persona_of[positions(frame["customer_id"], assign["customer_id"])]
+        return frame.assign(persona_id=found)[~np.isnan(found)]
+
     customers = cx.customers
-    cust = None
-    if customers is not None:
-        cust = customers.assign(
-            persona_id=pid.reindex(customers["customer_id"].to_numpy()).to_numpy()
-        )
-        cust = cust[cust["persona_id"].notna()]
+    cust = None if customers is None else with_persona(customers)
     revenue = None
     if cust is not None and "monthly_revenue" in cust:
         revenue = cust.groupby("persona_id")["monthly_revenue"].agg(["sum", "mean"])
@@ -411,9 +412,7 @@ def persona_profiles(cx: CXData, segmenter, features: pd.DataFrame | None = None
     ):
         frame = None
         if surveys is not None:
-            s = surveys[(surveys["survey"] == kind) & surveys["customer_id"].notna()]
-            frame = s.assign(persona_id=pid.reindex(s["customer_id"].to_numpy()).to_numpy())
-            frame = frame[frame["persona_id"].notna()]
+            frame = with_persona(surveys[surveys["survey"] == kind])
         kwargs = {}
         if kind in cx.config.scales and name != "nps":
             kwargs["scale"] = cx.config.scales[kind]

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.stats import false_discovery_control
 
 from cxlib import metrics
+from cxlib.ids import positions
 from cxlib.scorecard.kpis import (
     DIMENSIONS,
     KPI_COLUMNS,
@@ -186,7 +187,7 @@ def breakdown(
 
 def _segments_of(ids: pd.Series, segs: pd.DataFrame, dims: list[str]) -> dict[str, pd.Categorical]:
     """Each segment column looked up for every row's ``customer_id`` (categorical)."""
-    pos = pd.Index(segs["customer_id"]).get_indexer(ids.astype("string"))
+    pos = positions(ids, segs["customer_id"])
     out = {}
     for dim in dims:
         cat = pd.Categorical(segs[dim])
