@@ -29,21 +29,28 @@ def _strings(values: Any) -> pa.Array | pa.ChunkedArray:
     return arr if arr.type == pa.string() else arr.cast(pa.string())
 
 
+def _same(a: pa.Array | pa.ChunkedArray, b: pa.Array | pa.ChunkedArray) -> bool:
+    """True when two string arrays hold the same values in the same order."""
+    return bool(pc.all(pc.equal(a, b)).as_py())
+
+
 def positions(values: Any, lookup: Any) -> np.ndarray:
     """Position in ``lookup`` of each of ``values`` (-1 where absent or missing).
 
     Parameters
     ----------
     values : ids to look up (Series, array, list); missing values give -1.
-    lookup : the ids to find them in, e.g. ``customers["customer_id"]``; when an id
-        repeats, the first position is returned.
+    lookup : the ids to find them in, e.g. ``customers["customer_id"]``; meant to be
+        unique (for a repeated id, one of its positions is returned).
 
     Returns
     -------
     numpy int64 array, one position per value.
     """
-    keys = _strings(lookup)
+    keys, wanted = _strings(lookup), _strings(values)
+    if len(keys) == len(wanted) and keys.null_count == 0 and _same(keys, wanted):
+        return np.arange(len(keys), dtype=np.int64)  # the same ids in the same order
     if isinstance(keys, pa.ChunkedArray):
         keys = keys.combine_chunks()
-    found = pc.fill_null(pc.index_in(_strings(values), value_set=keys), -1)
+    found = pc.fill_null(pc.index_in(wanted, value_set=keys), -1)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)

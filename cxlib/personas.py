@@ -405,6 +405,8 @@ def persona_profiles(cx: CXData, segmenter, features: pd.DataFrame | None = None
         out["monthly_revenue"] = np.nan
 
     surveys = cx.surveys
+    if surveys is not None:  # the persona of every answer, looked up once
+        surveys = with_persona(surveys[["customer_id", "survey", "score"]])
     for name, kind, fn in (
         ("nps", "nps", metrics.nps),
         ("csat", "csat", metrics.csat),
@@ -412,7 +414,7 @@ def persona_profiles(cx: CXData, segmenter, features: pd.DataFrame | None = None
     ):
         frame = None
         if surveys is not None:
-            frame = with_persona(surveys[surveys["survey"] == kind])
+            frame = surveys[surveys["survey"] == kind]
         kwargs = {}
         if kind in cx.config.scales and name != "nps":
             kwargs["scale"] = cx.config.scales[kind]

@@ -30,3 +30,9 @@ def test_equals_pandas_get_indexer(values, lookup):
     expected = pd.Index(lookup, dtype=object).get_indexer(pd.Index(values, dtype=object))
     got = positions(pd.Series(values, dtype="string[pyarrow]"), pd.Series(lookup, dtype=object))
     np.testing.assert_array_equal(got, expected)
+
+
+def test_the_same_ids_in_the_same_order_map_to_their_own_positions():
+    ids = pd.Series([f"C{i}" for i in range(100)], dtype="string[pyarrow]")
+    assert positions(ids, ids).tolist() == list(range(100))
+    assert positions(ids, ids[::-1].reset_index(drop=True)).tolist() == list(range(99, -1, -1))
