@@ -75,7 +75,8 @@ def nps_group(scores: Iterable[float]) -> pd.Categorical:
     >>> list(nps_group([0, 7, 10]))
     ['detractor', 'passive', 'promoter']
     """
-    x = pd.to_numeric(pd.Series(list(scores), dtype="object"), errors="coerce").to_numpy(float)
+    s = scores if isinstance(scores, pd.Series) else pd.Series(list(scores), dtype="object")
+    x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     labels = np.full(x.shape, None, dtype=object)
     labels[x <= 6] = "detractor"
     labels[(x >= 7) & (x <= 8)] = "passive"
@@ -157,8 +158,8 @@ class ThemeModel:
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        text = pd.Series(list(comments), dtype="object")
-        text = text[text.notna()].astype(str).str.strip()
+        text = comments if isinstance(comments, pd.Series) else pd.Series(list(comments))
+        text = text[text.notna()].astype("string[pyarrow]").str.strip()  # vectorised (Arrow)
         text = text[text != ""].reset_index(drop=True)
         self.n_comments_ = len(text)
         rng = np.random.default_rng(self.random_state)
@@ -166,6 +167,7 @@ class ThemeModel:
         if len(text) > self.max_docs:
             self.sample_ = np.sort(rng.choice(len(text), self.max_docs, replace=False))
             text = text.iloc[self.sample_].reset_index(drop=True)
+        text = text.astype(object)  # Python strings for the tokenizer and the examples
         scale = self.n_comments_ / max(len(text), 1)
         self.labels_ = np.zeros(len(text), dtype=int)
         self.unassigned_ = {
