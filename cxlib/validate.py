@@ -104,12 +104,12 @@ def validate_table(
     columns, problems = _plan_columns(con, raw, table, mapping, config)
     if problems:
         return pd.DataFrame(), TableQuality(raw.name, raw.origin, 0, 0), problems
+    columns = _pretrim(con, raw, columns)  # first: clean ids are then hashed as they are
     if table.key and table.key in {c.name for c in columns}:
         problems += _duplicate_keys(con, raw, table, columns)
     if problems:
         return pd.DataFrame(), TableQuality(raw.name, raw.origin, 0, 0), problems
 
-    columns = _pretrim(con, raw, columns)
     orphans = _orphans(con, raw, columns, customer_ids) if TABLES[raw.name].customer_ref else None
     reason, needed = _reason_sql(raw.name, columns, config, orphans)
     rows, reasons = _NONE_EXCLUDED
@@ -259,8 +259,12 @@ def _settle_from_arrow(c: _ColumnSQL, raw: RawTable, config: DatasetConfig) -> _
         changes["empty"] = "FALSE"
     if pa.types.is_dictionary(arr.type) and pa.types.is_string(arr.type.value_type):
         values = set().union(*(chunk.dictionary.to_pylist() for chunk in arr.chunks))
-        if all(v == v.strip(" ") and v != "" for v in values):
+        lower = c.name != "survey" or all(v == v.lower() for v in values)
+        if lower and all(v == v.strip(" ") and v != "" for v in values):
             changes["changed"] = "FALSE"
+            changes["typed"] = (
+                c.typed if c.name == "stage" else f'CAST("{_ident(c.source)}" AS VARCHAR)'
+            )
             changes["empty"] = "FALSE" if arr.null_count == 0 else f'("{_ident(c.source)}" IS NULL)'
             if c.bad_reason == "unknown_stage" and values <= set(config.stage_order):
                 changes["bad"] = "FALSE"
@@ -285,13 +289,15 @@ def _typed(
     fmt = mapping.formats.get(col.name)
     tz = _lit(config.timezone)
     raw = expr[1:-1].replace('""', '"') if expr.startswith('"') and not values else None
-    if raw and is_text and kind in ("id", "category", "text") and col.name != "survey":
+    if raw and is_text and kind in ("id", "category", "text"):
         v = f"CAST({expr} AS VARCHAR)"
         blank = (
             f"{v} = ''"
             if kind == "text"
             else f"{v} = '' OR starts_with({v}, ' ') OR ends_with({v}, ' ')"
         )
+        if col.name == "survey":  # the survey type is lower-cased
+            blank += f" OR {v} <> lower({v})"
         passthrough = {"source": raw, "changed": f"COALESCE({blank}, FALSE)"}
     elif raw and (kind, dtype) in _IDENTITY and (kind != "datetime" or config.timezone == "UTC"):
         passthrough = {"source": raw}

@@ -855,3 +855,24 @@ def test_columns_stay_aligned_row_by_row_on_a_large_table(tmp_path):
     assert (
         ev["customer_id"].astype(str).astype(int).to_numpy() == session.to_numpy() % 20_003
     ).all()
+
+
+def test_survey_types_are_lower_cased_and_checked_in_parquet_labels(tmp_path):
+    """Parquet label columns take a fast path; the survey type must still be normalised."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(
+        pa.table(
+            {
+                "response_id": ["R1", "R2", "R3", "R4"],
+                "responded_at": pa.array([1, 2, 3, 4], pa.timestamp("s")),
+                "survey": ["NPS", "nps", " CSAT", "NPS"],
+                "score": [9, 3, 4, 11],
+            }
+        ),
+        tmp_path / "surveys.parquet",
+    )
+    cx = cxlib.load(tmp_path)
+    assert cx.surveys["survey"].astype(str).tolist() == ["nps", "nps", "csat"]
+    assert cx.quality.tables["surveys"].excluded == {"score_out_of_range": 1}
