@@ -423,6 +423,9 @@ def _reason_sql(
     return (f"(CASE {text} END)" if whens else None), needed
 
 
+MAX_SLICES = 256
+"""Up to this many excluded rows the kept rows are zero-copy slices; above, one filter."""
+
 _NONE_EXCLUDED = (np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
 
 
@@ -510,10 +513,16 @@ def _assemble(
             out = out.take(pa.array(np.argsort(got, kind="stable")))
     arrays = [raw.arrow[c.source] if c.name in direct else out[c.name] for c in columns]
     table = pa.table(arrays, names=[c.name for c in columns]) if arrays else pa.table({})
-    if len(excluded_rows):
+    if len(excluded_rows) > MAX_SLICES:
         keep = np.ones(_row_count(raw), dtype=bool)
         keep[excluded_rows - 1] = False
         table = table.filter(pa.array(keep))
+    elif len(excluded_rows):  # a few rows out: zero-copy slices around them, no copy
+        starts = np.concatenate([[0], excluded_rows])  # row r (1-based) ends a slice at r - 1
+        ends = np.concatenate([excluded_rows - 1, [_row_count(raw)]])
+        table = pa.concat_tables(
+            [table.slice(a, b - a) for a, b in zip(starts, ends, strict=True) if b > a]
+        )
     return table
 
 

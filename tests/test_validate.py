@@ -876,3 +876,15 @@ def test_survey_types_are_lower_cased_and_checked_in_parquet_labels(tmp_path):
     cx = cxlib.load(tmp_path)
     assert cx.surveys["survey"].astype(str).tolist() == ["nps", "nps", "csat"]
     assert cx.quality.tables["surveys"].excluded == {"score_out_of_range": 1}
+
+
+def test_kept_rows_are_the_same_by_slices_or_by_filter(small_sample, monkeypatch):
+    """Few excluded rows are cut out by zero-copy slices, many by one filter: same frames."""
+    from cxlib import validate
+
+    sliced = cxlib.load(small_sample)
+    assert sum(q.rows_excluded for q in sliced.quality.tables.values()) > 0
+    monkeypatch.setattr(validate, "MAX_SLICES", 0)
+    filtered = cxlib.load(small_sample)
+    for name, frame in sliced.tables.items():
+        pd.testing.assert_frame_equal(frame, filtered.tables[name], check_categorical=True)
