@@ -210,6 +210,9 @@ def _vs_rest(
     if len(groups) - len(blank) < 2:
         return []
     data = frame[[c for c in KPI_COLUMNS[key] if c in frame]]
+    masked = [c for c in data if isinstance(data[c].dtype, pd.api.extensions.ExtensionDtype)]
+    if masked:  # Int64/boolean -> float with NaN: the many subsets below are plain numpy takes
+        data = data.assign(**{c: data[c].to_numpy(dtype=float, na_value=np.nan) for c in masked})
     known = codes >= 0
     rows = []
     for code in np.argsort(-np.bincount(codes[known], minlength=len(groups)), kind="stable"):
