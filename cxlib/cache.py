@@ -58,7 +58,8 @@ def store(folder: str | Path, source: Any, config: Any, data: CXData) -> Path | 
     path = Path(folder) / f"{k}.pkl"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # kernels may store at the same time
-    tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    with tmp.open("wb") as fh:  # streamed: no second in-memory copy of a large data set
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     return path
 
@@ -76,7 +77,10 @@ def read(folder: str | Path, source: Any, config: Any) -> CXData | None:
     """The memoised full load in ``folder`` (None when there is none)."""
     k = key(source, config)
     path = Path(folder) / f"{k}.pkl" if k else None
-    return pickle.loads(path.read_bytes()) if path is not None and path.is_file() else None
+    if path is None or not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        return pickle.load(fh)
 
 
 def lookup(source: Any, config: Any, tables: list[str] | None = None) -> CXData | None:
