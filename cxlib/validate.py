@@ -220,11 +220,14 @@ def _pretrim(
     (no per-row trim), one with something to clean is typed in SQL instead.
     """
     todo = [c for c in columns if c.source and c.changed != "FALSE"]
-    if not todo:
+    counts = {c.name: _arrow_needs_cleaning(raw, c) for c in todo}
+    in_sql = [c for c in todo if counts[c.name] is None]  # not plain Arrow strings
+    if in_sql:
+        probes = ", ".join(f"count(*) FILTER (WHERE {c.changed})" for c in in_sql)
+        found = con.execute(f"SELECT {probes} FROM {raw.relation}").fetchall()[0]
+        counts.update(zip([c.name for c in in_sql], found, strict=True))
+    if not counts:
         return columns
-    probes = ", ".join(f"count(*) FILTER (WHERE {c.changed})" for c in todo)
-    found = con.execute(f"SELECT {probes} FROM {raw.relation}").fetchall()[0]
-    counts = dict(zip([c.name for c in todo], found, strict=True))
     out = []
     for c in columns:
         if c.name not in counts:
@@ -238,6 +241,24 @@ def _pretrim(
             empty = f"({quoted} IS NULL)" if c.empty != "FALSE" and nulls else "FALSE"
             out.append(replace(c, typed=typed, empty=empty, changed="FALSE"))
     return out
+
+
+def _arrow_needs_cleaning(raw: RawTable, c: _ColumnSQL) -> bool | None:
+    """Whether a plain string column holds a value its SQL ``changed`` test flags.
+
+    The same test as the SQL (empty; for ids and labels also a leading or trailing
+    blank; for the survey type also upper case), run by Arrow's string kernels, about
+    three times cheaper than the SQL scan. None when the column is not plain Arrow text.
+    """
+    arr = raw.arrow[c.source] if raw.arrow is not None else None
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    flagged = pc.equal(arr, "")
+    if c.kind != "text":
+        flagged = pc.or_(flagged, pc.or_(pc.starts_with(arr, " "), pc.ends_with(arr, " ")))
+    if c.name == "survey":
+        flagged = pc.or_(flagged, pc.not_equal(arr, pc.utf8_lower(arr)))
+    return bool(pc.any(flagged).as_py())
 
 
 def _settle_from_arrow(c: _ColumnSQL, raw: RawTable, config: DatasetConfig) -> _ColumnSQL:
@@ -520,9 +541,8 @@ def _assemble(
     elif len(excluded_rows):  # a few rows out: zero-copy slices around them, no copy
         starts = np.concatenate([[0], excluded_rows])  # row r (1-based) ends a slice at r - 1
         ends = np.concatenate([excluded_rows - 1, [_row_count(raw)]])
-        table = pa.concat_tables(
-            [table.slice(a, b - a) for a, b in zip(starts, ends, strict=True) if b > a]
-        )
+        parts = [table.slice(a, b - a) for a, b in zip(starts, ends, strict=True) if b > a]
+        table = pa.concat_tables(parts) if parts else table.slice(0, 0)
     return table
 
 
