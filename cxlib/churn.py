@@ -18,6 +18,15 @@ Guards
     identifier). The time-based guard (nothing measured after the churn date) is applied
     when the features are built: :func:`cxlib.churn_data.churn_data`.
 
+Large tables
+    Above ``max_rows`` customers (:data:`MAX_MODEL_ROWS`) the cross-validation, holdout,
+    permutation importance and odds ratios use a stratified random sample of ``max_rows``
+    customers (the churn rate kept, seeded by ``random_state``): at 100,000 customers the
+    drivers' intervals are already narrow, and five folds of two models on a million rows
+    would take minutes. ``sampled_`` says so; the report states it in its method notes.
+    Customers outside the sample are scored by the models fitted on the sample, which
+    never saw them. Below the threshold every row is used, as before.
+
 Examples
 --------
 >>> from cxlib.churn_data import churn_data
@@ -32,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
 from cxlib.churn_models import BOOSTING, LOGISTIC, MODELS, FittedModel, fit_model
@@ -55,6 +64,10 @@ from cxlib.model_quality import (
     roc_auc,
     roc_auc_ci,
 )
+
+MAX_MODEL_ROWS = 100_000
+"""Customers above which the models are fitted, cross-validated and explained on a
+stratified random sample of this many (see "Large tables" above)."""
 
 
 class ChurnDriverModel:
@@ -83,8 +96,11 @@ class ChurnDriverModel:
         A feature predicting churn alone with at least this ROC-AUC is dropped (leakage).
     grouped_families : tuple of str
         Feature families shuffled together as one driver.
+    max_rows : int or None
+        Above this many rows, model on a stratified random sample of this many
+        (:data:`MAX_MODEL_ROWS`; None = always every row).
     random_state : int or None
-        Seeds the folds (and so the holdout), the boosting and the permutations.
+        Seeds the sample, the folds (and so the holdout), the boosting and the permutations.
 
     Attributes
     ----------
@@ -92,6 +108,11 @@ class ChurnDriverModel:
     reason_ : str or None
         Why the model is not trustworthy (None when it is).
     n_, n_churners_, churn_rate_ : int, int, float
+        Rows of ``X``, churners among them, their share (every row, sampled or not).
+    sampled_ : bool
+        True when the models were fitted on a sample (more than ``max_rows`` rows).
+    sample_size_ : int
+        Rows the models were fitted, cross-validated and explained on.
     dropped_features_ : DataFrame
         ``feature, reason``: the leakage guard's drops, and features that are the same for
         every customer.
@@ -112,14 +133,14 @@ class ChurnDriverModel:
     importance_, family_importance_ : DataFrame
         Grouped permutation importance per driver and per feature family.
     odds_ratios_ : DataFrame
-        Logistic odds ratios of every term (fitted on all rows), see
+        Logistic odds ratios of every term (fitted on all modelled rows), see
         :func:`cxlib.drivers.odds_ratios`.
     drivers_ : DataFrame
         The ranked driver table (:data:`DRIVER_COLUMNS`).
     oof_proba_ : Series
-        Out-of-fold P(churn) of ``scorer_`` for every row (first CV repeat).
+        Out-of-fold P(churn) of ``scorer_`` for every modelled row (first CV repeat).
     estimators_ : dict
-        Models fitted on all rows, by name (the logistic one always; the boosting one
+        Models fitted on all modelled rows, by name (the logistic one always; the boosting one
         when it ranks the drivers or scores new rows).
     """
 
@@ -135,6 +156,7 @@ class ChurnDriverModel:
         min_churners: int = 50,
         max_single_auc: float = 0.98,
         grouped_families: tuple[str, ...] = GROUPED_FAMILIES,
+        max_rows: int | None = MAX_MODEL_ROWS,
         random_state: int | None = 0,
     ):
         self.model = model
@@ -146,6 +168,7 @@ class ChurnDriverModel:
         self.min_churners = min_churners
         self.max_single_auc = max_single_auc
         self.grouped_families = grouped_families
+        self.max_rows = max_rows
         self.random_state = random_state
 
     # --- fitting ---------------------------------------------------------------------------
@@ -179,19 +202,27 @@ class ChurnDriverModel:
         self.n_, self.n_churners_ = len(yy), int(yy.sum())
         self.churn_rate_ = float(yy.mean()) if len(yy) else np.nan
         self.families_ = {c: (families or {}).get(c, c) for c in X.columns}
-        minority = min(self.n_churners_, self.n_ - self.n_churners_)
+        X_all = X
+        rows = self._sample(yy)
+        self.sampled_ = rows is not None
+        if rows is not None:
+            X, yy = X.iloc[rows], yy[rows]
+        self.sample_size_ = len(yy)
+        churners = int(yy.sum())
+        minority = min(churners, len(yy) - churners)
         self.trustworthy_ = minority >= self.min_churners
         self.reason_ = None
         self._empty()
         if not self.trustworthy_:
-            who = "churners" if self.n_churners_ <= self.n_ - self.n_churners_ else "non-churners"
+            who = "churners" if churners <= len(yy) - churners else "non-churners"
+            where = f"the model's sample of {len(yy):,}" if self.sampled_ else f"{len(yy):,}"
             self.reason_ = (
-                f"Only {minority:,} {who} among {self.n_:,} customers (at least "
+                f"Only {minority:,} {who} among {where} customers (at least "
                 f"{self.min_churners} are needed): the churn model is not trustworthy, so no "
                 "drivers are shown."
             )
             return self
-        self.dropped_features_ = self._leak_check(X, yy)
+        self.dropped_features_ = self._leak_check(X, yy, X_all)
         X = X.drop(columns=self.dropped_features_["feature"].tolist())
         if X.shape[1] == 0:
             self.trustworthy_ = False
@@ -211,8 +242,20 @@ class ChurnDriverModel:
         self._explain(X, yy, fits)
         return self
 
+    def _sample(self, y: np.ndarray) -> np.ndarray | None:
+        """Sorted positions of a stratified sample of ``max_rows`` rows (None: use all)."""
+        if not self.max_rows or len(y) <= self.max_rows:
+            return None
+        rows, _ = train_test_split(
+            np.arange(len(y)),
+            train_size=self.max_rows,
+            stratify=y,
+            random_state=self.random_state,
+        )
+        return np.sort(rows)
+
     def _estimator(self, name: str) -> FittedModel:
-        """``name`` fitted on all training rows (fitted on first use)."""
+        """``name`` fitted on all modelled rows (fitted on first use)."""
         if name not in self.estimators_:
             self.estimators_[name] = self._fit_one(name, *self._train)
         return self.estimators_[name]
@@ -233,12 +276,15 @@ class ChurnDriverModel:
         self.oof_proba_ = pd.Series(dtype=float, name="churn_probability")
         self.estimators_ = {}
 
-    def _leak_check(self, X: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
+    def _leak_check(self, X: pd.DataFrame, y: np.ndarray, X_all: pd.DataFrame) -> pd.DataFrame:
+        """Constant features and single-feature leaks among the modelled rows ``X``."""
         rows = []
         for col in X.columns:
             s = X[col]
             if s.nunique(dropna=True) < 2:
-                rows.append((col, "the same for every customer"))
+                everyone = X_all is X or X_all[col].nunique(dropna=True) < 2
+                where = "" if everyone else " in the model's sample"
+                rows.append((col, f"the same for every customer{where}"))
                 continue
             if is_categorical(s):
                 labels = s.astype(object).where(s.notna(), "(missing)").astype(str)

@@ -205,13 +205,14 @@ def churn_data(
         notes.append(f"{skipped:,} customers without a churned flag are left out.")
 
     snapshot = None
+    now = (churned.notna() & ~churned.fillna(False).astype(bool)).to_numpy()  # active
     cutoff = churn_date.where(churned.fillna(False).astype(bool)) if has_dates else None
     latest = _features(cx, cutoff)
     if target == "churned":
         known = churned.notna().to_numpy()
         X = latest.loc[known]
         y = pd.Series(churned[known].to_numpy(dtype=bool), index=X.index)
-        X_now = X.loc[~y.to_numpy()]
+        X_now = latest.loc[now]  # the same rows as X.loc[~y]
         if has_dates:
             notes.append(
                 "Target: churned at any time in the data. Each churner's features use only "
@@ -234,7 +235,6 @@ def churn_data(
         pop = (active_then & churned.notna() & ~undated).to_numpy()
         X = _features(cx, snapshot).loc[pop]
         y = pd.Series((churn_date[pop] < as_of).to_numpy(dtype=bool), index=X.index)
-        now = (churned.notna() & ~churned.fillna(False).astype(bool)).to_numpy()
         X_now = latest.loc[now]
         notes.append(
             f"Target: churned within {horizon} months of {snapshot:%Y-%m-%d}, among the "
@@ -248,7 +248,8 @@ def churn_data(
     X = X.drop(columns=excluded["feature"].tolist())
     X_now = X_now.reindex(columns=X.columns)
     if "monthly_revenue" in cust:
-        revenue = cust["monthly_revenue"].reindex(X_now.index).astype(float)
+        values = cust["monthly_revenue"].to_numpy(dtype=float, na_value=np.nan)
+        revenue = pd.Series(values[now], index=X_now.index)
     elif "monthly_revenue" in X_now:
         revenue = X_now["monthly_revenue"].astype(float)
     else:

@@ -401,6 +401,11 @@ def notes(study: ChurnStudy) -> list[str]:
     if m.trustworthy_:
         out.append(
             f"Drivers are ranked by the {m.model_} model; the at-risk list uses the "
-            f"{m.scorer_} model (higher cross-validated ROC-AUC), scored out of fold."
+            f"{m.scorer_} model (higher cross-validated ROC-AUC), scored out of fold"
+            + (
+                " (outside the model's sample: by the model fitted on the sample)."
+                if m.sampled_
+                else "."
+            )
         )
     return out

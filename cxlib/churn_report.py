@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxlib.churn import ChurnDriverModel
+from cxlib.churn import MAX_MODEL_ROWS, ChurnDriverModel
 from cxlib.churn_data import ChurnData, churn_data
 from cxlib.churn_value import at_risk, churn_by_group, churn_trend
 from cxlib.dataset import CXData
@@ -79,6 +79,7 @@ def churn_study(
     n_splits: int = 5,
     n_permutations: int = 10,
     min_churners: int = 50,
+    max_rows: int | None = MAX_MODEL_ROWS,
     random_state: int = 0,
 ) -> ChurnStudy:
     """Run the churn analysis of a loaded data set.
@@ -98,8 +99,9 @@ def churn_study(
         (or when it labels under half the customers) churn is split by plan.
     top_n : int
         Customers in the at-risk list.
-    n_splits, n_permutations, min_churners, random_state
-        Passed to :class:`ChurnDriverModel`.
+    n_splits, n_permutations, min_churners, max_rows, random_state
+        Passed to :class:`ChurnDriverModel` (above ``max_rows`` customers the models use a
+        stratified sample of that many; the method notes say so).
     """
     data = churn_data(cx, target=target, horizon=horizon, features=features, exclude=exclude)
     m = ChurnDriverModel(
@@ -107,11 +109,14 @@ def churn_study(
         n_splits=n_splits,
         n_permutations=n_permutations,
         min_churners=min_churners,
+        max_rows=max_rows,
         random_state=random_state,
     ).fit(data.X, data.y, data.families)
     c = cx.customers
     ids = c["customer_id"].astype(object)
     notes = list(data.notes)
+    if m.sampled_:
+        notes.append(sample_note(m))
     plan = (
         pd.Series(c["plan"].astype(object).to_numpy(), index=ids.to_numpy(), name="plan")
         if "plan" in c
@@ -139,6 +144,12 @@ def churn_study(
     km_plan = retention_curves(life, plan, by="plan") if by_plan is not None else None
     F = data.latest
     kda, kda_info = nps_key_drivers(F, {f: feature_family(f) for f in F}, random_state=random_state)
+    if kda_info.get("boot_rows", 0) < kda_info["n"] and len(kda):
+        notes.append(
+            f"NPS key drivers: the shares use all {kda_info['n']:,} respondents; their 95% "
+            f"intervals come from bootstrap resamples of {kda_info['boot_rows']:,} respondents "
+            "each, scaled to the full count (the m-out-of-n bootstrap)."
+        )
     return ChurnStudy(
         cx=cx,
         data=data,
@@ -161,6 +172,18 @@ def churn_study(
 # --- sentences -------------------------------------------------------------------------------
 
 
+def sample_note(m: ChurnDriverModel) -> str:
+    """The method note of a model fitted on a sample of a large table."""
+    seed = f"; seed {m.random_state}" if m.random_state is not None else ""
+    return (
+        f"The models were fitted, cross-validated and explained on a stratified random sample "
+        f"of {m.sample_size_:,} of the {m.n_:,} customers (the same {m.churn_rate_:.1%} churn "
+        f"rate{seed}): at that size the drivers' intervals are already narrow. Every active "
+        "customer is still scored for the revenue at risk, those outside the sample by the "
+        "models fitted on it, which never saw them."
+    )
+
+
 def _money(x: float) -> str:
     if not math.isfinite(x):
         return "n/a"
@@ -168,6 +191,13 @@ def _money(x: float) -> str:
         if abs(x) >= size:
             return f"{x / size:,.1f}{unit}"
     return f"{x:,.0f}"
+
+
+def _share(x: float) -> str:
+    """A share as a percentage, with a decimal below 1% (never a bare '0%')."""
+    if x >= 0.01 or x == 0:
+        return f"{x:.0%}"
+    return f"{x:.1%}" if x >= 0.001 else "under 0.1%"
 
 
 def _p(p: float) -> str:
@@ -212,7 +242,7 @@ def risk_sentence(study: ChurnStudy) -> str:
     return (
         f"Revenue at risk over the next {h} months: {_money(total)} across {len(r):,} active "
         f"customers (P(churn) × monthly revenue × {h}); the {study.top_n:,} most at risk "
-        f"hold {_money(top)} ({top / total:.0%} of it)."
+        f"hold {_money(top)} ({_share(top / total)} of it)."
         if total > 0
         else f"Revenue at risk over the next {h} months: 0 (no monthly revenue recorded)."
     )
@@ -322,6 +352,7 @@ def summary(study: ChurnStudy) -> dict:
         "horizon_months": study.data.horizon_months,
         "modelled_customers": m.n_,
         "modelled_churners": m.n_churners_,
+        "model_sample_size": m.sample_size_,
         "trustworthy": bool(m.trustworthy_),
         "reason": m.reason_,
         "auc_logistic": cv_value("logistic", "roc_auc"),

@@ -35,8 +35,11 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
     """Active customers with P(churn) and revenue at risk, most revenue at risk first.
 
     P(churn) is the out-of-fold prediction of ``model.scorer_`` when the customer was in
-    the training rows (target ``churned``: an honest score, never from a model that saw
-    the customer), else the prediction of the model fitted on all rows.
+    the modelled rows (target ``churned``: an honest score, never from a model that saw
+    the customer), else the prediction of the model fitted on the modelled rows (every
+    training row, or the model's stratified sample on large tables: a customer outside
+    the sample is scored by models that never saw them either). Every active customer is
+    scored.
 
     Returns
     -------
@@ -48,22 +51,24 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
         return pd.DataFrame(columns=AT_RISK_COLUMNS)
     ids = data.X_now.index
     oof = model.oof_proba_.reindex(ids)
-    if oof.isna().any():
-        fresh = pd.Series(model.predict_proba(data.X_now), index=ids)
-        oof = oof.fillna(fresh)
-    revenue = data.revenue.reindex(ids).to_numpy(dtype=float)
+    unscored = oof.isna().to_numpy()
+    if unscored.any():
+        oof[unscored] = model.predict_proba(data.X_now.loc[unscored])
+    rev = data.revenue
+    revenue = (rev if rev.index.equals(ids) else rev.reindex(ids)).to_numpy(dtype=float)
+    p = oof.to_numpy(dtype=float)
+    value = p * revenue * data.horizon_months
+    # most revenue at risk first, then highest P(churn); NaN last; ties keep their order
+    order = np.lexsort((-p, -value))
     out = pd.DataFrame(
         {
-            "customer_id": ids.to_numpy(dtype=object),
-            "churn_probability": oof.to_numpy(dtype=float),
-            "monthly_revenue": revenue,
-            "revenue_at_risk": oof.to_numpy(dtype=float) * revenue * data.horizon_months,
+            "rank": np.arange(1, len(ids) + 1),
+            "customer_id": ids.to_numpy(dtype=object)[order],
+            "churn_probability": p[order],
+            "monthly_revenue": revenue[order],
+            "revenue_at_risk": value[order],
         }
     )
-    out = out.sort_values(
-        ["revenue_at_risk", "churn_probability"], ascending=False, kind="stable", na_position="last"
-    ).reset_index(drop=True)
-    out["rank"] = np.arange(1, len(out) + 1)
     return out[AT_RISK_COLUMNS]
 
 
@@ -97,9 +102,11 @@ def churn_by_group(
     """
     ids = customers["customer_id"].to_numpy(dtype=object)
     flags = customers["churned"] if "churned" in customers else customers["churn_date"].notna()
+    labels = pd.Series(labels)
+    same = len(labels) == len(ids) and labels.index.equals(pd.Index(ids))  # no lookup needed
     frame = pd.DataFrame(
         {
-            by: pd.Series(labels).reindex(ids).to_numpy(dtype=object),
+            by: (labels if same else labels.reindex(ids)).to_numpy(dtype=object),
             "churned": flags.astype("boolean").to_numpy(),
         }
     )

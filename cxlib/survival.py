@@ -137,19 +137,25 @@ def retention_curves(
     -------
     RetentionCurves
     """
+    # plain arrays, by position: lifelines (and pandas) would otherwise hash the million-row
+    # customer_id index of every part they are handed
     if groups is None:
-        labels = pd.Series("All", index=life.index)
+        labels = pd.Series("All", index=range(len(life)), dtype=object)
     else:
-        labels = groups.reindex(life.index).astype(object)
-    labels = labels.dropna().astype(str)
+        same = len(groups) == len(life) and groups.index.equals(life.index)
+        labels = pd.Series((groups if same else groups.reindex(life.index)).to_numpy(dtype=object))
+    ok = labels.notna().to_numpy()
+    labels = labels[ok].astype(str)
     sizes = labels.value_counts()
     keep = sizes[sizes >= min_n].index[:max_groups]
-    labels = labels[labels.isin(keep)]
-    sub = life.loc[labels.index]
+    chosen = labels.isin(keep).to_numpy()
+    labels = labels.to_numpy(dtype=object)[chosen]
+    months = life["months"].to_numpy(dtype=float)[ok][chosen]
+    churned = life["churned"].to_numpy(dtype=bool)[ok][chosen]
     curves, rows = [], []
     for name in keep:
-        part = sub[labels == name]
-        kmf = KaplanMeierFitter().fit(part["months"], part["churned"], label=str(name))
+        part = labels == name
+        kmf = KaplanMeierFitter().fit(months[part], churned[part], label=str(name))
         sf = kmf.survival_function_.iloc[:, 0]
         ci = kmf.confidence_interval_
         curves.append(_thin(str(name), sf, ci, points))
@@ -161,8 +167,8 @@ def retention_curves(
         rows.append(
             {
                 "group": str(name),
-                "customers": len(part),
-                "churners": int(part["churned"].sum()),
+                "customers": int(part.sum()),
+                "churners": int(churned[part].sum()),
                 "median_months": med,
                 "median_low": float(med_ci.iloc[0, 0]),
                 "median_high": float(med_ci.iloc[0, 1]),
@@ -177,7 +183,7 @@ def retention_curves(
         summary = summary.reset_index(drop=True)
     stat, p, df = math.nan, math.nan, 0
     if len(keep) > 1:
-        res = multivariate_logrank_test(sub["months"], labels, sub["churned"])
+        res = multivariate_logrank_test(months, labels, churned)
         stat, p, df = float(res.test_statistic), float(res.p_value), int(res.degrees_of_freedom)
     curves_df = (
         pd.concat(curves, ignore_index=True)

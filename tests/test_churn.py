@@ -507,3 +507,145 @@ def test_report_outputs_on_the_sample(planted, tmp_path: Path) -> None:
     assert study.by == "persona" and len(study.by_group) == 5
     assert study.km_group.p_value < 0.001  # personas retain very differently
     assert study.kda["feature"].iloc[0] in {"ces_mean", "csat_mean"}
+
+
+# --- large tables: the model's stratified sample ---------------------------------------------
+
+
+def test_large_tables_are_modelled_on_a_seeded_stratified_sample() -> None:
+    X, y = synthetic(n=6000)
+    m = ChurnDriverModel(n_permutations=4, max_rows=3000).fit(X, y)
+    assert m.sampled_ and m.sample_size_ == 3000 and m.n_ == 6000
+    assert m.n_churners_ == int(y.sum())  # counts of every row
+    sample = m.oof_proba_.index
+    assert len(sample) == 3000 and sample.is_unique and set(sample) <= set(X.index)
+    assert abs(y.loc[sample].sum() - y.mean() * 3000) <= 1  # stratified: same churn rate
+    assert m.holdout_["n"].iloc[0] == 600  # the first of five folds of the sample
+    again = ChurnDriverModel(n_permutations=4, max_rows=3000).fit(X, y)
+    assert again.oof_proba_.index.equals(sample)  # seeded: the same sample
+    pd.testing.assert_frame_equal(again.drivers_, m.drivers_)
+    other = ChurnDriverModel(n_permutations=4, max_rows=3000, random_state=1).fit(X, y)
+    assert not other.oof_proba_.index.equals(sample)
+    top = m.drivers_.set_index("driver")
+    assert top.loc["x", "significant"] and not top.loc["noise", "significant"]
+    # at or below the threshold every row is used, exactly as without a threshold
+    full = ChurnDriverModel(n_permutations=4, max_rows=6000).fit(X, y)
+    none = ChurnDriverModel(n_permutations=4, max_rows=None).fit(X, y)
+    assert not full.sampled_ and full.sample_size_ == 6000 and len(full.oof_proba_) == 6000
+    pd.testing.assert_frame_equal(full.drivers_, none.drivers_)
+
+
+def test_customers_outside_the_sample_are_still_scored() -> None:
+    X, y = synthetic(n=5000)
+    m = ChurnDriverModel(n_permutations=2, max_rows=2000).fit(X, y)
+    active = X.index[~y.to_numpy()]
+    revenue = pd.Series(10.0, index=active)
+    revenue.iloc[:5] = np.nan  # unknown revenue goes last
+    cd = ChurnData(X, y, revenue, X.loc[active], {}, "churned", 12, T("2025-01-01"))
+    risk = at_risk(m, cd).set_index("customer_id")
+    assert len(risk) == len(active) and risk["churn_probability"].notna().all()
+    inside = risk.index.intersection(m.oof_proba_.index)
+    outside = risk.index.difference(m.oof_proba_.index)
+    assert 0 < len(inside) < len(risk) and len(outside) > 0
+    assert (risk.loc[inside, "churn_probability"] == m.oof_proba_.loc[inside]).all()
+    fresh = m.predict_proba(X.loc[outside])
+    np.testing.assert_array_equal(risk.loc[outside, "churn_probability"], fresh)
+    assert risk["revenue_at_risk"].iloc[:-5].is_monotonic_decreasing
+    assert risk["revenue_at_risk"].iloc[-5:].isna().all()
+    tail = risk.iloc[-5:]["churn_probability"]
+    assert tail.is_monotonic_decreasing  # then by P(churn)
+
+
+def test_minimum_churner_guard_counts_the_sample() -> None:
+    X, y = synthetic(n=4000, churners=120)
+    m = ChurnDriverModel(min_churners=50, max_rows=1000).fit(X, y)  # 30 churners sampled
+    assert not m.trustworthy_ and "the model's sample of 1,000" in m.reason_
+
+
+def test_report_states_the_sample_in_its_method_notes(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    n = 3000
+    plan = rng.choice(["basic", "premium"], n)
+    churned = rng.random(n) < np.where(plan == "basic", 0.4, 0.15)
+    customers = pd.DataFrame(
+        {
+            "customer_id": _ids([f"c{i:04d}" for i in range(n)]),
+            "signup_date": _dt(["2024-01-01"] * n),
+            "churned": pd.array(churned, dtype="boolean"),
+            "churn_date": _dt(["2024-09-01" if c else None for c in churned]),
+            "plan": pd.Categorical(plan),
+            "age": rng.integers(18, 80, n).astype(float),
+            "monthly_revenue": rng.uniform(10, 100, n),
+        }
+    )
+    cx = make_cx({"customers": customers})
+    study = churn_study(cx, max_rows=1200, n_permutations=3)
+    note = next(s for s in study.notes if "stratified random sample" in s)
+    assert "1,200 of the 3,000 customers" in note
+    assert len(study.risk) == int((~churned).sum())  # every active customer is scored
+    summary = json.loads(save_outputs(study, tmp_path)["summary"].read_text())
+    assert summary["model_sample_size"] == 1200 and summary["modelled_customers"] == n
+    assert not any("stratified random sample" in s for s in churn_study(cx).notes)
+
+
+def test_category_codes_match_label_lookup() -> None:
+    from cxlib.churn_models import _level_codes
+
+    s = pd.Series(pd.Categorical(["b", None, "a", "z", "b"], categories=["z", "a", "b", "c"]))
+    keep = pd.Index(["b", "a"], dtype=object)
+    expected = [0.0, np.nan, 1.0, np.nan, 0.0]
+    np.testing.assert_array_equal(_level_codes(s, keep), expected)
+    np.testing.assert_array_equal(_level_codes(s.astype(object), keep), expected)
+
+
+def test_bootstrap_from_row_counts_matches_explicit_resamples() -> None:
+    from cxlib.kda import _bootstrap_shares, _raw_weights
+
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(700, 3)) * [1.0, 20.0, 0.5] + [0.0, 300.0, 4.0]
+    M = np.column_stack([X, X @ [1.0, 0.05, -2.0] + rng.normal(size=700)])
+    reps = _bootstrap_shares(M, 40, 3)
+    draws = np.random.default_rng(3)
+    for b in range(40):
+        w = _raw_weights(M[draws.integers(0, 700, 700)])
+        np.testing.assert_allclose(reps[b], w / w.sum(), rtol=1e-9, atol=1e-12)
+
+
+def test_churn_by_group_aligns_labels_given_in_another_order() -> None:
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "churned": [True, False, False]})
+    same = churn_by_group(customers, pd.Series(["x", "y", "y"], index=["a", "b", "c"]))
+    shuffled = churn_by_group(customers, pd.Series(["y", "x", "y"], index=["c", "a", "b"]))
+    pd.testing.assert_frame_equal(same, shuffled)
+    assert same.set_index("group").loc["x", "churn_rate"] == 100.0
+
+
+def test_nps_key_drivers_m_out_of_n_bootstrap_above_the_threshold() -> None:
+    rng = np.random.default_rng(10)
+    n = 20_000
+    F = pd.DataFrame({"ces_mean": rng.normal(3, 1, n), "unresolved_tickets": rng.poisson(1, n)})
+    F["csat_mean"] = 0.5 * F["ces_mean"] + rng.normal(4, 1, n)
+    F["nps_mean"] = 2 * F["ces_mean"] - F["unresolved_tickets"] + rng.normal(0, 3, n)
+    fam = dict.fromkeys(F, "experience")
+    full, info_full = nps_key_drivers(F, fam, max_boot_rows=None)
+    part, info = nps_key_drivers(F, fam, max_boot_rows=2_000)
+    assert info_full["boot_rows"] == n and info["boot_rows"] == 2_000
+    pd.testing.assert_series_equal(part["share"], full["share"])  # from every respondent
+    width = (part["share_high"] - part["share_low"]) / (full["share_high"] - full["share_low"])
+    assert width.between(0.7, 1.4).all()  # scaled to n: unscaled would be sqrt(10) wider
+    assert ((part["share_low"] < part["share"]) & (part["share"] < part["share_high"])).all()
+
+
+def test_retention_curves_align_groups_given_in_another_order() -> None:
+    rng = np.random.default_rng(11)
+    life = pd.DataFrame(
+        {"months": rng.exponential(10, 300), "churned": rng.random(300) < 0.6},
+        index=[f"c{i}" for i in range(300)],
+    )
+    groups = pd.Series(np.where(np.arange(300) % 3, "a", "b"), index=life.index)
+    aligned = retention_curves(life, groups, min_n=1)
+    shuffled = retention_curves(life, groups.sample(frac=1, random_state=0), min_n=1)
+    pd.testing.assert_frame_equal(aligned.summary, shuffled.summary)
+    assert aligned.p_value == shuffled.p_value
+    partial = retention_curves(life, groups.iloc[:150], min_n=1)  # unlabelled customers: out
+    assert partial.summary["customers"].sum() == 150
+    assert aligned.summary.set_index("group").loc["b", "customers"] == 100
