@@ -432,17 +432,29 @@ def _source(
     join is skipped (``limited`` is FALSE).
     """
     con.register(f"t_{table}", frame)
-    if not con.execute("SELECT bool_or(limited) FROM cut").fetchone()[0]:
+    if not _any_cutoff(con):
         return f"SELECT *, FALSE AS limited, NULL::TIMESTAMP AS cutoff FROM t_{table}"
     time = time or TIME_COLUMNS[table]
     return (
-        f"SELECT t.*, cut.limited, cut.cutoff FROM t_{table} t JOIN cut USING (customer_id) "
-        f"WHERE NOT cut.limited OR t.{time} < cut.cutoff"
+        f"SELECT t.*, cut.i AS _i, cut.limited, cut.cutoff FROM t_{table} t "
+        f"JOIN cut USING (customer_id) WHERE NOT cut.limited OR t.{time} < cut.cutoff"
     )
 
 
+def _any_cutoff(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a cutoff applies to some customer (``cut.limited``)."""
+    return bool(con.execute("SELECT bool_or(limited) FROM cut").fetchall()[0][0])
+
+
 def _per_customer(con: duckdb.DuckDBPyConnection, src: str, aggs: list[str]) -> pd.DataFrame:
-    """Run the aggregates per customer; rows keyed by ``i``, the customers-table position."""
+    """Run the aggregates per customer; rows keyed by ``i``, the customers-table position.
+
+    Rows cut at a cutoff already carry the position (``_i``, from the join with ``cut``
+    in :func:`_source`) and are grouped by it, an integer; otherwise by id, joined to
+    ``cut`` after.
+    """
+    if _any_cutoff(con):
+        return con.execute(f"SELECT _i AS i, {', '.join(aggs)} FROM ({src}) GROUP BY _i").df()
     return con.execute(
         f"SELECT cut.i, a.* EXCLUDE (customer_id) FROM (SELECT customer_id, {', '.join(aggs)} "
         f"FROM ({src}) GROUP BY customer_id) a JOIN cut USING (customer_id)"
