@@ -247,9 +247,9 @@ def test_friction_score_formula():
 
 
 def test_render_checks_parameters():
-    assert "<= 7200" in render("customer_touchpoints", loop_window_s=7200, followup_s=1.5)
+    assert "<= 7200" in render("visits", loop_window_s=7200, followup_s=1.5)
     with pytest.raises(KeyError, match="followup_s"):
-        render("customer_touchpoints", loop_window_s=3600)
+        render("visits", loop_window_s=3600)
     with pytest.raises(ValueError, match="number"):
         render("cross_channel", repeat_s="1; DROP TABLE x")
     with pytest.raises(KeyError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxlib.journey.friction import friction_counts, ranked_friction
 from cxlib.journey.funnel import funnel
@@ -78,8 +80,7 @@ class JourneyAnalysis:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
         notes: list[str] = []
         if personas is not None:
-            ids = pd.Index(cx.events["customer_id"].unique())
-            covered = float(ids.isin(personas["customer_id"]).mean()) if len(ids) else 0.0
+            covered = _coverage(cx.events["customer_id"], personas["customer_id"])
             if covered == 0:
                 notes.append(
                     f"The personas file ({personas.attrs.get('path', 'given')}) shares no "
@@ -116,3 +117,24 @@ class JourneyAnalysis:
         self.cross_channel_ = cross_channel_repeats(log, days=self.repeat_contact_days)
         self.notes_ = log.notes + notes
         return self
+
+
+def _coverage(ids: pd.Series, known: pd.Series) -> float:
+    """The share of the distinct ``ids`` that are in ``known`` (0 when there are none).
+
+    Arrow's hash set, not ``Index.isin``: pandas checks Arrow-backed strings one Python
+    object at a time (18 s for a million customers).
+
+    >>> _coverage(pd.Series(["a", "b", "a", "c"]), pd.Series(["a", "c", "x"]))
+    0.6666666666666666
+    """
+    distinct = pc.drop_null(pc.unique(_strings(ids)))
+    if len(distinct) == 0:
+        return 0.0
+    found = pc.is_in(distinct, value_set=pc.drop_null(_strings(known)))
+    return pc.sum(found).as_py() / len(distinct)
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    """``values`` as an Arrow large-string array (no copy for Arrow-backed strings)."""
+    return pa.array(values.astype("string[pyarrow]")).cast(pa.large_string())

@@ -42,11 +42,9 @@ def friction_counts(
     log: JourneyLog, loop_window_hours: float, followup_hours: float
 ) -> pd.DataFrame:
     """Per-touchpoint counts (split ``all`` and ``persona``) with times and survey columns."""
-    log.materialize(
-        "customer_touchpoints",
-        loop_window_s=loop_window_hours * HOUR,
-        followup_s=followup_hours * HOUR,
-    )
+    windows = {"loop_window_s": loop_window_hours * HOUR, "followup_s": followup_hours * HOUR}
+    log.materialize("visits", **windows)
+    log.materialize("customer_touchpoints", **windows)  # rebuilt when the windows change
     log.materialize("runs")
     log.materialize("step_norms")
     counts = log.query("friction")
@@ -103,8 +101,8 @@ def _survey_metrics(log: JourneyLog, out: pd.DataFrame) -> pd.DataFrame:
     out["csat"], out["csat_answers"] = np.nan, 0
     if not log.has_answers:
         return out
-    sv = log.cx.surveys
-    sv = sv[sv["touchpoint"].notna()]
+    sv = log.cx.surveys[["touchpoint", "survey", "score"]]
+    sv = sv[sv["touchpoint"].notna() & sv["survey"].isin(["ces", "csat"])]
     for survey, metric, col in (("ces", ces_mean, "ces_mean"), ("csat", csat, "csat")):
         rows = sv[sv["survey"] == survey]
         if rows.empty:
@@ -281,9 +279,18 @@ def affected_total(log: JourneyLog, touchpoints: list[str]) -> dict[str, float]:
     >>> affected_total(ja.log_, ["payment", "billing_page"])        # doctest: +SKIP
     {'customers': 6021, 'revenue_at_risk': 205312.4, 'slow_customers': 3120}
     """
-    log.con.register(
-        "journey_selected", pd.DataFrame({"touchpoint": list(touchpoints)}, dtype="string")
-    )
-    customers, revenue, slow = log.con.execute(render("affected_total")).fetchall()[0]
-    revenue = float(revenue) if revenue is not None and log.has_revenue else math.nan
-    return {"customers": int(customers), "revenue_at_risk": revenue, "slow_customers": int(slow)}
+    touchpoints = list(touchpoints)
+
+    def compute() -> dict[str, float]:
+        log.con.register(
+            "journey_selected", pd.DataFrame({"touchpoint": touchpoints}, dtype="string")
+        )
+        customers, revenue, slow = log.con.execute(render("affected_total")).fetchall()[0]
+        revenue = float(revenue) if revenue is not None and log.has_revenue else math.nan
+        return {
+            "customers": int(customers),
+            "revenue_at_risk": revenue,
+            "slow_customers": int(slow),
+        }
+
+    return dict(log.cached(("affected_total", *touchpoints), compute))

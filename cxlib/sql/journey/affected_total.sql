@@ -13,7 +13,8 @@ slow AS (
     SELECT DISTINCT r.customer_id
     FROM journey_runs AS r
     JOIN journey_step_norms AS n ON n.stage_rank = r.stage_rank AND n.leaves = r.leaves
-    WHERE r.to_next_s > n.p75_s AND r.touchpoint IN (SELECT touchpoint FROM journey_selected)
+    WHERE r.to_next_s > n.p75_s
+        AND CAST(r.touchpoint AS VARCHAR) IN (SELECT touchpoint FROM journey_selected)
 )
 SELECT
     (SELECT COUNT(*) FROM hit) AS customers,

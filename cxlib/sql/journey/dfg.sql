@@ -1,7 +1,10 @@
 -- Directly-follows graph: how often touchpoint `target` is the next event after `source`
 -- for the same customer (events ordered by timestamp, then source order).
 -- Input: journey_events.
-SELECT touchpoint AS source, next_touchpoint AS target, COUNT(*) AS count
+SELECT
+    CAST(touchpoint AS VARCHAR) AS source,
+    CAST(next_touchpoint AS VARCHAR) AS target,
+    COUNT(*) AS count
 FROM journey_events
 WHERE next_touchpoint IS NOT NULL
 GROUP BY touchpoint, next_touchpoint

@@ -1,4 +1,4 @@
 -- Events and customers kept for the journey (events in stages outside the order are not).
--- Input: journey_events.
-SELECT COUNT(*) AS events, COUNT(DISTINCT customer_id) AS customers
-FROM journey_events
+-- Input: journey_journeys (one row per customer with a journey, n_events its events).
+SELECT COALESCE(SUM(n_events), 0) AS events, COUNT(*) AS customers
+FROM journey_journeys

@@ -1,7 +1,7 @@
 -- journey_journeys: one row per customer -- where the journey ended and whether that end
 -- is an exit.
--- Inputs: journey_events, journey_customers (customer_id, churned, monthly_revenue),
---         journey_personas (customer_id, persona).
+-- Inputs: journey_events, journey_stages, journey_customers (customer_id, churned,
+--         monthly_revenue), journey_personas (customer_id, persona).
 -- Parameters: :purchase_rank -- rank of the purchase stage (stages up to it are "before
 -- purchase"; without a purchase stage, the rank before the final stage, so that reaching
 -- the final stage completes the journey).
@@ -13,8 +13,8 @@
 -- bought (no revenue, never past the purchase stage) the mean of paying customers.
 SELECT
     e.customer_id,
-    e.touchpoint AS last_touchpoint,
-    e.stage AS last_stage,
+    CAST(e.touchpoint AS VARCHAR) AS last_touchpoint,
+    g.stage AS last_stage,
     e.stage_rank AS last_rank,
     e.furthest_rank,
     e.n_events,
@@ -31,6 +31,7 @@ SELECT
         ELSE c.monthly_revenue
     END AS value
 FROM journey_events AS e
+JOIN journey_stages AS g ON g.stage_rank = e.stage_rank
 LEFT JOIN journey_customers AS c ON c.customer_id = e.customer_id
 LEFT JOIN journey_personas AS p ON p.customer_id = e.customer_id
 WHERE e.step = e.n_events

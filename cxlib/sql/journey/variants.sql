@@ -7,7 +7,7 @@ WITH paths AS (
         -- No standard form implemented widely: SQL:2016 has
         -- LISTAGG(touchpoint, ' > ') WITHIN GROUP (ORDER BY run_no), which DuckDB lacks;
         -- DuckDB/PostgreSQL: string_agg(x, sep ORDER BY k); Spark SQL 4: listagg / string_agg.
-        string_agg(touchpoint, ' > ' ORDER BY run_no) AS variant,
+        string_agg(CAST(touchpoint AS VARCHAR), ' > ' ORDER BY run_no) AS variant,
         COUNT(*) AS steps
     FROM journey_runs
     WHERE run_no <= :max_steps
