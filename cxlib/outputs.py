@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,21 @@ def _plain(value: Any) -> Any:
 def save(output_dir: str | Path, name: str, obj: pd.DataFrame | dict | list) -> Path:
     """Write ``obj`` to ``output_dir/name`` (.csv for a DataFrame, .json otherwise).
 
+    The file appears complete or not at all (written aside, then renamed): the report
+    runner starts the reports that read an output as soon as it exists.
+
     Examples
     --------
     >>> save(tmp, "persona_segmentation.json", {"k": 5})          # doctest: +SKIP
     """
     path = Path(output_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # atomic: readers never see half
     if isinstance(obj, pd.DataFrame):
-        obj.to_csv(path, index=False)
+        obj.to_csv(tmp, index=False)
     else:
-        path.write_text(json.dumps(_plain(obj), indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(_plain(obj), indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
     return path
 
 

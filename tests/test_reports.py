@@ -522,3 +522,34 @@ def test_load_cache_round_trip(small_sample: Path, tmp_path: Path, monkeypatch) 
     assert set(sub.tables) == {"tickets"} and set(sub.quality.tables) == {"tickets"}
     assert cache_lookup(small_sample, {"tables": {}}) is None  # dict configs are not memoised
     assert cache_lookup(small_sample, "other.yaml") is None
+
+
+def test_a_dependent_report_may_start_once_the_files_it_reads_exist(tmp_path: Path) -> None:
+    """Later reports wait for personas.csv (written atomically), not for persona figures."""
+    import asyncio
+
+    from cxlib.outputs import save
+    from cxlib.report.scheduler import _ready
+
+    async def scenario() -> list[str]:
+        seen: list[str] = []
+        executed = asyncio.Event()
+        wanted = [tmp_path / "personas.csv"]
+        waiter = asyncio.ensure_future(_ready(executed, wanted, poll_s=0.01))
+        await asyncio.sleep(0.05)
+        seen.append("waiting" if not waiter.done() else "started too early")
+        save(tmp_path, "personas.csv", pd.DataFrame({"customer_id": ["c1"], "persona_id": [1]}))
+        await asyncio.wait_for(waiter, 1)
+        seen.append("started on the file")
+        executed_only = asyncio.ensure_future(_ready(executed, [tmp_path / "other.csv"], 0.01))
+        await asyncio.sleep(0.05)
+        seen.append("waiting" if not executed_only.done() else "started too early")
+        executed.set()  # a report that failed before writing its file still releases them
+        await asyncio.wait_for(executed_only, 1)
+        seen.append("started on execution")
+        return seen
+
+    assert asyncio.run(scenario()) == [
+        "waiting", "started on the file", "waiting", "started on execution"
+    ]  # fmt: skip
+    assert not list(tmp_path.glob(".*.tmp"))  # no half-written file left behind

@@ -32,6 +32,9 @@ class Report:
     summary : summary JSON the notebook writes into ``output_dir`` (with ``findings``)
     title : shown on the index page and in the report header
     after : reports that run first when present (their outputs are read, e.g. personas.csv)
+    provides : the output files of this report that later reports read; once they all
+        exist (outputs are written atomically) those reports may start, while the rest of
+        this notebook (its figures) still runs
     requires : tables the report cannot run without; ``requires_any``: at least one of them.
         A run on data lacking them skips the report (and says why) instead of failing it.
     """
@@ -41,6 +44,7 @@ class Report:
     summary: str
     title: str
     after: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()
 
@@ -60,12 +64,16 @@ class Report:
         return None
 
 
+PERSONAS_FILE = "personas.csv"
+"""The persona report's per-customer output that the other reports read."""
+
 REPORTS: tuple[Report, ...] = (
     Report(
         "personas",
         "persona_segmentation.ipynb",
         "persona_segmentation.json",
         "Customer personas",
+        provides=(PERSONAS_FILE,),
         requires=("customers",),
     ),
     Report(
@@ -94,9 +102,6 @@ REPORTS: tuple[Report, ...] = (
     ),
 )
 """Every report, in dependency order (a report's ``after`` reports come before it)."""
-
-PERSONAS_FILE = "personas.csv"
-"""The persona report's per-customer output that the other reports read."""
 
 
 def available(

@@ -124,12 +124,14 @@ async def _schedule(
     gate = asyncio.Semaphore(ctx.jobs)
     tasks: dict[str, asyncio.Future] = {}
     executed = {r.name: asyncio.Event() for r in runnable}  # set when the notebook has run
+    by_name = {r.name: r for r in runnable}
     total = len(runnable)
 
     async def one(number: int, report: Report) -> None:
         for dep in report.after:
-            if dep in executed:  # its outputs exist; its HTML may still be being written
-                await executed[dep].wait()
+            if dep in executed:  # its outputs exist; its figures or HTML may still be made
+                files = [ctx.outputs / f for f in by_name[dep].provides]
+                await _ready(executed[dep], files)
         await gate.acquire()  # a kernel slot: held while the notebook executes
         done = False
 
@@ -155,6 +157,19 @@ async def _schedule(
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
         raise
+
+
+async def _ready(executed: asyncio.Event, files: list[Path], poll_s: float = 0.25) -> None:
+    """Wait until a report has executed, or has written every file in ``files``.
+
+    Outputs are written atomically (:func:`cxlib.outputs.save`), so a file that exists is
+    complete: a report reading only those files need not wait for the other's figures.
+    """
+    while not executed.is_set():
+        if files and all(f.is_file() for f in files):
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(executed.wait(), poll_s)
 
 
 async def _run_one(
