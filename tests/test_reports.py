@@ -553,3 +553,27 @@ def test_a_dependent_report_may_start_once_the_files_it_reads_exist(tmp_path: Pa
         "waiting", "started on the file", "waiting", "started on execution"
     ]  # fmt: skip
     assert not list(tmp_path.glob(".*.tmp"))  # no half-written file left behind
+
+
+def test_a_memo_being_written_is_waited_for_and_a_dead_writers_is_ignored(
+    small_sample: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The first kernel pickles its load in the background; the others wait for it."""
+    import threading
+    import time
+
+    import cxlib
+    from cxlib import cache
+
+    cx = cxlib.load(small_sample, tables=["surveys"])
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    k = cache.key(small_sample, None)
+    dead = tmp_path / f"{k}.999999999.tmp"  # no such process: a killed writer's leftover
+    dead.write_bytes(b"")
+    started = time.monotonic()
+    assert cache_lookup(small_sample, None) is None and time.monotonic() - started < 5
+    path, fh = cache._open_memo(tmp_path, k)  # a live writer (this process), still writing
+    threading.Timer(1.0, cache._write, args=(fh, path, cx)).start()
+    hit = cache_lookup(small_sample, None)
+    assert hit is not None and time.monotonic() - started >= 1.0
+    pd.testing.assert_frame_equal(hit.surveys, cx.surveys)
