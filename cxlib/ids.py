@@ -48,9 +48,13 @@ def positions(values: Any, lookup: Any) -> np.ndarray:
     numpy int64 array, one position per value.
     """
     keys, wanted = _strings(lookup), _strings(values)
-    if len(keys) == len(wanted) and keys.null_count == 0 and _same(keys, wanted):
+    if (
+        len(keys) == len(wanted)
+        and keys.null_count == wanted.null_count == 0
+        and _same(keys, wanted)
+    ):
         return np.arange(len(keys), dtype=np.int64)  # the same ids in the same order
     if isinstance(keys, pa.ChunkedArray):
         keys = keys.combine_chunks()
-    found = pc.fill_null(pc.index_in(wanted, value_set=keys), -1)
+    found = pc.fill_null(pc.index_in(wanted, value_set=keys, skip_nulls=True), -1)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)

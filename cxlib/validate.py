@@ -235,12 +235,17 @@ def _pretrim(
         elif counts[c.name]:
             out.append(replace(c, source=None, changed="FALSE"))
         else:
-            quoted = f'"{_ident(c.source)}"'
-            typed = c.typed if c.name == "stage" else f"CAST({quoted} AS VARCHAR)"
-            nulls = raw.arrow is None or raw.arrow[c.source].null_count > 0
-            empty = f"({quoted} IS NULL)" if c.empty != "FALSE" and nulls else "FALSE"
-            out.append(replace(c, typed=typed, empty=empty, changed="FALSE"))
+            out.append(_as_clean(c, raw))
     return out
+
+
+def _as_clean(c: _ColumnSQL, raw: RawTable) -> _ColumnSQL:
+    """A pass-through text column found clean: read as it is, empty only where NULL."""
+    quoted = f'"{_ident(c.source)}"'
+    typed = c.typed if c.name == "stage" else f"CAST({quoted} AS VARCHAR)"
+    nulls = raw.arrow is None or raw.arrow[c.source].null_count > 0
+    empty = f"({quoted} IS NULL)" if c.empty != "FALSE" and nulls else "FALSE"
+    return replace(c, typed=typed, empty=empty, changed="FALSE")
 
 
 def _arrow_needs_cleaning(raw: RawTable, c: _ColumnSQL) -> bool | None:
@@ -282,11 +287,7 @@ def _settle_from_arrow(c: _ColumnSQL, raw: RawTable, config: DatasetConfig) -> _
         values = set().union(*(chunk.dictionary.to_pylist() for chunk in arr.chunks))
         lower = c.name != "survey" or all(v == v.lower() for v in values)
         if lower and all(v == v.strip(" ") and v != "" for v in values):
-            changes["changed"] = "FALSE"
-            changes["typed"] = (
-                c.typed if c.name == "stage" else f'CAST("{_ident(c.source)}" AS VARCHAR)'
-            )
-            changes["empty"] = "FALSE" if arr.null_count == 0 else f'("{_ident(c.source)}" IS NULL)'
+            c = _as_clean(c, raw)
             if c.bad_reason == "unknown_stage" and values <= set(config.stage_order):
                 changes["bad"] = "FALSE"
     return replace(c, **changes) if changes else c

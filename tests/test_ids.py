@@ -36,3 +36,10 @@ def test_the_same_ids_in_the_same_order_map_to_their_own_positions():
     ids = pd.Series([f"C{i}" for i in range(100)], dtype="string[pyarrow]")
     assert positions(ids, ids).tolist() == list(range(100))
     assert positions(ids, ids[::-1].reset_index(drop=True)).tolist() == list(range(99, -1, -1))
+
+
+def test_missing_ids_never_match_even_a_missing_id_in_the_lookup():
+    lookup = pd.Series(["a", None, "b"], dtype="string[pyarrow]")
+    assert positions(pd.Series([None, "b"], dtype="string[pyarrow]"), lookup).tolist() == [-1, 2]
+    same_length = pd.Series(["a", None, "b"], dtype="string[pyarrow]")
+    assert positions(same_length, pd.Series(["a", "x", "b"])).tolist() == [0, -1, 2]

@@ -50,6 +50,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxlib.ids import positions
+
 NONE = -1
 """The code of a missing category."""
 
@@ -339,11 +341,10 @@ def _next_ticket(
     out = np.full(len(t), np.nan)
     if tickets is None or tickets.num_rows == 0 or len(t) == 0:
         return out
-    value_set = customers.cast(pa.large_string())
-    code = pc.index_in(tickets["customer_id"].cast(pa.large_string()), value_set=value_set)
+    code = positions(tickets["customer_id"], customers)
     tt = tickets["t"].to_numpy().astype(float)
-    valid = code.is_valid().to_numpy(zero_copy_only=False) & ~np.isnan(tt)
-    tc = code.to_numpy(zero_copy_only=False)[valid].astype(np.int64)
+    valid = (code >= 0) & ~np.isnan(tt)
+    tc = code[valid]
     tt = tt[valid]
     if not len(tt):
         return out
