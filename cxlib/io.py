@@ -59,9 +59,9 @@ class EncodingFallbackWarning(UserWarning):
 class RawTable:
     """One table as found in the source, before typing and checks.
 
-    ``relation`` is a name or table function usable in a FROM clause of ``con``;
-    ``columns`` maps each source column to its DuckDB type; ``row`` is the SQL
-    expression of the 1-based source row number.
+    ``relation`` is a name usable in a FROM clause of ``con``; ``columns`` maps each
+    source column to its DuckDB type; ``row`` is the SQL name of the 1-based source
+    row number, a column of :func:`numbered` (not of ``relation``).
     """
 
     name: str
@@ -72,6 +72,7 @@ class RawTable:
     arrow: pa.Table | None = None
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    numbered_relation: str | None = None
 
 
 def is_sql_url(source: str | Path) -> bool:
@@ -335,12 +336,26 @@ def open_reader(source: str | Path, con: duckdb.DuckDBPyConnection):
 def register_arrow(
     con: duckdb.DuckDBPyConnection, name: str, arrow: pa.Table, origin: str | Path
 ) -> RawTable:
-    """Register an Arrow table with a 1-based ``_row`` column and describe it."""
-    arrow = arrow.append_column("_row", pa.array(np.arange(1, arrow.num_rows + 1, dtype=np.int64)))
+    """Register an Arrow table as it is and describe it."""
     con.register(name, arrow)
-    cols = _describe(con, name)
-    cols.pop("_row", None)
-    return RawTable(name.removeprefix("raw_"), str(origin), name, cols, arrow=arrow)
+    row = "_cxlib_row" if "_row" in arrow.column_names else "_row"  # never a source column
+    return RawTable(
+        name.removeprefix("raw_"), str(origin), name, _describe(con, name), row, arrow=arrow
+    )
+
+
+def numbered(con: duckdb.DuckDBPyConnection, raw: RawTable) -> str:
+    """The relation of ``raw`` with its 1-based source row number ``raw.row``.
+
+    Made on first use: row numbers only name excluded rows, their examples and
+    generated ids, so a clean table never pays for the column (80 MB of fresh
+    memory on 10 million rows).
+    """
+    if raw.numbered_relation is None:
+        rows = pa.array(np.arange(1, raw.arrow.num_rows + 1, dtype=np.int64))
+        raw.numbered_relation = f"{raw.relation}_numbered"
+        con.register(raw.numbered_relation, raw.arrow.append_column(raw.row, rows))
+    return raw.numbered_relation
 
 
 def detect_encoding(path: Path) -> tuple[str, str | None]:

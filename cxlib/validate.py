@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from cxlib.config import EXAMPLE_ROWS, DatasetConfig, TableMapping
 from cxlib.contract import COUNT_COLUMNS, MONEY_COLUMNS, REASONS, TABLES, Column, Table
-from cxlib.io import RawTable
+from cxlib.io import RawTable, numbered
 from cxlib.quality import TableQuality
 
 CUSTOMER_IDS = "_customer_ids"
@@ -76,6 +76,7 @@ class _ColumnSQL:
     bad_reason: str | None = None
     source: str | None = None
     changed: str = "FALSE"
+    numbered: bool = False  # the SQL reads the source row number (see cxlib.io.numbered)
 
 
 def validate_table(
@@ -115,7 +116,7 @@ def validate_table(
     rows, reasons = _NONE_EXCLUDED
     if reason:  # type only the columns the checks need
         rows, reasons = _excluded_rows(
-            con, _checked(raw, [c for c in columns if c.name in needed], reason)
+            con, _checked(con, raw, [c for c in columns if c.name in needed], reason)
         )
     quality = _account(con, raw, rows, reasons)
     frame = _assemble(con, raw, columns, rows)
@@ -172,7 +173,8 @@ def _plan_columns(
             sql = _typed(col, f'"{_ident(src)}"', raw.columns[src], mapping, config)
             out.append(_settle_from_arrow(sql, raw, config))
         elif col.name == "response_id":
-            out.append(_ColumnSQL("response_id", f"'R' || CAST({raw.row} AS VARCHAR)", kind="id"))
+            generated = f"'R' || CAST({raw.row} AS VARCHAR)"  # unique by construction
+            out.append(_ColumnSQL("response_id", generated, kind="id", numbered=True))
         elif col.required or col.name in mapping.columns:
             problems.append(_missing_column_message(raw, table, col, src, mapping))
     dropped = set(mapping.drop)
@@ -196,7 +198,9 @@ def _plan_columns(
     return out, problems
 
 
-def _checked(raw: RawTable, columns: list[_ColumnSQL], reason: str) -> str:
+def _checked(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, columns: list[_ColumnSQL], reason: str
+) -> str:
     """A subquery: typed ``columns``, their flags, the source row and ``_reason``.
 
     Only the columns given are typed, so the counting pass touches no more of
@@ -208,7 +212,7 @@ def _checked(raw: RawTable, columns: list[_ColumnSQL], reason: str) -> str:
         + [f'{c.empty} AS "_empty_{c.name}"' for c in columns]
         + [f'{c.bad} AS "_bad_{c.name}"' for c in columns]
     )
-    return f"(SELECT *, {reason} AS _reason FROM (SELECT {base} FROM {raw.relation}))"
+    return f"(SELECT *, {reason} AS _reason FROM (SELECT {base} FROM {numbered(con, raw)}))"
 
 
 def _pretrim(
@@ -389,8 +393,8 @@ def _reason_sql(
 ) -> tuple[str | None, set[str]]:
     """The CASE expression naming each row's first problem (NULL for a good row).
 
-    ``orphans`` names a relation of the source rows (``_row``) whose customer_id is
-    unknown (see :func:`_orphans`). Also returns the names of the columns the
+    ``orphans`` names a relation of the customer_ids that are unknown (see
+    :func:`_orphans`). Also returns the names of the columns the
     expression needs typed. None instead of an expression: no row can have a problem.
     """
     spec = TABLES[table]
@@ -430,7 +434,7 @@ def _reason_sql(
         if late in present and early in present:
             conds[reason].append(f'"{late}" < "{early}"')
     if orphans:
-        conds["orphan_customer_id"].append(f"_row IN (SELECT _row FROM {orphans})")
+        conds["orphan_customer_id"].append(f"customer_id IN (SELECT orphan_id FROM {orphans})")
     whens = [
         f"WHEN {' OR '.join(f'COALESCE({c}, FALSE)' for c in cs)} THEN {_lit(r)}"
         for r, cs in conds.items()
@@ -457,19 +461,20 @@ def _orphans(
     columns: list[_ColumnSQL],
     customer_ids: str | None,
 ) -> str | None:
-    """A temp table of the source rows whose customer_id is not a known customer.
+    """A temp table of the distinct customer_ids of the table that are not known customers.
 
     One anti join over the table; None when there are none (the usual case), so
-    the row checks need no join at all. Kept apart from the per-row CASE because a
-    subquery inside it becomes a much slower mark join in DuckDB.
+    the row checks need no join at all. The per-row check then looks rows up in
+    this (small) set of unknown ids: inside the CASE, a lookup in the set of all
+    customers becomes a much slower mark join in DuckDB.
     """
     key = next((c for c in columns if c.name == "customer_id"), None)
     if customer_ids is None or key is None:
         return None
     name = f"_orphans_{raw.name}"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT _row FROM "
-        f"(SELECT {raw.row} AS _row, {key.typed} AS k FROM {raw.relation}) AS t "
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT k AS orphan_id FROM "
+        f"(SELECT {key.typed} AS k FROM {raw.relation}) AS t "
         f"WHERE k IS NOT NULL AND NOT EXISTS "
         f"(SELECT 1 FROM {customer_ids} AS c WHERE c.customer_id = t.k)"
     )
@@ -500,7 +505,8 @@ def _account(
         wanted = ", ".join(str(int(r)) for ids in picked.values() for r in ids)
         cols = ", ".join(f'CAST("{_ident(c)}" AS VARCHAR) AS "{_ident(c)}"' for c in raw.columns)
         sample = con.sql(
-            f"SELECT {raw.row} AS _row, {cols} FROM {raw.relation} WHERE {raw.row} IN ({wanted})"
+            f"SELECT {raw.row} AS _row, {cols} FROM {numbered(con, raw)} "
+            f"WHERE {raw.row} IN ({wanted})"
         ).df()
         for reason, ids in picked.items():
             examples[reason] = (
@@ -529,7 +535,7 @@ def _assemble(
     out = None
     if typed:
         select = ", ".join([f"{raw.row} AS _row"] + [f'{c.typed} AS "{c.name}"' for c in typed])
-        out = con.sql(f"SELECT {select} FROM {raw.relation}").to_arrow_table()
+        out = con.sql(f"SELECT {select} FROM {numbered(con, raw)}").to_arrow_table()
         got = out.column("_row").to_numpy()
         if not np.array_equal(got, np.arange(1, len(got) + 1)):
             out = out.take(pa.array(np.argsort(got, kind="stable")))
@@ -552,6 +558,8 @@ def _duplicate_keys(
 ) -> list[str]:
     """Structural problem sentences for duplicated ids in the table's key column."""
     key = next(c for c in columns if c.name == table.key)
+    if key.numbered:  # made from the row number: unique by construction
+        return []
     ids = f"(SELECT {key.typed} AS k FROM {raw.relation}) AS ids WHERE k IS NOT NULL"
     # equal ids have equal 64-bit hashes: sorting the hashes in numpy finds every
     # candidate at a quarter of the cost of grouping the strings; only candidates
