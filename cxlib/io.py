@@ -150,7 +150,8 @@ class FolderReader:
             strings = [
                 n for n in labels if n in schema.names and pa.types.is_string(schema.field(n).type)
             ]
-            arrow = pq.read_table(path, read_dictionary=strings)
+            # memory-mapped: the file's pages are decoded in place, not first copied
+            arrow = pq.read_table(path, read_dictionary=strings, memory_map=True)
         except (pa.ArrowInvalid, OSError) as exc:
             raise DataContractError(
                 [f"{path}: not a readable Parquet file ({exc}). Fix: export it as Parquet again."]

@@ -262,12 +262,31 @@ def _arrow_needs_cleaning(raw: RawTable, c: _ColumnSQL) -> bool | None:
     arr = raw.arrow[c.source] if raw.arrow is not None else None
     if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
+    if c.name != "survey" and arr.null_count == 0:
+        return any(_blank_ends(chunk, c.kind != "text") for chunk in arr.chunks)
     flagged = pc.equal(arr, "")
     if c.kind != "text":
         flagged = pc.or_(flagged, pc.or_(pc.starts_with(arr, " "), pc.ends_with(arr, " ")))
     if c.name == "survey":
         flagged = pc.or_(flagged, pc.not_equal(arr, pc.utf8_lower(arr)))
     return bool(pc.any(flagged).as_py())
+
+
+def _blank_ends(chunk: pa.Array, ends: bool) -> bool:
+    """Whether a null-free Arrow string chunk has an empty value (or, with ``ends``, a
+    value starting or ending with a blank), read straight off its offsets and bytes:
+    no per-row result arrays, so no fresh memory on a 10-million-row column."""
+    if not len(chunk):
+        return False
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset :][: len(chunk) + 1]
+    if (offsets[1:] == offsets[:-1]).any():
+        return True
+    if not ends:
+        return False
+    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+    blank = ord(" ")
+    return bool((data[offsets[:-1]] == blank).any() or (data[offsets[1:] - 1] == blank).any())
 
 
 def _settle_from_arrow(c: _ColumnSQL, raw: RawTable, config: DatasetConfig) -> _ColumnSQL:
@@ -627,32 +646,62 @@ def _numeric_extras(con: duckdb.DuckDBPyConnection, raw: RawTable, extras: list[
 
 
 def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig) -> pd.DataFrame:
-    """Arrow -> pandas with contract dtypes: strings, categories, Int64, boolean."""
+    """Arrow -> pandas with contract dtypes: strings, categories, Int64, boolean.
+
+    Conversions happen in Arrow memory and leave pandas buffers it can take as they
+    are (one-chunk timestamps, large strings): on a 10-million-row table fresh
+    memory, not arithmetic, is what a conversion costs.
+    """
     kinds = {c.name: c.kind for c in columns}
     for i, name in enumerate(arrow.column_names):
         col, kind = arrow.column(i), kinds.get(name)
-        if kind in ("date", "datetime") and col.type != pa.timestamp("us"):
-            arrow = arrow.set_column(i, name, col.cast(pa.timestamp("us")))  # one unit everywhere
+        if kind in ("date", "datetime"):
+            if col.type != pa.timestamp("us"):
+                col = col.cast(pa.timestamp("us"))  # one unit everywhere
+            if col.num_chunks > 1:  # one chunk: pandas takes it without a copy
+                col = pa.chunked_array([col.combine_chunks()])
         elif kind == "category" and not pa.types.is_dictionary(col.type):
-            arrow = arrow.set_column(i, name, pc.dictionary_encode(col))
+            col = pc.dictionary_encode(col)
+        elif pa.types.is_string(col.type):
+            col = col.cast(pa.large_string())  # pandas 2 stores large strings
+        arrow = arrow.set_column(i, name, col)
     mapper = {
-        pa.string(): pd.StringDtype("pyarrow"),
         pa.large_string(): pd.StringDtype("pyarrow"),
         pa.int64(): pd.Int64Dtype(),
         pa.bool_(): pd.BooleanDtype(),
     }
-    frame = arrow.to_pandas(types_mapper=mapper.get, split_blocks=True, self_destruct=True)
+    # no self_destruct: the raw columns stay referenced anyway, and pyarrow 26 crashed with
+    # it on a cast timestamp beside a dictionary column
+    frame = arrow.to_pandas(types_mapper=mapper.get, split_blocks=True)
     for name, kind in kinds.items():
         if name == "stage":  # categorical in the configured stage order
-            stages = pd.CategoricalDtype(list(config.stage_order), ordered=True)
-            frame[name] = frame[name].astype(stages)
+            frame[name] = _recoded(frame[name].array, list(config.stage_order), ordered=True)
         elif kind == "category":  # values only seen in excluded rows are not categories
-            codes = frame[name].cat.codes.to_numpy()
-            cats = frame[name].cat.categories
-            used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
-            if not used.all():  # bincount: O(n), unlike a unique() of the codes
-                frame[name] = frame[name].cat.remove_categories(cats[~used])
+            frame[name] = _recoded(frame[name].array)
     return frame
+
+
+def _recoded(
+    cat: pd.Categorical, categories: list | None = None, ordered: bool = False
+) -> pd.Categorical:
+    """``cat`` with ``categories`` (default: the ones in use, in their order).
+
+    The codes are remapped by an Arrow ``take``, which keeps them 8-bit; numpy and
+    pandas would widen 10 million codes to 64 bits first.
+    """
+    codes = pa.array(cat.codes)
+    if categories is None:
+        in_use = pc.unique(codes).to_numpy()
+        if len(in_use[in_use >= 0]) == len(cat.categories):
+            return cat
+        categories = list(cat.categories[np.sort(in_use[in_use >= 0])])
+    dtype = pd.CategoricalDtype(categories, ordered=ordered)
+    if list(cat.categories) == categories:
+        return cat if cat.ordered == ordered else pd.Categorical.from_codes(cat.codes, dtype=dtype)
+    moved = pd.Index(categories).get_indexer(cat.categories)  # old code -> new code (or -1)
+    lookup = pa.array(np.concatenate([[-1], moved]).astype(cat.codes.dtype))  # slot 0: missing
+    codes = pc.take(lookup, pc.add(codes, pa.scalar(1, codes.type)))
+    return pd.Categorical.from_codes(codes.to_numpy(), dtype=dtype)
 
 
 def _lit(value: object) -> str:

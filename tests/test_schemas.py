@@ -40,13 +40,13 @@ def test_duplicate_ids_fail_unless_uniqueness_was_checked_elsewhere():
     check_contract(dup, "orders", unique=False)
 
 
-def test_max_rows_checks_an_evenly_spaced_subset_across_the_whole_table():
+def test_max_rows_checks_evenly_spaced_blocks_across_the_whole_table():
     frame = _orders(1000)
-    frame.loc[990, "amount"] = -5.0  # row 990 is in the every-10th-row subset, near the end
+    frame.loc[997, "amount"] = -5.0  # in the last of 20 blocks of 5 rows, at the very end
     with pytest.raises(ContractViolation, match="amount"):
         check_contract(frame, "orders", max_rows=100)
-    frame.loc[990, "amount"] = 1.0
-    frame.loc[991, "amount"] = -5.0  # between two checked rows: the subset does not see it
+    frame.loc[997, "amount"] = 1.0
+    frame.loc[990, "amount"] = -5.0  # between two checked blocks: the subset does not see it
     check_contract(frame, "orders", max_rows=100)
     with pytest.raises(ContractViolation, match="amount"):
         check_contract(frame, "orders")
