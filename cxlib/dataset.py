@@ -23,7 +23,6 @@ lacks is ``None`` and listed in ``quality.missing_tables``.
 from __future__ import annotations
 
 import contextlib
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from cxlib import cache
 from cxlib.config import DatasetConfig, load_config
 from cxlib.contract import TABLES
 from cxlib.io import DataContractError, describe_source, open_reader
+from cxlib.memory import small_pages
 from cxlib.quality import QualityReport
 from cxlib.schemas import CHECK_ROWS, check_contract
 from cxlib.validate import CUSTOMER_IDS, validate_table
@@ -125,23 +125,10 @@ def load(
     cached = cache.lookup(source, config, tables)  # set by the report runner only
     if cached is not None:
         return cached
-    with _gc_paused():
+    with small_pages():  # see cxlib.memory: fresh memory is most of a large load's cost
         data = _read_and_validate(source, config, tables)
     cache.remember(source, config, tables, data)  # set by the report runner only
     return data
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause Python's cyclic garbage collector: a load makes few objects but large
-    allocations, and the collector's passes over the heap cost it about 0.1 s."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _read_and_validate(
