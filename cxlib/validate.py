@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import duckdb
@@ -111,7 +112,15 @@ def validate_table(
     if problems:
         return pd.DataFrame(), TableQuality(raw.name, raw.origin, 0, 0), problems
 
-    orphans = _orphans(con, raw, columns, customer_ids) if TABLES[raw.name].customer_ref else None
+    arrow = _assemble(con, raw, columns)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        # the orphan anti join runs in DuckDB, which lets go of the GIL, while this
+        # thread converts every row to pandas; the few excluded rows are dropped after
+        job = None
+        if TABLES[raw.name].customer_ref:
+            job = worker.submit(_orphans, con, raw, columns, customer_ids)
+        frame = _to_pandas(arrow, columns, config)
+        orphans = job.result() if job else None
     reason, needed = _reason_sql(raw.name, columns, config, orphans)
     rows, reasons = _NONE_EXCLUDED
     if reason:  # type only the columns the checks need
@@ -119,7 +128,8 @@ def validate_table(
             con, _checked(con, raw, [c for c in columns if c.name in needed], reason)
         )
     quality = _account(con, raw, rows, reasons)
-    frame = _assemble(con, raw, columns, rows)
+    if len(rows):
+        frame = _without_rows(frame, rows, columns)
     if raw.name == "customers":  # later tables' orphan check compares against these ids
         key = next(c for c in columns if c.name == "customer_id")
         con.execute(
@@ -128,7 +138,7 @@ def validate_table(
         )
     quality.columns = [c.name for c in columns]
     quality.extra_columns = [c.name for c in columns if c.kind == "extra"]
-    return _to_pandas(frame, columns, config), quality, []
+    return frame, quality, []
 
 
 def _plan_columns(
@@ -469,7 +479,7 @@ def _reason_sql(
 
 
 MAX_SLICES = 256
-"""Up to this many excluded rows the kept rows are zero-copy slices; above, one filter."""
+"""Up to this many excluded rows the kept rows are slices; above, one boolean mask."""
 
 _NONE_EXCLUDED = (np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
 
@@ -538,12 +548,9 @@ def _account(
 
 
 def _assemble(
-    con: duckdb.DuckDBPyConnection,
-    raw: RawTable,
-    columns: list[_ColumnSQL],
-    excluded_rows: np.ndarray,
+    con: duckdb.DuckDBPyConnection, raw: RawTable, columns: list[_ColumnSQL]
 ) -> pa.Table:
-    """The kept rows as Arrow: raw columns passed through, the rest typed in SQL.
+    """Every row as Arrow: raw columns passed through, the rest typed in SQL.
 
     The typed columns come from a plain projection of the raw table, which DuckDB
     returns in insertion order; the row numbers are checked all the same, because a
@@ -559,17 +566,31 @@ def _assemble(
         if not np.array_equal(got, np.arange(1, len(got) + 1)):
             out = out.take(pa.array(np.argsort(got, kind="stable")))
     arrays = [raw.arrow[c.source] if c.name in direct else out[c.name] for c in columns]
-    table = pa.table(arrays, names=[c.name for c in columns]) if arrays else pa.table({})
+    return pa.table(arrays, names=[c.name for c in columns]) if arrays else pa.table({})
+
+
+def _without_rows(
+    frame: pd.DataFrame, excluded_rows: np.ndarray, columns: list[_ColumnSQL]
+) -> pd.DataFrame:
+    """``frame`` (every source row, in order) without the excluded ones (1-based, ascending).
+
+    A few rows leave as slices around them (Arrow-backed columns are not copied),
+    many through one boolean mask; categories then seen only in excluded rows go.
+    """
     if len(excluded_rows) > MAX_SLICES:
-        keep = np.ones(_row_count(raw), dtype=bool)
+        keep = np.ones(len(frame), dtype=bool)
         keep[excluded_rows - 1] = False
-        table = table.filter(pa.array(keep))
-    elif len(excluded_rows):  # a few rows out: zero-copy slices around them, no copy
+        out = frame[keep]
+    else:
         starts = np.concatenate([[0], excluded_rows])  # row r (1-based) ends a slice at r - 1
-        ends = np.concatenate([excluded_rows - 1, [_row_count(raw)]])
-        parts = [table.slice(a, b - a) for a, b in zip(starts, ends, strict=True) if b > a]
-        table = pa.concat_tables(parts) if parts else table.slice(0, 0)
-    return table
+        ends = np.concatenate([excluded_rows - 1, [len(frame)]])
+        parts = [frame.iloc[a:b] for a, b in zip(starts, ends, strict=True) if b > a]
+        out = pd.concat(parts) if parts else frame.iloc[0:0]
+    out = out.reset_index(drop=True)
+    for c in columns:
+        if c.kind == "category" and c.name != "stage":  # the stage keeps the stage order
+            out[c.name] = _recoded(out[c.name].array)
+    return out
 
 
 def _duplicate_keys(
