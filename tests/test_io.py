@@ -534,3 +534,33 @@ def test_headers_differing_only_in_case_are_renamed_with_a_warning(tmp_path):
     assert list(cx.events["Activity_2"]) == ["Register"]
     assert list(cx.events["touchpoint"].astype(str)) == ["register"]
     assert any("'Activity' -> 'Activity_2'" in w for w in cx.quality.warnings)
+
+
+@pytest.mark.parametrize("broken", ["customers", "events"])
+def test_an_unreadable_parquet_file_is_named_whether_or_not_it_was_prefetched(tmp_path, broken):
+    """events.parquet is decoded in the background while customers are validated; its
+    errors must still reach the user as a structural problem naming the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(
+        pa.table({"customer_id": ["C1", "C2"], "signup_date": pa.array([1, 2], pa.date32())}),
+        tmp_path / "customers.parquet",
+    )
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ["C1", "C2"],
+                "timestamp": pa.array([1, 2], pa.timestamp("s")),
+                "stage": ["awareness", "purchase"],
+                "touchpoint": ["ad_click", "cart"],
+                "channel": ["web", "app"],
+            }
+        ),
+        tmp_path / "events.parquet",
+    )
+    (tmp_path / f"{broken}.parquet").write_bytes(b"PAR1 this is not parquet PAR1")
+    with pytest.raises(DataContractError) as err:
+        cxlib.load(tmp_path)
+    problem = next(p for p in err.value.problems if f"{broken}.parquet" in p)
+    assert "not a readable Parquet file" in problem and "Fix:" in problem
