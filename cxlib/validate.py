@@ -547,9 +547,7 @@ def _account(
     )  # fmt: skip
 
 
-def _assemble(
-    con: duckdb.DuckDBPyConnection, raw: RawTable, columns: list[_ColumnSQL]
-) -> pa.Table:
+def _assemble(con: duckdb.DuckDBPyConnection, raw: RawTable, columns: list[_ColumnSQL]) -> pa.Table:
     """Every row as Arrow: raw columns passed through, the rest typed in SQL.
 
     The typed columns come from a plain projection of the raw table, which DuckDB
@@ -677,10 +675,7 @@ def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig
     for i, name in enumerate(arrow.column_names):
         col, kind = arrow.column(i), kinds.get(name)
         if kind in ("date", "datetime"):
-            if col.type != pa.timestamp("us"):
-                col = col.cast(pa.timestamp("us"))  # one unit everywhere
-            if col.num_chunks > 1:  # one chunk: pandas takes it without a copy
-                col = pa.chunked_array([col.combine_chunks()])
+            col = _microseconds(col)  # one unit everywhere, one chunk pandas takes as it is
         elif kind == "category" and not pa.types.is_dictionary(col.type):
             col = pc.dictionary_encode(col)
         elif pa.types.is_string(col.type):
@@ -700,6 +695,41 @@ def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig
         elif kind == "category":  # values only seen in excluded rows are not categories
             frame[name] = _recoded(frame[name].array)
     return frame
+
+
+_TO_MICROSECONDS = {"s": 1_000_000, "ms": 1_000, "us": 1}
+
+
+def _microseconds(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A naive timestamp column in microseconds, as one chunk.
+
+    Null-free second/milli/microsecond columns are scaled straight into one new
+    buffer: one pass over fresh memory, where a cast then a concatenation takes
+    two. Others (nulls, nanoseconds, time zones, values out of range) take
+    pyarrow's cast, which also raises on values that do not fit.
+    """
+    factor = _TO_MICROSECONDS.get(getattr(col.type, "unit", ""))
+    fast = factor is not None and not col.null_count and getattr(col.type, "tz", None) is None
+    values = []
+    if fast:
+        limit = np.iinfo(np.int64).max // factor
+        for c in col.chunks:
+            if len(c):
+                v = np.frombuffer(c.buffers()[1], np.int64)[c.offset : c.offset + len(c)]
+                fast = fast and -limit <= v.min() and v.max() <= limit
+                values.append(v)
+    if not fast:
+        col = col.cast(pa.timestamp("us"))
+        return pa.chunked_array([col.combine_chunks()]) if col.num_chunks > 1 else col
+    if factor == 1 and col.num_chunks == 1:
+        return col
+    out = pa.allocate_buffer(8 * len(col))
+    scaled = np.frombuffer(out, np.int64)
+    start = 0
+    for v in values:
+        np.multiply(v, factor, out=scaled[start : start + len(v)])
+        start += len(v)
+    return pa.chunked_array([pa.Array.from_buffers(pa.timestamp("us"), len(col), [None, out])])
 
 
 def _recoded(

@@ -908,3 +908,32 @@ def test_blank_probe_on_raw_string_buffers_matches_the_plain_rule(values, start,
     kept = values[start:]
     expected = any(v == "" or (ends and (v.startswith(" ") or v.endswith(" "))) for v in kept)
     assert _blank_ends(chunk, ends) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chunks=st.lists(
+        st.lists(st.one_of(st.none(), st.integers(-(2**62), 2**62)), max_size=6), max_size=4
+    ),
+    unit=st.sampled_from(["s", "ms", "us", "ns"]),
+    start=st.integers(0, 2),
+)
+def test_timestamps_in_microseconds_match_pyarrows_cast(chunks, unit, start):
+    """The one-pass scaling gives pyarrow's cast, value for value, as one chunk; values
+    that do not fit in microseconds raise as pyarrow's cast does."""
+    import pyarrow as pa
+
+    from cxlib.validate import _microseconds
+
+    col = pa.chunked_array([pa.array(c, pa.int64()) for c in chunks], pa.int64())
+    col = pa.chunked_array([c.cast(pa.timestamp(unit)) for c in col.chunks], pa.timestamp(unit))
+    col = col[start:] if len(col) > start else col
+    try:
+        expected = col.cast(pa.timestamp("us"))
+    except pa.ArrowInvalid:
+        with pytest.raises(pa.ArrowInvalid):
+            _microseconds(col)
+        return
+    got = _microseconds(col)
+    assert got.type == pa.timestamp("us") and got.num_chunks <= 1
+    assert got.cast(pa.int64()).to_pylist() == expected.cast(pa.int64()).to_pylist()
