@@ -133,7 +133,8 @@ def validate_table(
     if raw.name == "customers":  # later tables' orphan check compares against these ids
         key = next(c for c in columns if c.name == "customer_id")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {CUSTOMER_IDS} AS SELECT DISTINCT k AS customer_id "
+            # no DISTINCT: a repeated customer id is a structural error, raised above
+            f"CREATE OR REPLACE TEMP TABLE {CUSTOMER_IDS} AS SELECT k AS customer_id "
             f"FROM (SELECT {key.typed} AS k FROM {raw.relation}) WHERE k IS NOT NULL"
         )
     quality.columns = [c.name for c in columns]
@@ -296,6 +297,8 @@ def _blank_ends(chunk: pa.Array, ends: bool) -> bool:
         return False
     data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
     blank = ord(" ")
+    if not (data[offsets[0] : offsets[-1]] == blank).any():  # ids rarely hold a blank at all
+        return False
     return bool((data[offsets[:-1]] == blank).any() or (data[offsets[1:] - 1] == blank).any())
 
 
@@ -402,6 +405,11 @@ def _typed(
             return _ColumnSQL(
                 col.name, f"CAST({expr} AS TIMESTAMP)", empty, kind=kind, **passthrough
             )
+        elif kind == "date" and (dtype == "DATE" or dtype.startswith("TIMESTAMP")):
+            # a naive local value: its date is the date, with no time-zone round trip
+            # (DuckDB's timezone() costs about 0.1 s per 400,000 values)
+            typed = f"CAST(CAST({expr} AS DATE) AS TIMESTAMP)"
+            return _ColumnSQL(col.name, typed, empty, kind=kind)
         elif dtype == "DATE" or dtype.startswith("TIMESTAMP"):
             parsed = f"timezone({tz}, CAST({expr} AS TIMESTAMP))"
         else:

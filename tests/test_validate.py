@@ -586,6 +586,28 @@ def test_dates_stay_on_their_calendar_day_in_any_timezone(tmp_path):
         assert c["signup_date"].tolist() == [pd.Timestamp("2024-01-05")], tz
 
 
+def test_a_date_from_a_parquet_timestamp_is_the_local_calendar_day_in_any_timezone(tmp_path):
+    """A naive timestamp is local time: a date column keeps its calendar day, whatever the
+    time of day and the configured zone (a spring-forward gap included)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stamps = ["2024-01-05 23:30", "2024-01-06 00:30", "2024-03-31 02:30", "2024-03-10 02:30"]
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ["c1", "c2", "c3", "c4"],
+                "signup_date": pa.array(pd.to_datetime(stamps)).cast(pa.timestamp("ms")),
+            }
+        ),
+        tmp_path / "customers.parquet",
+    )
+    days = [pd.Timestamp(s).normalize() for s in stamps]
+    for tz in ("UTC", "Europe/Prague", "America/New_York", "Asia/Shanghai"):
+        c = cxlib.load(tmp_path, {"timezone": tz}).customers
+        assert c["signup_date"].tolist() == days, tz
+
+
 def test_stage_is_an_ordered_categorical_in_the_default_order(tmp_path):
     write_csv(
         tmp_path,
