@@ -676,16 +676,23 @@ def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig
     """Arrow -> pandas with contract dtypes: strings, categories, Int64, boolean.
 
     Conversions happen in Arrow memory and leave pandas buffers it can take as they
-    are (one-chunk timestamps, large strings): on a 10-million-row table fresh
-    memory, not arithmetic, is what a conversion costs.
+    are (one-chunk timestamps, large strings), and categories get their codes written
+    once (:func:`_categorical`): on a 10-million-row table fresh memory, not
+    arithmetic, is what a conversion costs.
     """
     kinds = {c.name: c.kind for c in columns}
-    for i, name in enumerate(arrow.column_names):
+    labels: dict[int, tuple[str, pd.Categorical]] = {}
+    for i, name in reversed(list(enumerate(arrow.column_names))):
         col, kind = arrow.column(i), kinds.get(name)
+        if kind == "category" or name == "stage":
+            if not pa.types.is_dictionary(col.type):
+                col = pc.dictionary_encode(col)
+            order = list(config.stage_order) if name == "stage" else None
+            labels[i] = (name, _categorical(col, order))
+            arrow = arrow.remove_column(i)
+            continue
         if kind in ("date", "datetime"):
             col = _microseconds(col)  # one unit everywhere, one chunk pandas takes as it is
-        elif kind == "category" and not pa.types.is_dictionary(col.type):
-            col = pc.dictionary_encode(col)
         elif pa.types.is_string(col.type):
             col = col.cast(pa.large_string())  # pandas 2 stores large strings
         arrow = arrow.set_column(i, name, col)
@@ -697,12 +704,46 @@ def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig
     # no self_destruct: the raw columns stay referenced anyway, and pyarrow 26 crashed with
     # it on a cast timestamp beside a dictionary column
     frame = arrow.to_pandas(types_mapper=mapper.get, split_blocks=True)
-    for name, kind in kinds.items():
-        if name == "stage":  # categorical in the configured stage order
-            frame[name] = _recoded(frame[name].array, list(config.stage_order), ordered=True)
-        elif kind == "category":  # values only seen in excluded rows are not categories
-            frame[name] = _recoded(frame[name].array)
+    if not arrow.num_columns:
+        frame = pd.DataFrame(index=pd.RangeIndex(arrow.num_rows))
+    for i, (name, values) in sorted(labels.items()):
+        frame.insert(i, name, values if name == "stage" else _recoded(values))
     return frame
+
+
+def _categorical(col: pa.ChunkedArray, order: list | None = None) -> pd.Categorical:
+    """A dictionary-encoded Arrow column as a pandas Categorical, its codes written once.
+
+    pyarrow's own conversion first rewrites every chunk's 32-bit indices onto one
+    unified dictionary (4 bytes a row of fresh memory), then narrows them; here each
+    chunk's indices go straight into the final (8-bit, where they fit) codes through
+    a lookup table of its few dictionary values. ``order`` fixes the categories
+    (values outside it become missing); by default they are the dictionary values
+    in order of first appearance.
+    """
+    chunks = [c for c in col.chunks if len(c)]
+    if order is None:
+        seen = (v for c in chunks for v in c.dictionary.to_pylist())
+        order = list(dict.fromkeys(v for v in seen if v is not None))
+        dtype = pd.CategoricalDtype(order)
+    else:
+        dtype = pd.CategoricalDtype(order, ordered=True)
+    codes = np.empty(len(col), dtype=pd.Categorical([], dtype=dtype).codes.dtype)
+    wanted = pd.Index(order)
+    start = 0
+    for c in chunks:
+        lookup = wanted.get_indexer(c.dictionary.to_pylist()).astype(codes.dtype)
+        idx = c.indices
+        out = codes[start : start + len(c)]
+        if len(lookup) and idx.null_count < len(idx):
+            raw = np.frombuffer(idx.buffers()[1], dtype=idx.type.to_pandas_dtype())
+            np.take(lookup, raw[idx.offset : idx.offset + len(c)], out=out, mode="clip")
+            if c.null_count:  # indices under a null are arbitrary
+                out[c.is_null().to_numpy(zero_copy_only=False)] = -1
+        else:  # every value missing
+            out[:] = -1
+        start += len(c)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
 _TO_MICROSECONDS = {"s": 1_000_000, "ms": 1_000, "us": 1}

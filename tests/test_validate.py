@@ -959,3 +959,40 @@ def test_timestamps_in_microseconds_match_pyarrows_cast(chunks, unit, start):
     got = _microseconds(col)
     assert got.type == pa.timestamp("us") and got.num_chunks <= 1
     assert got.cast(pa.int64()).to_pylist() == expected.cast(pa.int64()).to_pylist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chunks=st.lists(
+        st.lists(
+            st.one_of(st.none(), st.sampled_from(["web", "app", "email", "z\u010d"])), max_size=8
+        ),
+        max_size=4,
+    ),
+    start=st.integers(0, 3),
+    ordered=st.booleans(),
+)
+def test_categories_from_arrow_dictionaries_match_pyarrows_conversion(chunks, start, ordered):
+    """Codes written straight from each chunk's dictionary give pyarrow's categorical,
+    value for value, across chunks with different dictionaries, nulls and slices."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from cxlib.validate import _categorical
+
+    col = pa.chunked_array(
+        [pc.dictionary_encode(pa.array(c, pa.string())) for c in chunks],
+        pa.dictionary(pa.int32(), pa.string()),
+    )
+    col = col[start:] if len(col) > start else col
+    order = ["email", "web", "app"] if ordered else None
+    got = pd.Series(_categorical(col, order))
+    expected = pd.Series(col.to_pylist(), dtype="object")
+    if ordered:
+        expected = expected.where(expected.isin(order))
+    assert (
+        got.astype("object").where(got.notna(), None).tolist()
+        == expected.where(expected.notna(), None).tolist()
+    )
+    if ordered:
+        assert list(got.cat.categories) == order and got.cat.ordered
