@@ -781,27 +781,22 @@ def _microseconds(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array([pa.Array.from_buffers(pa.timestamp("us"), len(col), [None, out])])
 
 
-def _recoded(
-    cat: pd.Categorical, categories: list | None = None, ordered: bool = False
-) -> pd.Categorical:
-    """``cat`` with ``categories`` (default: the ones in use, in their order).
+def _recoded(cat: pd.Categorical) -> pd.Categorical:
+    """``cat`` without the categories no value uses (e.g. seen only in excluded rows).
 
     The codes are remapped by an Arrow ``take``, which keeps them 8-bit; numpy and
     pandas would widen 10 million codes to 64 bits first.
     """
     codes = pa.array(cat.codes)
-    if categories is None:
-        in_use = pc.unique(codes).to_numpy()
-        if len(in_use[in_use >= 0]) == len(cat.categories):
-            return cat
-        categories = list(cat.categories[np.sort(in_use[in_use >= 0])])
-    dtype = pd.CategoricalDtype(categories, ordered=ordered)
-    if list(cat.categories) == categories:
-        return cat if cat.ordered == ordered else pd.Categorical.from_codes(cat.codes, dtype=dtype)
-    moved = pd.Index(categories).get_indexer(cat.categories)  # old code -> new code (or -1)
-    lookup = pa.array(np.concatenate([[-1], moved]).astype(cat.codes.dtype))  # slot 0: missing
-    codes = pc.take(lookup, pc.add(codes, pa.scalar(1, codes.type)))
-    return pd.Categorical.from_codes(codes.to_numpy(), dtype=dtype)
+    in_use = pc.unique(codes).to_numpy()
+    in_use = np.sort(in_use[in_use >= 0])
+    if len(in_use) == len(cat.categories):
+        return cat
+    dtype = pd.CategoricalDtype(cat.categories[in_use], ordered=cat.ordered)
+    moved = np.full(len(cat.categories) + 1, -1, dtype=cat.codes.dtype)  # slot 0: missing
+    moved[in_use + 1] = np.arange(len(in_use))
+    codes = pc.take(pa.array(moved), pc.add(codes, pa.scalar(1, codes.type)))
+    return pd.Categorical.from_codes(codes.to_numpy(), dtype=dtype, validate=False)
 
 
 def _lit(value: object) -> str:
