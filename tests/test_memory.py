@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from cxlib.memory import ENV_VAR, small_pages
 
-_multiarray = np._core.multiarray
+_multiarray = (getattr(np, "_core", None) or np.core).multiarray  # numpy 2 / numpy 1
 
 
 def _numpy_huge_pages() -> bool:
