@@ -231,8 +231,9 @@ def _pretrim(
 ) -> list[_ColumnSQL]:
     """Find which pass-through text columns need cleaning (blanks, empty strings).
 
-    One aggregate scan; a column with nothing to clean is then read as it is
-    (no per-row trim), one with something to clean is typed in SQL instead.
+    Arrow text is probed in its buffers, other columns in one aggregate scan; a
+    column with nothing to clean is then read as it is (no per-row trim), one with
+    something to clean is typed in SQL instead.
     """
     todo = [c for c in columns if c.source and c.changed != "FALSE"]
     counts = {c.name: _arrow_needs_cleaning(raw, c) for c in todo}
@@ -267,31 +268,33 @@ def _arrow_needs_cleaning(raw: RawTable, c: _ColumnSQL) -> bool | None:
     """Whether a plain string column holds a value its SQL ``changed`` test flags.
 
     The same test as the SQL (empty; for ids and labels also a leading or trailing
-    blank; for the survey type also upper case), run by Arrow's string kernels, about
-    three times cheaper than the SQL scan. None when the column is not plain Arrow text.
+    blank; for the survey type also upper case), read off the Arrow buffers
+    (:func:`_blank_ends`) instead of a scan. None when the column is not plain Arrow text.
     """
     arr = raw.arrow[c.source] if raw.arrow is not None else None
     if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
-    if c.name != "survey" and arr.null_count == 0:
-        return any(_blank_ends(chunk, c.kind != "text") for chunk in arr.chunks)
-    flagged = pc.equal(arr, "")
-    if c.kind != "text":
-        flagged = pc.or_(flagged, pc.or_(pc.starts_with(arr, " "), pc.ends_with(arr, " ")))
-    if c.name == "survey":
-        flagged = pc.or_(flagged, pc.not_equal(arr, pc.utf8_lower(arr)))
-    return bool(pc.any(flagged).as_py())
+    if any(_blank_ends(chunk, c.kind != "text") for chunk in arr.chunks):
+        return True
+    if c.name == "survey":  # the survey type is lower-cased
+        return bool(pc.any(pc.not_equal(arr, pc.utf8_lower(arr))).as_py())
+    return False
 
 
 def _blank_ends(chunk: pa.Array, ends: bool) -> bool:
-    """Whether a null-free Arrow string chunk has an empty value (or, with ``ends``, a
-    value starting or ending with a blank), read straight off its offsets and bytes:
-    no per-row result arrays, so no fresh memory on a 10-million-row column."""
-    if not len(chunk):
+    """Whether an Arrow string chunk has an empty value (or, with ``ends``, a value
+    starting or ending with a blank), read straight off its offsets and bytes: no
+    per-row result arrays, so no fresh memory on a 10-million-row column. Nulls are
+    not values."""
+    valid = None if not chunk.null_count else chunk.is_valid().to_numpy(zero_copy_only=False)
+    if not len(chunk) or (valid is not None and not valid.any()):
         return False
     width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
     offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset :][: len(chunk) + 1]
-    if (offsets[1:] == offsets[:-1]).any():
+    starts, stops = offsets[:-1], offsets[1:]
+    if valid is not None:  # a null's slot may be empty or hold anything
+        starts, stops = starts[valid], stops[valid]
+    if (starts == stops).any():
         return True
     if not ends:
         return False
@@ -299,7 +302,7 @@ def _blank_ends(chunk: pa.Array, ends: bool) -> bool:
     blank = ord(" ")
     if not (data[offsets[0] : offsets[-1]] == blank).any():  # ids rarely hold a blank at all
         return False
-    return bool((data[offsets[:-1]] == blank).any() or (data[offsets[1:] - 1] == blank).any())
+    return bool((data[starts] == blank).any() or (data[stops - 1] == blank).any())
 
 
 def _settle_from_arrow(c: _ColumnSQL, raw: RawTable, config: DatasetConfig) -> _ColumnSQL:
@@ -684,7 +687,7 @@ def _to_pandas(arrow: pa.Table, columns: list[_ColumnSQL], config: DatasetConfig
     labels: dict[int, tuple[str, pd.Categorical]] = {}
     for i, name in reversed(list(enumerate(arrow.column_names))):
         col, kind = arrow.column(i), kinds.get(name)
-        if kind == "category" or name == "stage":
+        if kind == "category":  # the stage too, in the configured stage order
             if not pa.types.is_dictionary(col.type):
                 col = pc.dictionary_encode(col)
             order = list(config.stage_order) if name == "stage" else None
