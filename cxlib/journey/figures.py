@@ -42,6 +42,7 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
             label += f", {pct(r.drop_off_rate)} drop off"
         ax.text(r.reached + top * 0.01, yi, label, va="center", fontsize=9)
     ax.set_xlim(0, top * 1.45)
+    ax.grid(axis="y", visible=False)  # a line along each bar ran through its label
     ax.set_xlabel("customers")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     dropped, customers = int(fa["dropped"].sum()), ja.n_customers_
@@ -76,6 +77,7 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
         ax.text(left[i] + span * 0.01, i, f"{r.customers_affected:,} customers{risk}",
                 va="center", fontsize=8)  # fmt: skip
     ax.set_xlim(0, span * 1.45)
+    ax.grid(axis="y", visible=False)  # a line along each bar ran through its label
     ax.set_xlabel("friction score (points above the typical touchpoint)")
     ax.legend(loc="lower right", fontsize=8)
     lead = top_friction(ja, 2)
