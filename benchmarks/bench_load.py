@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cxlib.config import DATA_DIR
+from cxlib.paths import DATA_DIR
 
 STAGES = ["awareness", "consideration", "purchase", "usage", "loyalty"]
 TOUCHPOINTS = ["ad_click", "product_page", "compare_plans", "cart", "checkout", "payment",

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from cxlib.config import DATA_DIR
-from cxlib.segmentation import PersonaSegmenter
+from cxlib.paths import DATA_DIR
+from cxlib.personas.segmenter import PersonaSegmenter
 
 N_FEATURES = 20
 N_GROUPS = 5

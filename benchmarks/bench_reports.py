@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from cxlib.config import DATA_DIR, DEFAULT_SAMPLE_CUSTOMERS, PROJECT_ROOT, SAMPLE_DIR
+from cxlib.paths import DATA_DIR, DEFAULT_SAMPLE_CUSTOMERS, PROJECT_ROOT, SAMPLE_DIR
 from cxlib.report import registry
 
 TRIVIAL = 4  # trivial notebooks per overhead measurement

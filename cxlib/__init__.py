@@ -11,9 +11,9 @@ The data flows one way: load -> validate -> features -> analysis -> report.
 from importlib import metadata as _metadata
 
 from cxlib import contract
-from cxlib.config import ConfigError, DatasetConfig, load_config
-from cxlib.dataset import CXData, load
-from cxlib.io import DataContractError, EncodingFallbackWarning
+from cxlib.io.config import ConfigError, DatasetConfig, load_config
+from cxlib.io.dataset import CXData, load
+from cxlib.io.readers import DataContractError, EncodingFallbackWarning
 
 try:  # one home for the version: pyproject.toml
     __version__ = _metadata.version("cxlib")

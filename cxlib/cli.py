@@ -20,7 +20,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from cxlib import config as paths
+from cxlib import paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,9 +124,9 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from cxlib.config import ConfigError
-    from cxlib.dataset import load
-    from cxlib.io import DataContractError
+    from cxlib.io.config import ConfigError
+    from cxlib.io.dataset import load
+    from cxlib.io.readers import DataContractError
 
     try:
         with warnings.catch_warnings(record=True):

@@ -2,7 +2,7 @@
 
 This module is the one home of what a CX data set looks like (it mirrors
 ``shared/DATA_CONTRACT.md``). Loaders map a user's files onto these names,
-:mod:`cxlib.validate` enforces them, and every analysis reads them.
+:mod:`cxlib.io.validate` enforces them, and every analysis reads them.
 
 Column kinds
 ------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cxlib.config import SHARED_DIR
+from cxlib.paths import SHARED_DIR
 
 SMALL_SAMPLE_CUSTOMERS = 2_000
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxlib.quality import TableQuality
+from cxlib.io.quality import TableQuality
 
 
 def write_csv(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

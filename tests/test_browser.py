@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxlib.config import NOTEBOOKS_DIR
+from cxlib.paths import NOTEBOOKS_DIR
 from cxlib.report import registry
 from cxlib.report.pipeline import run_reports
 from cxlib.report.runner import declared_parameters

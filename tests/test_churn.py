@@ -19,16 +19,23 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 import cxlib
-from cxlib.churn import DRIVER_COLUMNS, ChurnDriverModel
-from cxlib.churn_data import (
+from cxlib.churn.data import (
     EXPOSURE_FEATURES,
     ChurnData,
     churn_data,
     exposure_reason,
     read_personas,
 )
-from cxlib.churn_models import fit_model
-from cxlib.churn_report import (
+from cxlib.churn.design import DesignMatrix
+from cxlib.churn.drivers import driver_groups, grouped_permutation_importance, odds_ratios
+from cxlib.churn.evaluation import (
+    brier,
+    calibration_table,
+    gains_table,
+    roc_auc,
+    roc_auc_ci,
+)
+from cxlib.churn.findings import (
     AT_RISK_CSV,
     DRIVERS_CSV,
     SUMMARY_JSON,
@@ -37,22 +44,15 @@ from cxlib.churn_report import (
     save_outputs,
     summary_sentences,
 )
-from cxlib.churn_value import AT_RISK_COLUMNS, at_risk, churn_by_group, churn_trend
-from cxlib.config import DatasetConfig
-from cxlib.dataset import CXData
-from cxlib.design import DesignMatrix
-from cxlib.driver_text import driver_sentence, natural_step
-from cxlib.drivers import driver_groups, grouped_permutation_importance, odds_ratios
-from cxlib.kda import nps_key_drivers, relative_weights
-from cxlib.model_quality import (
-    brier,
-    calibration_table,
-    gains_table,
-    roc_auc,
-    roc_auc_ci,
-)
-from cxlib.quality import QualityReport
-from cxlib.survival import lifetimes, retention_curves
+from cxlib.churn.model import DRIVER_COLUMNS, ChurnDriverModel
+from cxlib.churn.models import fit_model
+from cxlib.churn.nps_drivers import nps_key_drivers, relative_weights
+from cxlib.churn.sentences import driver_sentence, natural_step
+from cxlib.churn.survival import lifetimes, retention_curves
+from cxlib.churn.value import AT_RISK_COLUMNS, at_risk, churn_by_group, churn_trend
+from cxlib.io.config import DatasetConfig
+from cxlib.io.dataset import CXData
+from cxlib.io.quality import QualityReport
 
 PLANTED_CUSTOMERS = 4_000
 T = pd.Timestamp
@@ -589,7 +589,7 @@ def test_report_states_the_sample_in_its_method_notes(tmp_path: Path) -> None:
 
 
 def test_category_codes_match_label_lookup() -> None:
-    from cxlib.churn_models import _level_codes
+    from cxlib.churn.models import _level_codes
 
     s = pd.Series(pd.Categorical(["b", None, "a", "z", "b"], categories=["z", "a", "b", "c"]))
     keep = pd.Index(["b", "a"], dtype=object)
@@ -599,7 +599,7 @@ def test_category_codes_match_label_lookup() -> None:
 
 
 def test_bootstrap_from_row_counts_matches_explicit_resamples() -> None:
-    from cxlib.kda import _bootstrap_shares, _raw_weights
+    from cxlib.churn.nps_drivers import _bootstrap_shares, _raw_weights
 
     rng = np.random.default_rng(9)
     X = rng.normal(size=(700, 3)) * [1.0, 20.0, 0.5] + [0.0, 300.0, 4.0]

@@ -1,4 +1,4 @@
-"""Tests for cxlib.config: the YAML file that maps a user's data onto the contract.
+"""Tests for cxlib.io.config: the YAML file that maps a user's data onto the contract.
 
 Column and value mapping, constants, date formats, dropped columns, skipped tables, custom
 scales and stage orders -- each through a real load of a tiny CSV; then the errors: an
@@ -12,9 +12,9 @@ import pytest
 from helpers_io import example_rows, write_csv
 
 import cxlib
-from cxlib.config import ConfigError, DatasetConfig, TableMapping, load_config
 from cxlib.contract import DEFAULT_SCALES, DEFAULT_STAGE_ORDER
-from cxlib.io import DataContractError
+from cxlib.io.config import ConfigError, DatasetConfig, TableMapping, load_config
+from cxlib.io.readers import DataContractError
 
 TELCO = """
 customerID,Start,Churn,TotalCharges,Contract,Tenure

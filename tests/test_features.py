@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 
 import cxlib
-from cxlib.config import DatasetConfig
-from cxlib.dataset import CXData
 from cxlib.features import (
     FEATURES,
     customer_features,
@@ -20,7 +18,9 @@ from cxlib.features import (
     feature_family,
     unavailable_features,
 )
-from cxlib.quality import QualityReport
+from cxlib.io.config import DatasetConfig
+from cxlib.io.dataset import CXData
+from cxlib.io.quality import QualityReport
 
 T = pd.Timestamp
 END = T("2025-06-30 12:00")

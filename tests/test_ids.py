@@ -1,4 +1,4 @@
-"""cxlib.ids.positions: id lookups equal pandas' get_indexer, with -1 for absent ids."""
+"""cxlib.io.ids.positions: id lookups equal pandas' get_indexer, with -1 for absent ids."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxlib.ids import positions
+from cxlib.io.ids import positions
 
 
 def test_known_positions_missing_and_absent_ids():

@@ -1,4 +1,4 @@
-"""Tests for cxlib.io: finding and reading tables in a folder (CSV, Parquet) or a DuckDB file.
+"""Tests for cxlib.io.readers: finding and reading tables in a folder (CSV, Parquet) or a DuckDB file.
 
 Structural problems of the files themselves (empty, not CSV/Parquet, no table at all) raise
 one DataContractError naming the file and the fix; encodings other than UTF-8 are read with
@@ -18,7 +18,7 @@ import pytest
 from helpers_io import assert_balanced, csv_to_parquet, example_rows, write_csv
 
 import cxlib
-from cxlib.io import DataContractError, EncodingFallbackWarning, detect_encoding
+from cxlib.io.readers import DataContractError, EncodingFallbackWarning, detect_encoding
 
 
 def _problem(tmp_path, config=None) -> str:

@@ -1,4 +1,4 @@
-"""Tests for the SQL path of cxlib.io against a real PostgreSQL server started by the test.
+"""Tests for the SQL path of cxlib.io.readers against a real PostgreSQL server started by the test.
 
 A module-scoped fixture runs ``initdb`` and ``pg_ctl`` from /usr/lib/postgresql/*/bin in a
 temporary directory (as the ``postgres`` system user when the tests run as root, since initdb
@@ -25,7 +25,7 @@ import pytest
 from helpers_io import example_rows, write_csv
 
 import cxlib
-from cxlib.io import DataContractError
+from cxlib.io.readers import DataContractError
 
 pytestmark = pytest.mark.postgres
 

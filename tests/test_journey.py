@@ -13,10 +13,10 @@ import pytest
 
 import cxlib
 from cxlib import journey
-from cxlib.config import PROJECT_ROOT
 from cxlib.journey import SQL_DIR, render
 from cxlib.journey.friction import friction_counts
 from cxlib.journey.maps import build_journey_map
+from cxlib.paths import PROJECT_ROOT
 
 STAGE = {
     "ad_click": "awareness",

@@ -16,8 +16,8 @@ import pytest
 
 import cxlib
 from cxlib import journey
-from cxlib.config import load_config
-from cxlib.dataset import CXData
+from cxlib.io.config import load_config
+from cxlib.io.dataset import CXData
 from cxlib.journey.analysis import _coverage
 from cxlib.journey.log import BUILT_WITH_NUMPY, JourneyLog
 

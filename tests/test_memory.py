@@ -1,4 +1,4 @@
-"""cxlib.memory: a load's memory settings are scoped to the load."""
+"""cxlib.io.memory: a load's memory settings are scoped to the load."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import gc
 import numpy as np
 import pyarrow as pa
 
-from cxlib.memory import ENV_VAR, small_pages
+from cxlib.io.memory import ENV_VAR, small_pages
 
 _multiarray = (getattr(np, "_core", None) or np.core).multiarray  # numpy 2 / numpy 1
 

@@ -1,4 +1,4 @@
-"""Tests for cxlib.metrics (with cxlib.stats and cxlib.compare behind it).
+"""Tests for cxlib.metrics (with cxlib.metrics.intervals and cxlib.metrics.compare behind it).
 
 Known answers are computed by hand in the comments; property tests (hypothesis) check the
 invariants; two seeded simulations check that the 95% intervals cover about 95% of the time.
@@ -32,7 +32,7 @@ from cxlib.metrics import (
     response_within,
     retention_rate,
 )
-from cxlib.stats import median_ci, wilson
+from cxlib.metrics.intervals import median_ci, wilson
 
 Z = 1.959963984540054
 

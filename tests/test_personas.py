@@ -1,4 +1,4 @@
-"""Tests for cxlib.personas: deterministic naming from z-scores, profiles with CIs, findings."""
+"""Tests for cxlib.personas.profiles: deterministic naming from z-scores, profiles with CIs, findings."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 
 import cxlib
 from cxlib.features import customer_features
-from cxlib.persona_report import findings, overall_metrics, save_outputs
-from cxlib.personas import name_personas, persona_profiles
-from cxlib.segmentation import PersonaSegmenter
+from cxlib.personas.findings import findings, overall_metrics, save_outputs
+from cxlib.personas.profiles import name_personas, persona_profiles
+from cxlib.personas.segmenter import PersonaSegmenter
 
 
 def _name(z: dict[str, float], **kwargs) -> pd.Series:

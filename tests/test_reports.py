@@ -21,10 +21,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cxlib.cache import ENV_VAR
-from cxlib.cache import lookup as cache_lookup
-from cxlib.cache import store as cache_store
-from cxlib.config import NOTEBOOKS_DIR, PROJECT_ROOT
+from cxlib.io.memo import ENV_VAR
+from cxlib.io.memo import lookup as cache_lookup
+from cxlib.io.memo import store as cache_store
+from cxlib.metrics.intervals import MetricResult
+from cxlib.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from cxlib.report import publish as pub
 from cxlib.report import registry
 from cxlib.report.html import mark_numbers, notebook_body, report_html, strip_external
@@ -33,7 +34,6 @@ from cxlib.report.pipeline import run_reports
 from cxlib.report.run_context import parse_params
 from cxlib.report.runner import declared_parameters, find_error, imported_modules
 from cxlib.scorecard import kpis_to_dict
-from cxlib.stats import MetricResult
 
 EXTERNAL = re.compile(r"""(?:src|href|srcset|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 PY = sys.executable
@@ -528,7 +528,7 @@ def test_a_dependent_report_may_start_once_the_files_it_reads_exist(tmp_path: Pa
     """Later reports wait for personas.csv (written atomically), not for persona figures."""
     import asyncio
 
-    from cxlib.outputs import save
+    from cxlib.io.outputs import save
     from cxlib.report.scheduler import _ready
 
     async def scenario() -> list[str]:
@@ -563,7 +563,7 @@ def test_a_memo_being_written_is_waited_for_and_a_dead_writers_is_ignored(
     import time
 
     import cxlib
-    from cxlib import cache
+    from cxlib.io import memo as cache
 
     cx = cxlib.load(small_sample, tables=["surveys"])
     monkeypatch.setenv(ENV_VAR, str(tmp_path))

@@ -1,11 +1,11 @@
-"""The pandera postcondition of the data contract (cxlib.schemas)."""
+"""The pandera postcondition of the data contract (cxlib.io.schemas)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from cxlib.schemas import ContractViolation, check_contract
+from cxlib.io.schemas import ContractViolation, check_contract
 
 
 def _orders(n: int) -> pd.DataFrame:

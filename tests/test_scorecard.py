@@ -1,4 +1,4 @@
-"""Tests of the CX scorecard (cxlib.scorecard) and the voice of the customer (cxlib.voc).
+"""Tests of the CX scorecard (cxlib.scorecard) and the voice of the customer (cxlib.scorecard.voc).
 
 Known answers on tiny hand-built data sets; the real NPS survey in ../shared counted by
 hand with the csv module; the comment themes on a tiny two-topic corpus.
@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 import cxlib
-from cxlib import scorecard, voc
-from cxlib.config import PROJECT_ROOT
-from cxlib.stats import MetricResult
+from cxlib import scorecard
+from cxlib.metrics.intervals import MetricResult
+from cxlib.paths import PROJECT_ROOT
+from cxlib.scorecard import voc
 
 NPS_CONFIG = PROJECT_ROOT / "configs" / "nps_verbatims.yaml"
 

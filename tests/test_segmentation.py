@@ -1,4 +1,4 @@
-"""Tests for cxlib.segmentation.PersonaSegmenter: planted personas, determinism, mechanics.
+"""Tests for cxlib.personas.segmenter.PersonaSegmenter: planted personas, determinism, mechanics.
 
 The planted-truth test runs on the 2,000-customer session sample (fast) and, marked slow,
 on the default 20,000-customer sample (about 8 s when ``data/sample`` exists; generated
@@ -18,9 +18,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import cxlib
-from cxlib.config import DEFAULT_SAMPLE_CUSTOMERS, SAMPLE_DIR
 from cxlib.features import customer_features
-from cxlib.segmentation import PersonaSegmenter
+from cxlib.paths import DEFAULT_SAMPLE_CUSTOMERS, SAMPLE_DIR
+from cxlib.personas.segmenter import PersonaSegmenter
 
 # --- the planted personas of the sample -----------------------------------------------------
 

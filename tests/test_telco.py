@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import cxlib
-from cxlib.churn import ChurnDriverModel
-from cxlib.churn_data import churn_data
-from cxlib.config import PROJECT_ROOT
+from cxlib.churn.data import churn_data
+from cxlib.churn.model import ChurnDriverModel
+from cxlib.paths import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "configs" / "telco.yaml"
 MIN_AUC = 0.84

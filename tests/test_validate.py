@@ -1,4 +1,4 @@
-"""Tests for cxlib.validate (through ``cxlib.load``) and the ``validate`` command.
+"""Tests for cxlib.io.validate (through ``cxlib.load``) and the ``validate`` command.
 
 Each test writes a tiny hand-built CSV into ``tmp_path``. Row problems: the exact count per
 reason, rows in = kept + excluded, the example rows (at most five, with their 1-based data-row
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import cxlib
 from cxlib import cli
 from cxlib.contract import REASONS
-from cxlib.io import DataContractError
+from cxlib.io.readers import DataContractError
 
 # --------------------------------------------------------------------------------------------
 # Row problems: one test per reason, on a single table (no customers file -> no orphan check)
@@ -902,7 +902,7 @@ def test_survey_types_are_lower_cased_and_checked_in_parquet_labels(tmp_path):
 
 def test_kept_rows_are_the_same_by_slices_or_by_filter(small_sample, monkeypatch):
     """Few excluded rows are cut out by zero-copy slices, many by one filter: same frames."""
-    from cxlib import validate
+    from cxlib.io import validate
 
     sliced = cxlib.load(small_sample)
     assert sum(q.rows_excluded for q in sliced.quality.tables.values()) > 0
@@ -926,7 +926,7 @@ def test_blank_probe_on_raw_string_buffers_matches_the_plain_rule(values, start,
     value, or (for ids and labels) a leading or trailing blank, needs cleaning; nulls do not."""
     import pyarrow as pa
 
-    from cxlib.validate import _blank_ends
+    from cxlib.io.validate import _blank_ends
 
     chunk = pa.array(values, type=pa.large_string() if large else pa.string())[start:]
     kept = values[start:]
@@ -949,7 +949,7 @@ def test_timestamps_in_microseconds_match_pyarrows_cast(chunks, unit, start):
     that do not fit in microseconds raise as pyarrow's cast does."""
     import pyarrow as pa
 
-    from cxlib.validate import _microseconds
+    from cxlib.io.validate import _microseconds
 
     col = pa.chunked_array([pa.array(c, pa.int64()) for c in chunks], pa.int64())
     col = pa.chunked_array([c.cast(pa.timestamp(unit)) for c in col.chunks], pa.timestamp(unit))
@@ -982,7 +982,7 @@ def test_categories_from_arrow_dictionaries_match_pyarrows_conversion(chunks, st
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from cxlib.validate import _categorical
+    from cxlib.io.validate import _categorical
 
     col = pa.chunked_array(
         [pc.dictionary_encode(pa.array(c, pa.string())) for c in chunks],

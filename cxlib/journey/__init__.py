@@ -69,6 +69,7 @@ Examples
 >>> journey.findings(ja)[0]                                              # doctest: +SKIP
 """
 
+from cxlib.io.outputs import read_personas
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.findings import (
     SCORE_FORMULA,
@@ -87,7 +88,6 @@ from cxlib.journey.funnel import funnel
 from cxlib.journey.log import SQL_DIR, JourneyLog, render
 from cxlib.journey.maps import journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
-from cxlib.outputs import read_personas
 
 
 def __getattr__(name: str):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.journey.log import JourneyLog
-from cxlib.stats import wilson
+from cxlib.metrics.intervals import wilson
 
 HOUR = 3600.0
 DAY = 86400.0

@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxlib.ids import positions
+from cxlib.io.ids import positions
 from cxlib.journey.friction import friction_counts, ranked_friction
 from cxlib.journey.funnel import funnel
 from cxlib.journey.log import JourneyLog
@@ -123,7 +123,7 @@ class JourneyAnalysis:
 def _coverage(ids: pd.Series, known: pd.Series) -> float:
     """The share of the distinct ``ids`` that are in ``known`` (0 when there are none).
 
-    Arrow's hash lookup (:func:`cxlib.ids.positions`), not ``Index.isin``: pandas checks
+    Arrow's hash lookup (:func:`cxlib.io.ids.positions`), not ``Index.isin``: pandas checks
     Arrow-backed strings one Python object at a time (18 s for a million customers).
 
     >>> _coverage(pd.Series(["a", "b", "a", "c"]), pd.Series(["a", "c", "x"]))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxlib import outputs
+from cxlib.io import outputs
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
 

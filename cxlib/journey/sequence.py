@@ -50,7 +50,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxlib.ids import positions
+from cxlib.io.ids import positions
 
 NONE = -1
 """The code of a missing category."""

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from cxlib.metrics import compare
+from cxlib.metrics.intervals import MetricResult
 from cxlib.report import publish as pub
 from cxlib.report.html import header_html, page
 from cxlib.scorecard.kpis import KPIS, LOWER_IS_BETTER, kpis_from_dict
-from cxlib.stats import MetricResult
 
 _esc = html.escape
 

@@ -2,7 +2,7 @@
 
 The steps: take the output folder's lock; run the report notebooks in dependency order,
 ``jobs`` at a time, each in a fresh pre-warmed kernel, the data loaded and validated once
-(:mod:`~cxlib.report.scheduler`, :mod:`cxlib.cache`); turn each executed notebook into a
+(:mod:`~cxlib.report.scheduler`, :mod:`cxlib.io.memo`); turn each executed notebook into a
 self-contained HTML page; write the index page and ``manifest.json``; publish the run
 atomically and move ``latest`` if every report succeeded. One failing report does not
 stop the others; SIGINT/SIGTERM stop the run cleanly (nothing is published).
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cxlib.config import NOTEBOOKS_DIR, REPORTS_DIR, resolve_data
+from cxlib.paths import NOTEBOOKS_DIR, REPORTS_DIR, resolve_data
 from cxlib.report import publish as pub
 from cxlib.report.kernels import KERNEL_NAME, kernel_name_or_fallback
 from cxlib.report.registry import REPORTS, Report, available, plan

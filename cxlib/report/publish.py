@@ -184,9 +184,9 @@ def table_files(source: str, config: str | None) -> dict[str, Path] | None:
 
     None for sources that are not a folder (a database is only known by reading it).
     """
-    from cxlib.config import load_config
     from cxlib.contract import TABLES
-    from cxlib.io import DataContractError, FolderReader, is_sql_url
+    from cxlib.io.config import load_config
+    from cxlib.io.readers import DataContractError, FolderReader, is_sql_url
 
     path = Path(source)
     if is_sql_url(source) or not path.is_dir():
@@ -207,7 +207,7 @@ def table_files(source: str, config: str | None) -> dict[str, Path] | None:
 
 def input_files(source: str, config: str | None) -> list[Path]:
     """The files a load of ``source`` with ``config`` reads (none for a database URL)."""
-    from cxlib.io import is_sql_url
+    from cxlib.io.readers import is_sql_url
 
     files: list[Path] = [Path(config)] if config else []
     if is_sql_url(source):

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxlib.config import NOTEBOOKS_DIR
+from cxlib.paths import NOTEBOOKS_DIR
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 import cxlib
-from cxlib.io import describe_source, is_sql_url
+from cxlib.io.readers import describe_source, is_sql_url
 from cxlib.report.registry import Report
 from cxlib.report.results import OUTPUTS
 

@@ -4,7 +4,7 @@ One event loop drives everything: the kernel pool starts and warms kernels ahead
 need, the heavy execution modules are imported while they boot, each notebook waits
 for the notebooks it needs (only for their execution, not their HTML) and for a kernel
 slot (``jobs``), and the data is taken in once -- from the memo the first notebook's
-``cxlib.load`` left (:mod:`cxlib.cache`), or loaded here.
+``cxlib.load`` left (:mod:`cxlib.io.memo`), or loaded here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cxlib
-from cxlib import cache
+from cxlib.io import memo as cache
 from cxlib.report import publish as pub
 from cxlib.report.kernels import WARM_MODULES, KernelPool
 from cxlib.report.registry import PERSONAS_FILE, Report
@@ -162,7 +162,7 @@ async def _schedule(
 async def _ready(executed: asyncio.Event, files: list[Path], poll_s: float = 0.25) -> None:
     """Wait until a report has executed, or has written every file in ``files``.
 
-    Outputs are written atomically (:func:`cxlib.outputs.save`), so a file that exists is
+    Outputs are written atomically (:func:`cxlib.io.outputs.save`), so a file that exists is
     complete: a report reading only those files need not wait for the other's figures.
     """
     while not executed.is_set():

@@ -31,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from cxlib.config import REPORTS_DIR
+from cxlib.paths import REPORTS_DIR
 from cxlib.report import publish as pub
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -17,7 +17,7 @@ Examples
 >>> scorecard.findings(kpis, trends, table)              # doctest: +SKIP
 """
 
-from cxlib.outputs import read_personas
+from cxlib.io.outputs import read_personas
 from cxlib.scorecard.findings import (
     change_sentences,
     findings,

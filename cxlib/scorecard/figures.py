@@ -1,7 +1,7 @@
 """The scorecard's figures, in the house style (:mod:`cxlib.plots`): titles state the finding.
 
 Each function draws one figure from a table of :mod:`cxlib.scorecard.tables` (or the
-themes of :func:`cxlib.voc.voice_of_customer`) and returns it; in a notebook end the line
+themes of :func:`cxlib.scorecard.voc.voice_of_customer`) and returns it; in a notebook end the line
 with ``;`` so the figure shows once. Panels are stacked at most two abreast, so a figure
 stays legible when a phone shrinks it.
 """
@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap, to_rgba
 
+from cxlib.metrics.intervals import MetricResult
 from cxlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finding_title
 from cxlib.scorecard.findings import gap_sentences, theme_sentence
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, LOWER_IS_BETTER, PROMISE_HOURS
-from cxlib.stats import MetricResult
 
 _GAP_CMAP = LinearSegmentedColormap.from_list("cx_gap", [BAD, "#ffffff", GOOD])
 """Worse (orange) - no gap (white) - better (green): Okabe-Ito, colour-blind safe."""

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from cxlib.metrics.intervals import MetricResult
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, PROMISE_HOURS, kpis_to_dict
-from cxlib.stats import MetricResult
 
 # --- findings -----------------------------------------------------------------------------
 

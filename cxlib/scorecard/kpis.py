@@ -17,7 +17,7 @@ import pandas as pd
 
 from cxlib import metrics
 from cxlib.contract import DEFAULT_SCALES
-from cxlib.stats import MetricResult
+from cxlib.metrics.intervals import MetricResult
 
 PROMISE_HOURS = 24
 """Most customers expect an answer within a day: the response promise of the scorecard."""

@@ -19,7 +19,8 @@ import pandas as pd
 from scipy.stats import false_discovery_control
 
 from cxlib import metrics
-from cxlib.ids import positions
+from cxlib.io.ids import positions
+from cxlib.metrics.intervals import MetricResult
 from cxlib.scorecard.kpis import (
     DIMENSIONS,
     KPI_COLUMNS,
@@ -31,7 +32,6 @@ from cxlib.scorecard.kpis import (
     kpi_rows,
     ticket_as_of,
 )
-from cxlib.stats import MetricResult
 
 # --- monthly trends -----------------------------------------------------------------------
 

@@ -1,0 +1,415 @@
+"""The churn-driver report: one study object, its sentences and its output files.
+
+:func:`churn_study` runs the whole analysis the notebook ``churn_drivers.ipynb`` shows:
+the modelling table with its guards (:mod:`cxlib.churn.data`), the two models and the
+drivers (:class:`cxlib.churn.model.ChurnDriverModel`), revenue at risk (:mod:`cxlib.churn.value`),
+retention curves (:mod:`cxlib.churn.survival`) and the NPS key drivers (:mod:`cxlib.churn.nps_drivers`).
+:func:`summary_sentences` writes the first screen, :func:`findings` the three findings the
+index page quotes, :func:`save_outputs` the CSV/JSON files. Figures are in
+:mod:`cxlib.churn.figures`.
+
+Examples
+--------
+>>> study = churn_study(cxlib.load("data/sample"))                   # doctest: +SKIP
+>>> summary_sentences(study)[0]                                      # doctest: +SKIP
+'23.7% of customers have churned (95% CI 23.1–24.3%, n=19,996). ...'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cxlib.churn.data import ChurnData, churn_data
+from cxlib.churn.model import MAX_MODEL_ROWS, ChurnDriverModel
+from cxlib.churn.nps_drivers import nps_key_drivers
+from cxlib.churn.survival import RetentionCurves, lifetimes, retention_curves
+from cxlib.churn.value import at_risk, churn_by_group, churn_trend
+from cxlib.features import feature_family
+from cxlib.io.dataset import CXData
+from cxlib.io.outputs import save
+from cxlib.metrics import Comparison, MetricResult, churn_rate
+
+DRIVERS_CSV = "churn_drivers.csv"
+AT_RISK_CSV = "churn_at_risk.csv"
+SUMMARY_JSON = "churn_drivers.json"
+MIN_PERSONA_COVERAGE = 0.5
+"""A personas file must label at least this share of the customers to be used."""
+
+
+@dataclass
+class ChurnStudy:
+    """Everything the churn report shows (see :func:`churn_study`)."""
+
+    cx: CXData
+    data: ChurnData
+    model: ChurnDriverModel
+    overall: MetricResult
+    trend: tuple[MetricResult, MetricResult, Comparison] | None
+    risk: pd.DataFrame
+    by: str
+    by_group: pd.DataFrame
+    by_plan: pd.DataFrame | None
+    km_group: RetentionCurves
+    km_plan: RetentionCurves | None
+    kda: pd.DataFrame
+    kda_info: dict
+    top_n: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def curves(self) -> list[RetentionCurves]:
+        """The retention curves to show: by persona (or plan), then by plan."""
+        return [self.km_group] + ([self.km_plan] if self.km_plan is not None else [])
+
+
+def churn_study(
+    cx: CXData,
+    *,
+    target: str = "churned",
+    horizon: int = 12,
+    model: str = "logistic",
+    features: list[str] | None = None,
+    exclude: list[str] | None = None,
+    personas: pd.Series | None = None,
+    top_n: int = 100,
+    n_splits: int = 5,
+    n_permutations: int = 10,
+    min_churners: int = 50,
+    max_rows: int | None = MAX_MODEL_ROWS,
+    random_state: int = 0,
+) -> ChurnStudy:
+    """Run the churn analysis of a loaded data set.
+
+    Parameters
+    ----------
+    cx : CXData
+        Needs ``customers`` with ``churned`` or ``churn_date``; every other table adds
+        features.
+    target, horizon, features, exclude
+        See :func:`cxlib.churn.data.churn_data` (``horizon`` in months is also the
+        revenue-at-risk horizon).
+    model : {"logistic", "boosting", "auto"}
+        The model that ranks the drivers (:class:`ChurnDriverModel`).
+    personas : Series, optional
+        Persona per ``customer_id`` (:func:`cxlib.churn.data.read_personas`); without it
+        (or when it labels under half the customers) churn is split by plan.
+    top_n : int
+        Customers in the at-risk list.
+    n_splits, n_permutations, min_churners, max_rows, random_state
+        Passed to :class:`ChurnDriverModel` (above ``max_rows`` customers the models use a
+        stratified sample of that many; the method notes say so).
+    """
+    data = churn_data(cx, target=target, horizon=horizon, features=features, exclude=exclude)
+    m = ChurnDriverModel(
+        model=model,
+        n_splits=n_splits,
+        n_permutations=n_permutations,
+        min_churners=min_churners,
+        max_rows=max_rows,
+        random_state=random_state,
+    ).fit(data.X, data.y, data.families)
+    c = cx.customers
+    ids = c["customer_id"].astype(object)
+    notes = list(data.notes)
+    if m.sampled_:
+        notes.append(sample_note(m))
+    plan = (
+        pd.Series(c["plan"].astype(object).to_numpy(), index=ids.to_numpy(), name="plan")
+        if "plan" in c
+        else None
+    )
+    if personas is not None:
+        coverage = float(ids.isin(personas.index).mean())
+        if coverage < MIN_PERSONA_COVERAGE:
+            notes.append(
+                f"The personas file labels only {coverage:.0%} of these customers (another "
+                "data set's?): churn is split by plan instead."
+            )
+            personas = None
+    risk = at_risk(m, data)
+    life = lifetimes(c, data.as_of)
+    labels, by = (personas, "persona") if personas is not None else (plan, "plan")
+    if labels is None:
+        labels, by = pd.Series("All", index=ids.to_numpy()), "all customers"
+        notes.append("Neither personas nor plans are known: churn is shown for all customers.")
+    by_group = churn_by_group(c, labels, risk, by=by)
+    by_plan = (
+        churn_by_group(c, plan, risk, by="plan") if by == "persona" and plan is not None else None
+    )
+    km_group = retention_curves(life, labels, by=by)
+    km_plan = retention_curves(life, plan, by="plan") if by_plan is not None else None
+    F = data.latest
+    kda, kda_info = nps_key_drivers(F, {f: feature_family(f) for f in F}, random_state=random_state)
+    if kda_info.get("boot_rows", 0) < kda_info["n"] and len(kda):
+        notes.append(
+            f"NPS key drivers: the shares use all {kda_info['n']:,} respondents; their 95% "
+            f"intervals come from bootstrap resamples of {kda_info['boot_rows']:,} respondents "
+            "each, scaled to the full count (the m-out-of-n bootstrap)."
+        )
+    return ChurnStudy(
+        cx=cx,
+        data=data,
+        model=m,
+        overall=churn_rate(c),
+        trend=churn_trend(c, data.as_of),
+        risk=risk,
+        by=by,
+        by_group=by_group,
+        by_plan=by_plan,
+        km_group=km_group,
+        km_plan=km_plan,
+        kda=kda,
+        kda_info=kda_info,
+        top_n=top_n,
+        notes=notes,
+    )
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+
+def sample_note(m: ChurnDriverModel) -> str:
+    """The method note of a model fitted on a sample of a large table."""
+    seed = f"; seed {m.random_state}" if m.random_state is not None else ""
+    return (
+        f"The models were fitted, cross-validated and explained on a stratified random sample "
+        f"of {m.sample_size_:,} of the {m.n_:,} customers (the same {m.churn_rate_:.1%} churn "
+        f"rate{seed}): at that size the drivers' intervals are already narrow. Every active "
+        "customer is still scored for the revenue at risk, those outside the sample by the "
+        "models fitted on it, which never saw them."
+    )
+
+
+def _money(x: float) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    for size, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:,.1f}{unit}"
+    return f"{x:,.0f}"
+
+
+def _share(x: float) -> str:
+    """A share as a percentage, with a decimal below 1% (never a bare '0%')."""
+    if x >= 0.01 or x == 0:
+        return f"{x:.0%}"
+    return f"{x:.1%}" if x >= 0.001 else "under 0.1%"
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def churn_sentence(study: ChurnStudy) -> str:
+    """Churn rate with its CI, and its change over the last months when dates allow."""
+    o = study.overall
+    text = (
+        f"{o.value:.1f}% of customers have churned (95% CI {o.ci_low:.1f}–{o.ci_high:.1f}%, "
+        f"n={o.n:,})."
+    )
+    if study.trend is None:
+        return text + " The data has no churn dates, so the change over time is unknown."
+    now, before, cmp = study.trend
+    way = "up" if cmp.diff > 0 else "down"
+    verdict = "a significant change" if cmp.significant else "not a significant change"
+    return text + (
+        f" In the last 3 months {now.value:.1f}% of the customers active at the start left, "
+        f"{way} {abs(cmp.diff):.1f} points from {before.value:.1f}% in the 3 months before "
+        f"(95% CI {cmp.ci_low:+.1f} to {cmp.ci_high:+.1f}; {verdict}, {_p(cmp.p_value)})."
+    )
+
+
+def top_drivers(study: ChurnStudy, k: int = 3) -> pd.DataFrame:
+    """The ``k`` highest-ranked significant drivers."""
+    d = study.model.drivers_
+    return d[d["significant"].astype(bool)].head(k)
+
+
+def risk_sentence(study: ChurnStudy) -> str:
+    """Revenue at risk over the horizon, and the top-N share of it."""
+    r = study.risk
+    if r.empty:
+        return "No revenue at risk is estimated: the churn model is not trustworthy."
+    total = float(r["revenue_at_risk"].sum())
+    if not math.isfinite(total) or r["monthly_revenue"].isna().all():
+        return "Revenue at risk is unknown: the data has no monthly revenue."
+    top = float(r["revenue_at_risk"].head(study.top_n).sum())
+    h = study.data.horizon_months
+    return (
+        f"Revenue at risk over the next {h} months: {_money(total)} across {len(r):,} active "
+        f"customers (P(churn) × monthly revenue × {h}); the {study.top_n:,} most at risk "
+        f"hold {_money(top)} ({_share(top / total)} of it)."
+        if total > 0
+        else f"Revenue at risk over the next {h} months: 0 (no monthly revenue recorded)."
+    )
+
+
+def group_name(by: str, value: object) -> str:
+    """A group in running text: 'the basic plan', 'persona 2', 'the Premium loyalists persona'."""
+    v = str(value)
+    if by == "plan":
+        return f"the {v} plan"
+    if by == "persona":
+        return f"persona {v}" if v.isdigit() else f"the {v} persona"
+    return v
+
+
+def cap(text: str) -> str:
+    """Upper-case the first letter only ('mean CES' -> 'Mean CES')."""
+    return text[:1].upper() + text[1:]
+
+
+def group_sentence(study: ChurnStudy) -> str:
+    """Which persona (or plan) bleeds most: revenue at risk and churn rate."""
+    g = study.by_group
+    if g.empty or study.by == "all customers":
+        return "No persona or plan is known, so churn is not split by group."
+    common = g[~g["low_n"]] if (~g["low_n"]).any() else g
+    worst = common.loc[common["churn_rate"].idxmax()]
+    churn = (
+        f"churn {worst['churn_rate']:.1f}% (95% CI {worst['ci_low']:.1f}–{worst['ci_high']:.1f}%)"
+        f" against {study.overall.value:.1f}% overall"
+    )
+    name = group_name(study.by, worst[study.by])
+    if "revenue_at_risk" not in g or not g["revenue_at_risk"].sum() > 0:
+        return f"{cap(name)} bleeds most: {churn}."
+    top = common.loc[common["revenue_at_risk"].idxmax()]
+    money = f"{_money(top['revenue_at_risk'])}, {top['risk_share']:.0%} of the revenue at risk"
+    if top[study.by] == worst[study.by]:
+        return f"{cap(name)} bleeds most: {money}, and the highest {churn}."
+    return (
+        f"{cap(group_name(study.by, top[study.by]))} holds the most revenue at risk: {money} "
+        f"(churn {top['churn_rate']:.1f}%); {name} loses customers fastest: {churn}."
+    )
+
+
+def summary_sentences(study: ChurnStudy) -> list[str]:
+    """The first screen: churn and change, top drivers, revenue at risk, who bleeds most."""
+    out = [churn_sentence(study)]
+    m = study.model
+    if not m.trustworthy_:
+        out.append(str(m.reason_))
+    else:
+        top = top_drivers(study)
+        if top.empty:
+            out.append(
+                "No feature clearly drives churn: every driver's importance is within noise."
+            )
+        for i, s in enumerate(top["sentence"], start=1):
+            out.append(f"Driver {i}: {s}")
+        auc = m.cv_summary_["roc_auc"]
+        if auc.max() < 0.7:
+            out.append(
+                f"Caution: the models predict churn only weakly (cross-validated ROC-AUC "
+                f"{auc.max():.2f}); read the drivers as associations."
+            )
+    out += [risk_sentence(study), group_sentence(study)]
+    return out
+
+
+def findings(study: ChurnStudy) -> list[str]:
+    """The report's top three findings (most important first), for the index page."""
+    m = study.model
+    if not m.trustworthy_:
+        first = str(m.reason_)
+    else:
+        top = top_drivers(study, 1)
+        first = (
+            f"Top churn driver: {top['sentence'].iloc[0][0].lower()}{top['sentence'].iloc[0][1:]}"
+            if not top.empty
+            else "No feature clearly drives churn."
+        )
+    return [churn_sentence(study), first, f"{risk_sentence(study)} {group_sentence(study)}"]
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    cols = [c for c in columns if c in frame.columns]
+    return frame[cols].to_dict("records")
+
+
+def summary(study: ChurnStudy) -> dict:
+    """The JSON summary: churn rate, CV AUCs, top drivers, value, quality and findings."""
+    m, o = study.model, study.overall
+    cv = m.cv_summary_
+
+    def cv_value(model: str, col: str) -> float | None:
+        return float(cv.loc[model, col]) if model in cv.index else None
+
+    top = top_drivers(study) if m.trustworthy_ else m.drivers_.head(0)
+    risk = study.risk
+    return {
+        "churn_rate": o.value / 100,
+        "churn_rate_ci": [o.ci_low / 100, o.ci_high / 100],
+        "customers": o.n,
+        "target": study.data.target,
+        "horizon_months": study.data.horizon_months,
+        "modelled_customers": m.n_,
+        "modelled_churners": m.n_churners_,
+        "model_sample_size": m.sample_size_,
+        "trustworthy": bool(m.trustworthy_),
+        "reason": m.reason_,
+        "auc_logistic": cv_value("logistic", "roc_auc"),
+        "auc_logistic_sd": cv_value("logistic", "roc_auc_sd"),
+        "auc_boosting": cv_value("boosting", "roc_auc"),
+        "auc_boosting_sd": cv_value("boosting", "roc_auc_sd"),
+        "cv_folds": int(cv["folds"].iloc[0]) if len(cv) else 0,
+        "driver_model": m.model_,
+        "scoring_model": m.scorer_,
+        "holdout": m.holdout_.reset_index().to_dict("records") if len(m.holdout_) else [],
+        "top_drivers": _records(
+            top,
+            [
+                "rank",
+                "driver",
+                "direction",
+                "importance",
+                "importance_low",
+                "importance_high",
+                "term",
+                "odds_ratio",
+                "or_low",
+                "or_high",
+                "sentence",
+            ],
+        ),
+        "family_importance": _records(
+            m.family_importance_, ["family", "importance", "importance_low", "importance_high"]
+        ),
+        "revenue_at_risk": float(risk["revenue_at_risk"].sum()) if len(risk) else None,
+        "revenue_at_risk_top_n": float(risk["revenue_at_risk"].head(study.top_n).sum())
+        if len(risk)
+        else None,
+        "by": study.by,
+        "by_group": study.by_group.to_dict("records"),
+        "median_lifetime_months": _records(
+            study.km_group.summary, ["group", "median_months", "median_low", "median_high"]
+        ),
+        "logrank_p": study.km_group.p_value,
+        "nps_key_drivers": _records(study.kda, ["rank", "feature", "share", "direction"]),
+        "excluded_features": study.data.excluded.to_dict("records")
+        + m.dropped_features_.to_dict("records"),
+        "trend": None
+        if study.trend is None
+        else {
+            "last_3_months": study.trend[0].value / 100,
+            "previous_3_months": study.trend[1].value / 100,
+            "p_value": study.trend[2].p_value,
+        },
+        "findings": findings(study),
+    }
+
+
+def save_outputs(study: ChurnStudy, output_dir: str | Path) -> dict[str, Path]:
+    """Write ``churn_drivers.csv``, ``churn_at_risk.csv`` (top N) and ``churn_drivers.json``."""
+    return {
+        "drivers": save(output_dir, DRIVERS_CSV, study.model.drivers_),
+        "at_risk": save(output_dir, AT_RISK_CSV, study.risk.head(study.top_n)),
+        "summary": save(output_dir, SUMMARY_JSON, summary(study)),
+    }

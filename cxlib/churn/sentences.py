@@ -1,0 +1,200 @@
+"""Plain language for churn drivers: natural steps, feature names and driver sentences.
+
+One sentence per driver, from its headline odds ratio (:func:`cxlib.churn.drivers.odds_ratios`):
+"Each additional unresolved ticket raises the odds of churn by 38% (95% CI 30–46%)."
+Effects whose CI includes no change say so; drivers whose importance is within noise are
+marked as not significant.
+
+Examples
+--------
+>>> natural_step(pd.Series([0, 1, 3, 2, 0]))
+(1.0, 'one')
+>>> label("ces_mean")
+'mean CES'
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+UNIT_NAMES: dict[str, tuple[float, str]] = {
+    "unresolved_tickets": (1.0, "unresolved ticket"),
+    "ticket_count": (1.0, "ticket"),
+    "ces_mean": (1.0, "point of mean CES (1-5, 5 = very easy)"),
+    "csat_mean": (1.0, "point of mean CSAT"),
+    "nps_mean": (1.0, "point of mean NPS answer (0-10)"),
+    "contacts_per_ticket": (1.0, "contact per ticket"),
+    "tenure_days": (365.25, "year of tenure"),
+    "tenure": (12.0, "year of tenure"),
+    "age": (10.0, "decade of age"),
+    "mean_resolution_hours": (24.0, "day of mean resolution time"),
+    "mean_first_response_hours": (24.0, "day of mean first-response time"),
+    "orders_per_month": (1.0, "order per month"),
+    "events_per_month": (10.0, "10 events per month"),
+}
+"""Feature -> (step, what one step is called) for the driver sentences."""
+
+
+def natural_step(x: pd.Series, feature: str | None = None) -> tuple[float, str]:
+    """The step a sentence talks about for one feature, and its name.
+
+    0/1 features -> ``(1, "binary")``; shares in [0, 1] -> ten points; known features
+    (:data:`UNIT_NAMES`) their unit; small-spread numbers one unit; others a round
+    number near one standard deviation.
+    """
+    if feature in UNIT_NAMES:
+        return UNIT_NAMES[feature]
+    v = x.to_numpy(dtype=float, na_value=np.nan)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return 1.0, "one"
+    if np.isin(v, (0.0, 1.0)).all():
+        return 1.0, "binary"
+    if v.min() >= 0 and v.max() <= 1:
+        return 0.1, "10 percentage points"
+    sd = float(v.std())
+    if sd <= 3:
+        return 1.0, "one"
+    mag = 10 ** math.floor(math.log10(sd))
+    step = min((m * mag for m in (1, 2, 5, 10)), key=lambda s: abs(math.log(s / sd)))
+    return float(step), f"{step:g}"
+
+
+LABELS: dict[str, str] = {
+    "ces_mean": "mean CES",
+    "csat_mean": "mean CSAT",
+    "nps_mean": "mean NPS",
+    "avg_order_value": "average order value",
+    "tenure_days": "tenure",
+    "mean_resolution_hours": "mean resolution time",
+    "mean_first_response_hours": "mean first-response time",
+    "ticket_digital_share": "share of tickets in digital channels",
+}
+"""Plain names of features whose column names read badly."""
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def label(feature: str) -> str:
+    """A feature's plain name for sentences and charts.
+
+    Examples
+    --------
+    >>> label("ces_mean"), label("unresolved_tickets")
+    ('mean CES', 'unresolved tickets')
+    """
+    return LABELS.get(feature, feature.replace("_", " "))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * (x - 1):+.0f}%".replace("-", "−")
+
+
+def _change(ratio: float, low: float, high: float) -> str:
+    """'raises the odds of churn by 38% (95% CI 30-46%)' and the like."""
+    if low <= 1 <= high:
+        return (
+            f"shows no clear effect on the odds of churn ({_pct(ratio)}, "
+            f"95% CI {_pct(low)} to {_pct(high)})"
+        )
+    if ratio >= 2:
+        return f"multiplies the odds of churn by {ratio:.1f} (95% CI {low:.1f}–{high:.1f})"
+    if ratio >= 1:
+        return (
+            f"raises the odds of churn by {100 * (ratio - 1):.0f}% "
+            f"(95% CI {100 * (low - 1):.0f}–{100 * (high - 1):.0f}%)"
+        )
+    return (
+        f"lowers the odds of churn by {100 * (1 - ratio):.0f}% "
+        f"(95% CI {100 * (1 - high):.0f}–{100 * (1 - low):.0f}%)"
+    )
+
+
+def _compare(ratio: float, low: float, high: float, reference: str) -> str:
+    """'have 135% higher odds of churn than those with premium (95% CI ...)'."""
+    if low <= 1 <= high:
+        return (
+            f"show no clear difference in the odds of churn from those with {reference} "
+            f"({_pct(ratio)}, 95% CI {_pct(low)} to {_pct(high)})"
+        )
+    if ratio >= 2:
+        return (
+            f"have {ratio:.1f} times the odds of churn of those with {reference} "
+            f"(95% CI {low:.1f}–{high:.1f})"
+        )
+    word, pct = ("higher", ratio - 1) if ratio >= 1 else ("lower", 1 - ratio)
+    lo, hi = (low - 1, high - 1) if ratio >= 1 else (1 - high, 1 - low)
+    return (
+        f"have {100 * pct:.0f}% {word} odds of churn than those with {reference} "
+        f"(95% CI {100 * lo:.0f}–{100 * hi:.0f}%)"
+    )
+
+
+def driver_sentence(row: dict | pd.Series) -> str:
+    """One plain-language sentence for a driver row (needs the lead-term columns).
+
+    Examples
+    --------
+    >>> driver_sentence({"driver": "unresolved_tickets", "feature": "unresolved_tickets",
+    ...     "kind": "numeric", "step_name": "unresolved ticket", "odds_ratio": 1.38,
+    ...     "or_low": 1.30, "or_high": 1.46, "significant": True})
+    'Each additional unresolved ticket raises the odds of churn by 38% (95% CI 30–46%).'
+    """
+    r = dict(row)
+    name = label(str(r["feature"]))
+    if r.get("odds_ratio") is None or pd.isna(r.get("odds_ratio")):
+        return f"{label(str(r['driver']))}: no odds ratio available."
+    change = _change(float(r["odds_ratio"]), float(r["or_low"]), float(r["or_high"]))
+    kind, step = r.get("kind"), r.get("step_name")
+    if kind in ("level", "contrast"):
+        text = f"Customers with {name} = {r['level']} " + _compare(
+            float(r["odds_ratio"]), float(r["or_low"]), float(r["or_high"]), str(r["reference"])
+        )
+    elif kind == "missing":
+        text = f"Having no {name} recorded {change}"
+    elif step == "binary":
+        text = f"{name} = 1 (rather than 0) {change}"
+    elif r.get("feature") in UNIT_NAMES:
+        text = f"Each additional {step} {change}"
+    elif step == "one":
+        text = f"Each +1 in {name} {change}"
+    elif step in (None, ""):
+        text = f"{name} {change}"
+    else:
+        text = f"Each +{step} in {name} {change}"
+    text = text[0].upper() + text[1:] + "."
+    if r.get("driver") != r.get("feature"):
+        text = f"{_cap(label(str(r['driver'])))} (led by {name}): " + text[0].lower() + text[1:]
+    if not r.get("significant", True):
+        text += " Not a significant driver: shuffling it does not clearly hurt the model."
+    return text
+
+
+def term_name(t: pd.Series | dict) -> str:
+    """A term in a table: 'plan = basic (vs premium)', 'age missing', 'tenure_days'."""
+    if t["kind"] in ("level", "contrast"):
+        return f"{t['feature']} = {t['level']} (vs {t['reference']})"
+    if t["kind"] == "missing":
+        return f"{t['feature']} missing"
+    return str(t["feature"])
+
+
+def sentence_with_direction(row: dict) -> str:
+    """:func:`driver_sentence`, noting when the ranking model's direction disagrees."""
+    text = driver_sentence(row)
+    coef, way = row.get("coef"), row.get("direction")
+    if (
+        coef is not None
+        and way in ("increases", "decreases")
+        and (coef > 0) != (way == "increases")
+    ):
+        text += (
+            " The ranking model's partial dependence points the other way: the effect "
+            "depends on other features."
+        )
+    return text

@@ -1,0 +1,588 @@
+"""Customer features: one row per customer, built from whatever tables a data set has.
+
+:func:`customer_features` is a pure transform in the spirit of lifetimes'
+``summary_data_from_transaction_data``: from the loaded tables to one row per customer of
+``cx.customers`` (index ``customer_id``, in the customers table's order). Event, ticket,
+order and survey logs are aggregated in DuckDB (10 million events in a few seconds).
+A table or column the data set lacks simply means fewer features;
+:func:`unavailable_features` lists them with the reason, for the report.
+
+``cutoff`` is the leakage guard for predictive use (the churn report): a timestamp, or a
+per-customer Series indexed by ``customer_id`` (e.g. each churner's ``churn_date``;
+customers absent from it or ``NaT`` get no cutoff). Orders, tickets, surveys and events at
+or after a customer's cutoff are ignored; a ticket resolved at or after the cutoff counts
+as unresolved; tenure and recency are measured at the cutoff. Columns of the customers
+table (demographics, ``monthly_revenue``, ``preferred_channel``) are static snapshots that
+no cutoff can cut: drop them for predictive use if they were recorded after the fact.
+
+Data dictionary
+---------------
+:data:`FEATURES` maps every column to ``(family, description)``; channel-share columns are
+one per channel seen in the data (``events_share_<channel>``, see :data:`PATTERNS`). The
+families group columns for grouped importance: ``tenure``, ``orders``, ``revenue``,
+``support load``, ``experience``, ``channel mix``, ``engagement``, ``demographics`` and
+``other attributes`` (any further column of the customers table).
+
+Categorical columns (gender, region, plan, income_band, preferred_channel and any other
+string column of the customers table) stay ``category``; everything else is float.
+:class:`cxlib.personas.segmenter.PersonaSegmenter` clusters on the numeric columns only by
+default and one-hot encodes categoricals you name explicitly.
+
+Examples
+--------
+>>> import cxlib
+>>> cx = cxlib.load("data/sample")                               # doctest: +SKIP
+>>> X = customer_features(cx)                                    # doctest: +SKIP
+>>> X.loc["0000003", ["tenure_days", "order_count", "nps_mean"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cxlib.io.dataset import TIME_COLUMNS, CXData
+
+DIGITAL_CHANNELS: tuple[str, ...] = ("web", "app", "email", "social", "chat")
+"""Channels counted as digital in ``digital_share`` and ``ticket_digital_share``."""
+
+DAYS_PER_MONTH = 30.44
+
+FEATURES: dict[str, tuple[str, str]] = {
+    # tenure
+    "tenure_days": (
+        "tenure",
+        "Days from signup_date to the cutoff (or to churn_date if earlier; to the data's "
+        "last activity without a cutoff). NaN for customers who sign up after the cutoff.",
+    ),
+    # orders (RFM)
+    "order_count": ("orders", "Orders before the cutoff (frequency)."),
+    "order_total": ("orders", "Sum of order amounts before the cutoff (monetary)."),
+    "avg_order_value": ("orders", "order_total / order_count; NaN without orders."),
+    "orders_per_month": ("orders", "order_count per month of tenure (at least one month)."),
+    "days_since_last_order": (
+        "orders",
+        "Days from the last order to the cutoff (recency); NaN without orders.",
+    ),
+    # revenue
+    "monthly_revenue": (
+        "revenue",
+        "customers.monthly_revenue when the data set has it (a static snapshot); else "
+        "order_total per month of tenure.",
+    ),
+    # support load
+    "ticket_count": ("support load", "Tickets opened before the cutoff."),
+    "unresolved_tickets": (
+        "support load",
+        "Tickets opened before the cutoff and not resolved before it (resolved_at empty or "
+        "at/after the cutoff).",
+    ),
+    "mean_resolution_hours": (
+        "support load",
+        "Mean hours from opened_at to resolved_at over tickets resolved before the cutoff.",
+    ),
+    "mean_first_response_hours": (
+        "support load",
+        "Mean hours from opened_at to first_response_at over tickets answered before the cutoff.",
+    ),
+    "contacts_per_ticket": ("support load", "Mean of tickets.contacts (contacts per ticket)."),
+    # experience
+    "nps_mean": ("experience", "Mean NPS answer (0-10 scale) before the cutoff."),
+    "csat_mean": ("experience", "Mean CSAT answer (1-5 by default) before the cutoff."),
+    "ces_mean": ("experience", "Mean CES answer (1-5, 5 = very easy) before the cutoff."),
+    "survey_count": ("experience", "Survey answers given before the cutoff."),
+    # channel mix
+    "digital_share": (
+        "channel mix",
+        "Share of events in digital channels (web, app, email, social, chat).",
+    ),
+    "ticket_digital_share": (
+        "channel mix",
+        "Share of tickets opened in digital channels (email, chat, social, web, app).",
+    ),
+    "preferred_channel": ("channel mix", "customers.preferred_channel (category)."),
+    # engagement
+    "event_count": ("engagement", "Journey events before the cutoff."),
+    "events_per_month": ("engagement", "event_count per month of tenure (at least one month)."),
+    "browse_share": (
+        "engagement",
+        "Share of events in the first two journey stages (awareness, consideration by "
+        "default): browsing rather than buying and using.",
+    ),
+    "days_since_last_event": (
+        "engagement",
+        "Days from the last event to the cutoff; NaN without events.",
+    ),
+    # demographics
+    "age": ("demographics", "customers.age in years."),
+    "gender": ("demographics", "customers.gender (category)."),
+    "region": ("demographics", "customers.region (category)."),
+    "income_band": ("demographics", "customers.income_band (category)."),
+    "plan": ("demographics", "customers.plan (category)."),
+}
+"""Every feature column: ``name -> (family, description)``."""
+
+PATTERNS: dict[str, tuple[str, str]] = {
+    "events_share_": ("channel mix", "Share of the customer's events in channel '{}'."),
+}
+"""Column-name prefixes of per-value features (one column per channel in the data)."""
+
+_DEMOGRAPHICS = ("age", "gender", "region", "income_band", "plan", "preferred_channel")
+_NOT_FEATURES = {"customer_id", "signup_date", "churned", "churn_date", "monthly_revenue"}
+_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # feature -> (table, columns beyond the required ones)
+    "order_count": ("orders", ()),
+    "order_total": ("orders", ()),
+    "avg_order_value": ("orders", ()),
+    "orders_per_month": ("orders", ()),
+    "days_since_last_order": ("orders", ()),
+    "ticket_count": ("tickets", ()),
+    "unresolved_tickets": ("tickets", ("resolved_at",)),
+    "mean_resolution_hours": ("tickets", ("resolved_at",)),
+    "mean_first_response_hours": ("tickets", ("first_response_at",)),
+    "contacts_per_ticket": ("tickets", ("contacts",)),
+    "ticket_digital_share": ("tickets", ("channel",)),
+    "nps_mean": ("surveys", ("customer_id",)),
+    "csat_mean": ("surveys", ("customer_id",)),
+    "ces_mean": ("surveys", ("customer_id",)),
+    "survey_count": ("surveys", ("customer_id",)),
+    "digital_share": ("events", ("channel",)),
+    "event_count": ("events", ()),
+    "events_per_month": ("events", ()),
+    "browse_share": ("events", ()),
+    "days_since_last_event": ("events", ()),
+}
+
+
+def feature_family(name: str) -> str:
+    """The family of a feature column (``"other attributes"`` for extra customer columns).
+
+    Examples
+    --------
+    >>> feature_family("unresolved_tickets"), feature_family("events_share_app")
+    ('support load', 'channel mix')
+    """
+    if name in FEATURES:
+        return FEATURES[name][0]
+    for prefix, (family, _) in PATTERNS.items():
+        if name.startswith(prefix):
+            return family
+    return "other attributes"
+
+
+def describe_features(columns: list[str] | pd.Index | pd.DataFrame) -> pd.DataFrame:
+    """The data dictionary of the given feature columns: ``feature, family, description``.
+
+    Examples
+    --------
+    >>> describe_features(["age", "events_share_app"])["family"].tolist()
+    ['demographics', 'channel mix']
+    """
+    cols = list(columns.columns if isinstance(columns, pd.DataFrame) else columns)
+    rows = []
+    for name in cols:
+        if name in FEATURES:
+            family, text = FEATURES[name]
+        else:
+            prefix = next((p for p in PATTERNS if name.startswith(p)), None)
+            if prefix:
+                family, text = PATTERNS[prefix][0], PATTERNS[prefix][1].format(name[len(prefix) :])
+            else:
+                family, text = "other attributes", f"customers.{name} as given."
+        rows.append({"feature": name, "family": family, "description": text})
+    return pd.DataFrame(rows, columns=["feature", "family", "description"])
+
+
+def unavailable_features(cx: CXData) -> pd.DataFrame:
+    """Features of :data:`FEATURES` that this data set cannot give, and why.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``feature, family, reason``; empty when everything can be built.
+
+    Examples
+    --------
+    >>> unavailable_features(cx).head(1).to_dict("records")           # doctest: +SKIP
+    [{'feature': 'order_count', 'family': 'orders', 'reason': 'no orders table'}]
+    """
+    rows = [
+        {"feature": f, "family": FEATURES[f][0], "reason": why}
+        for f, why in _availability(cx).items()
+        if why
+    ]
+    return pd.DataFrame(rows, columns=["feature", "family", "reason"])
+
+
+def _availability(cx: CXData) -> dict[str, str]:
+    """``feature -> ""`` when it can be built, else the reason it cannot."""
+    out: dict[str, str] = {}
+    customers = cx.customers
+    if customers is None:
+        return dict.fromkeys(FEATURES, "no customers table")
+    for name in FEATURES:
+        if name in _NEEDS:
+            table, cols = _NEEDS[name]
+            frame = cx.tables.get(table)
+            if frame is None:
+                out[name] = f"no {table} table"
+                continue
+            missing = [c for c in cols if c not in frame.columns]
+            if missing:
+                out[name] = f"{table} has no {', '.join(missing)} column"
+                continue
+            if len(frame) == 0:
+                out[name] = f"the {table} table is empty"
+                continue
+            if table == "surveys" and name.endswith("_mean"):
+                kind = name.split("_")[0]
+                has = frame["customer_id"].notna() & (frame["survey"] == kind)
+                out[name] = "" if has.any() else f"no {kind.upper()} answers with a customer_id"
+                continue
+            out[name] = ""
+        elif name == "monthly_revenue":
+            ok = "monthly_revenue" in customers.columns or "orders" in cx.tables
+            out[name] = "" if ok else "no monthly_revenue column and no orders table"
+        elif name == "tenure_days":
+            out[name] = ""
+        else:  # customer attributes
+            has = name in customers.columns and customers[name].notna().any()
+            out[name] = "" if has else f"customers has no {name} values"
+    return out
+
+
+def customer_features(
+    cx: CXData,
+    cutoff: pd.Timestamp | str | pd.Series | None = None,
+    *,
+    digital_channels: tuple[str, ...] = DIGITAL_CHANNELS,
+) -> pd.DataFrame:
+    """One row of features per customer of ``cx.customers``.
+
+    Parameters
+    ----------
+    cx : CXData
+        A loaded data set (:func:`cxlib.load`); ``customers`` is required, every other
+        table is optional.
+    cutoff : timestamp, Series or None
+        Ignore activity at or after this time (one timestamp, or a Series of timestamps
+        indexed by ``customer_id``; missing / NaT = no cutoff for that customer) and
+        measure tenure and recency there. None: use everything, measured at the last
+        activity in the data (:meth:`CXData.period`).
+    digital_channels : tuple of str
+        Channel values counted as digital (case-insensitive).
+
+    Returns
+    -------
+    DataFrame
+        Index ``customer_id`` (the customers table's order), the columns of
+        :data:`FEATURES` this data set can give (see :func:`unavailable_features`) plus
+        ``events_share_<channel>`` per event channel and any extra column of the
+        customers table. Counts are 0 for customers without activity; means and recency
+        are NaN there.
+
+    Raises
+    ------
+    ValueError
+        Without a customers table.
+
+    Examples
+    --------
+    >>> X = customer_features(cx, cutoff=pd.Timestamp("2026-01-01"))  # doctest: +SKIP
+    >>> X["unresolved_tickets"].describe()                           # doctest: +SKIP
+    """
+    customers = cx.customers
+    if customers is None:
+        raise ValueError("customer_features needs a customers table")
+    avail = _availability(cx)
+    ids = customers["customer_id"]
+    ref, limited = _reference_times(cx, customers, cutoff)
+    con = duckdb.connect()
+    with contextlib.suppress(duckdb.Error):  # in a Jupyter kernel it is off and cannot be set
+        con.execute("SET enable_progress_bar = false")
+    cut = pd.DataFrame(
+        {"customer_id": ids.array, "i": np.arange(len(ids)), "cutoff": ref, "limited": limited}
+    )
+    con.register("cut", cut)
+    digital = tuple(c.lower() for c in digital_channels)
+
+    signup = customers["signup_date"]
+    end = ref.copy()
+    if "churn_date" in customers:
+        churn = customers["churn_date"].to_numpy(dtype="datetime64[ns]")
+        end = np.where(~np.isnat(churn) & (churn < end), churn, end)
+    tenure = (end - signup.to_numpy(dtype="datetime64[ns]")) / np.timedelta64(1, "D")
+    tenure = np.where(tenure >= 0, tenure, np.nan)
+    months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
+
+    out = pd.DataFrame(index=pd.Index(ids.array, name="customer_id"))
+    out["tenure_days"] = tenure
+    for name, frame in (
+        ("orders", _orders(con, cx)),
+        ("tickets", _tickets(con, cx, avail, digital)),
+        ("surveys", _surveys(con, cx, avail)),
+        ("events", _events(con, cx, avail, digital)),
+    ):
+        if frame is None:
+            continue
+        rows = frame["i"].to_numpy()
+        for col in frame.columns.drop("i"):
+            if col.startswith("last_"):
+                last = np.full(len(out), np.datetime64("NaT"), dtype="datetime64[ns]")
+                last[rows] = frame[col].to_numpy(dtype="datetime64[ns]")
+                out[f"days_since_{col}"] = (ref - last) / np.timedelta64(1, "D")
+            else:
+                values = np.full(len(out), np.nan)
+                values[rows] = frame[col].to_numpy(dtype=float, na_value=np.nan)
+                out[col] = values
+        for col in _COUNT_COLUMNS.get(name, ()):
+            if col in out:
+                out[col] = out[col].fillna(0.0)
+    if "order_count" in out:
+        out["orders_per_month"] = out["order_count"] / months
+    if "event_count" in out:
+        out["events_per_month"] = out["event_count"] / months
+    if "monthly_revenue" in customers.columns:
+        out["monthly_revenue"] = customers["monthly_revenue"].to_numpy(dtype=float)
+    elif "order_total" in out:
+        out["monthly_revenue"] = out["order_total"] / months
+
+    for col in _DEMOGRAPHICS:
+        if col in customers.columns and not avail.get(col):
+            s = customers[col]
+            out[col] = s.to_numpy(dtype=float) if col == "age" else _as_category(s)
+    for col in customers.columns:
+        if col in _NOT_FEATURES or col in _DEMOGRAPHICS or col in out:
+            continue
+        s = customers[col]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            out[col] = s.to_numpy(dtype=float, na_value=np.nan)
+        elif not pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = _as_category(s)
+    con.close()
+    return out[_ordered(out.columns)]
+
+
+_COUNT_COLUMNS = {
+    "orders": ("order_count", "order_total"),
+    "tickets": ("ticket_count", "unresolved_tickets"),
+    "surveys": ("survey_count",),
+    "events": ("event_count",),
+}
+
+
+def _ordered(columns: pd.Index) -> list[str]:
+    """Dictionary order first, then channel shares, then extra attributes."""
+    known = [c for c in FEATURES if c in columns]
+    shares = sorted(c for c in columns if any(c.startswith(p) for p in PATTERNS))
+    return known + shares + [c for c in columns if c not in known and c not in shares]
+
+
+def _as_category(s: pd.Series) -> pd.Categorical:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return pd.Categorical(
+            s.to_numpy(dtype=object), categories=s.cat.categories, ordered=s.cat.ordered
+        )
+    return pd.Categorical(s.astype(object).where(s.notna(), None))
+
+
+def _reference_times(
+    cx: CXData, customers: pd.DataFrame, cutoff: pd.Timestamp | str | pd.Series | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer: the time features are measured at, and whether activity is cut there."""
+    n = len(customers)
+    period = cx.period()
+    if period is not None:
+        default = period[1]
+    else:
+        times = [customers["signup_date"].max()]
+        if "churn_date" in customers:
+            times.append(customers["churn_date"].max())
+        default = max(t for t in times if pd.notna(t))
+    default = np.datetime64(pd.Timestamp(default).to_datetime64(), "ns")
+    if cutoff is None:
+        return np.full(n, default), np.zeros(n, dtype=bool)
+    if isinstance(cutoff, pd.Series):
+        values = pd.to_datetime(cutoff)
+        if values.dt.tz is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        if not values.index.is_unique:
+            raise ValueError("cutoff Series has a repeated customer_id in its index")
+        aligned = values.reindex(customers["customer_id"].to_numpy(dtype=object))
+        t = aligned.to_numpy(dtype="datetime64[ns]")
+    else:
+        ts = pd.Timestamp(cutoff)
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        t = np.full(n, ts.to_datetime64().astype("datetime64[ns]"))
+    limited = ~np.isnat(t)
+    return np.where(limited, t, default), limited
+
+
+def _source(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, time: str | None = None
+) -> str:
+    """Register ``frame`` (columns of ``table``); SQL for its rows before each cutoff.
+
+    The rows carry ``limited`` (a cutoff applies) and ``cutoff``; without any cutoff the
+    join is skipped (``limited`` is FALSE).
+    """
+    con.register(f"t_{table}", frame)
+    if not _any_cutoff(con):
+        return f"SELECT *, FALSE AS limited, NULL::TIMESTAMP AS cutoff FROM t_{table}"
+    time = time or TIME_COLUMNS[table]
+    return (
+        f"SELECT t.*, cut.i AS _i, cut.limited, cut.cutoff FROM t_{table} t "
+        f"JOIN cut USING (customer_id) WHERE NOT cut.limited OR t.{time} < cut.cutoff"
+    )
+
+
+def _any_cutoff(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a cutoff applies to some customer (``cut.limited``)."""
+    return bool(con.execute("SELECT bool_or(limited) FROM cut").fetchall()[0][0])
+
+
+def _per_customer(con: duckdb.DuckDBPyConnection, src: str, aggs: list[str]) -> pd.DataFrame:
+    """Run the aggregates per customer; rows keyed by ``i``, the customers-table position.
+
+    Rows cut at a cutoff already carry the position (``_i``, from the join with ``cut``
+    in :func:`_source`) and are grouped by it, an integer; otherwise by id, joined to
+    ``cut`` after.
+    """
+    if _any_cutoff(con):
+        return con.execute(f"SELECT _i AS i, {', '.join(aggs)} FROM ({src}) GROUP BY _i").df()
+    return con.execute(
+        f"SELECT cut.i, a.* EXCLUDE (customer_id) FROM (SELECT customer_id, {', '.join(aggs)} "
+        f"FROM ({src}) GROUP BY customer_id) a JOIN cut USING (customer_id)"
+    ).df()
+
+
+def _codes(values: pd.Series, wanted: tuple[str, ...] | None = None) -> tuple[np.ndarray, list]:
+    """Integer codes of a label column (-1 = missing) and its labels; vectorised.
+
+    With ``wanted``, the codes are 1 for labels in ``wanted`` (case-insensitive), 0 for
+    others and -1 for missing.
+    """
+    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    codes = cat.cat.codes.to_numpy()
+    labels = [str(c) for c in cat.cat.categories]
+    if wanted is None:
+        return codes, labels
+    hit = np.array([lab.lower() in wanted for lab in labels] + [False], dtype=np.int8)
+    return np.where(codes < 0, -1, hit[codes]).astype(np.int8), labels
+
+
+def _orders(con: duckdb.DuckDBPyConnection, cx: CXData) -> pd.DataFrame | None:
+    if cx.orders is None or len(cx.orders) == 0:
+        return None
+    src = _source(con, "orders", cx.orders[["customer_id", "ordered_at", "amount"]])
+    aggs = [
+        "count(*) AS order_count",
+        "coalesce(sum(amount), 0) AS order_total",
+        "avg(amount) AS avg_order_value",
+        "max(ordered_at) AS last_order",
+    ]
+    return _per_customer(con, src, aggs)
+
+
+def _tickets(
+    con: duckdb.DuckDBPyConnection, cx: CXData, avail: dict[str, str], digital: tuple[str, ...]
+) -> pd.DataFrame | None:
+    tickets = cx.tickets
+    if tickets is None or len(tickets) == 0:
+        return None
+    frame = tickets[["customer_id", "opened_at"]].copy()
+    aggs = ["count(*) AS ticket_count"]
+    cut = "(limited AND {0} >= cutoff)"
+    if not avail["unresolved_tickets"]:
+        frame["resolved_at"] = tickets["resolved_at"]
+        done = f"resolved_at IS NOT NULL AND NOT {cut.format('resolved_at')}"
+        aggs += [
+            f"count(*) FILTER (WHERE NOT ({done})) AS unresolved_tickets",
+            f"avg(date_diff('second', opened_at, resolved_at)) FILTER (WHERE {done}) / 3600.0 "
+            "AS mean_resolution_hours",
+        ]
+    if not avail["mean_first_response_hours"]:
+        frame["first_response_at"] = tickets["first_response_at"]
+        answered = f"first_response_at IS NOT NULL AND NOT {cut.format('first_response_at')}"
+        aggs.append(
+            f"avg(date_diff('second', opened_at, first_response_at)) FILTER (WHERE {answered}) "
+            "/ 3600.0 AS mean_first_response_hours"
+        )
+    if not avail["contacts_per_ticket"]:
+        frame["contacts"] = tickets["contacts"].astype("float64")
+        aggs.append("avg(contacts) AS contacts_per_ticket")
+    if not avail["ticket_digital_share"]:
+        frame["digital"] = _codes(tickets["channel"], digital)[0]
+        aggs.append("avg(digital) FILTER (WHERE digital >= 0) AS ticket_digital_share")
+    return _per_customer(con, _source(con, "tickets", frame), aggs)
+
+
+def _surveys(
+    con: duckdb.DuckDBPyConnection, cx: CXData, avail: dict[str, str]
+) -> pd.DataFrame | None:
+    if avail["survey_count"]:
+        return None
+    surveys = cx.surveys
+    known = surveys["customer_id"].notna()
+    frame = surveys.loc[known, ["customer_id", "responded_at"]]
+    codes, labels = _codes(surveys.loc[known, "survey"])
+    kinds = ("nps", "csat", "ces")
+    lookup = np.array([kinds.index(lab.lower()) if lab.lower() in kinds else -1 for lab in labels])
+    frame = frame.assign(
+        kind=np.where(codes >= 0, np.append(lookup, -1)[codes], -1).astype(np.int8),
+        score=surveys.loc[known, "score"].astype("float64"),
+    )
+    aggs = ["count(*) AS survey_count"]
+    for k, kind in enumerate(kinds):
+        if not avail[f"{kind}_mean"]:
+            aggs.append(f"avg(score) FILTER (WHERE kind = {k}) AS {kind}_mean")
+    return _per_customer(con, _source(con, "surveys", frame), aggs)
+
+
+def _events(
+    con: duckdb.DuckDBPyConnection, cx: CXData, avail: dict[str, str], digital: tuple[str, ...]
+) -> pd.DataFrame | None:
+    events = cx.events
+    if events is None or len(events) == 0:
+        return None
+    browse = tuple(str(s).lower() for s in cx.config.stage_order[:2])
+    frame = pd.DataFrame(
+        {
+            "customer_id": events["customer_id"].array,
+            "timestamp": events["timestamp"].to_numpy(),
+            "browse": _codes(events["stage"], browse)[0],
+        }
+    )
+    aggs = [
+        "count(*) AS event_count",
+        "max(timestamp) AS last_event",
+        "avg(browse) FILTER (WHERE browse >= 0) AS browse_share",
+    ]
+    if not avail["digital_share"]:
+        codes, labels = _codes(events["channel"])
+        frame["channel"] = codes.astype(np.int16)
+        is_digital = [i for i, lab in enumerate(labels) if lab.lower() in digital]
+        aggs.append(
+            f"count(*) FILTER (WHERE channel IN {_int_list(is_digital)}) / count(*) "
+            "AS digital_share"
+        )
+        by_slug: dict[str, list[int]] = {}
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(labels)))
+        for code in used:
+            slug = re.sub(r"[^0-9a-z]+", "_", labels[code].lower()).strip("_") or "blank"
+            by_slug.setdefault(slug, []).append(int(code))
+        for slug, group in sorted(by_slug.items()):
+            aggs.append(
+                f"count(*) FILTER (WHERE channel IN {_int_list(group)}) / count(*) "
+                f'AS "events_share_{slug}"'
+            )
+    return _per_customer(con, _source(con, "events", frame), aggs)
+
+
+def _int_list(values: list[int]) -> str:
+    return "(" + ", ".join(str(v) for v in values) + ")" if values else "(NULL)"

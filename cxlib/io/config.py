@@ -1,0 +1,215 @@
+"""The data-set config file.
+
+:class:`DatasetConfig` is the YAML file that maps a user's file names, column
+names and values onto the canonical ones of :mod:`cxlib.contract`.
+
+A config file looks like this (every key optional)::
+
+    name: telco                       # shown in reports
+    timezone: Europe/Prague           # how to read datetimes without an offset
+    stage_order: [awareness, consideration, purchase, usage, loyalty]
+    scales: {nps: [0, 10], csat: [1, 5], ces: [1, 7]}
+    tables:
+      customers:
+        file: Telco-Customer-Churn.csv   # relative to the data folder
+        # table: crm.customers           # SQL/DuckDB sources: a table name ...
+        # query: SELECT ...              # ... or a query
+        columns: {customer_id: customerID, churned: Churn}   # canonical: source
+        values: {churned: {"Yes": true, "No": false}}        # per canonical column
+        constants: {plan: standard}      # a column the source lacks, one value for all
+        expressions:                     # a column computed from source columns (DuckDB SQL)
+          signup_date: "DATE '2020-01-01' - to_months(CAST(tenure AS INTEGER))"
+        formats: {signup_date: "%d/%m/%Y"}                    # strptime formats
+        drop: [TotalCharges]             # source columns not to keep
+      events: null                       # do not load this table
+
+Unknown keys are an error (a typo must not be silently ignored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from cxlib.contract import DEFAULT_SCALES, DEFAULT_STAGE_ORDER, TABLES
+
+EXAMPLE_ROWS = 5
+"""Example rows kept per table and row-problem reason in the quality report."""
+
+_TABLE_KEYS = {
+    "file",
+    "table",
+    "query",
+    "columns",
+    "values",
+    "constants",
+    "expressions",
+    "formats",
+    "drop",
+}
+_TOP_KEYS = {"name", "timezone", "stage_order", "scales", "tables"}
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    """How one canonical table is read from the user's data."""
+
+    file: str | None = None
+    table: str | None = None
+    query: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    expressions: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    drop: tuple[str, ...] = ()
+    skip: bool = False
+
+    def source_column(self, canonical: str) -> str:
+        """The user's name for a canonical column (the canonical name if unmapped)."""
+        return self.columns.get(canonical, canonical)
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """Everything needed to read one data set onto the contract."""
+
+    name: str | None = None
+    timezone: str = "UTC"
+    stage_order: tuple[str, ...] = DEFAULT_STAGE_ORDER
+    scales: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SCALES))
+    tables: dict[str, TableMapping] = field(default_factory=dict)
+    path: Path | None = None
+
+    def mapping(self, table: str) -> TableMapping:
+        """The mapping for ``table`` (an identity mapping when the config has none)."""
+        return self.tables.get(table, TableMapping())
+
+
+def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConfig:
+    """Read a data-set config from a YAML file, a dict, or pass one through.
+
+    Parameters
+    ----------
+    config : path, dict, DatasetConfig or None
+        None gives the defaults (canonical names, UTC, default stages and scales).
+
+    Raises
+    ------
+    ConfigError
+        Unknown keys, an unknown table, or values of the wrong shape; the
+        message names the file and the key.
+
+    Examples
+    --------
+    >>> load_config({"timezone": "Europe/Prague"}).timezone
+    'Europe/Prague'
+    """
+    if config is None:
+        return DatasetConfig()
+    if isinstance(config, DatasetConfig):
+        return config
+    path: Path | None = None
+    if isinstance(config, dict):
+        raw = config
+    else:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError(f"Config file {path} does not exist.")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+    where = str(path) if path else "config"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: the top level must be a mapping of keys to values.")
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}."
+        )
+    tables = {
+        name: _table_mapping(where, name, spec) for name, spec in (raw.get("tables") or {}).items()
+    }
+    scales = dict(DEFAULT_SCALES)
+    for survey, rng in (raw.get("scales") or {}).items():
+        if not (isinstance(rng, (list, tuple)) and len(rng) == 2 and rng[0] < rng[1]):
+            raise ConfigError(f"{where}: scales.{survey} must be [low, high], got {rng!r}.")
+        scales[str(survey)] = (int(rng[0]), int(rng[1]))
+    timezone = str(raw.get("timezone") or "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: timezone {timezone!r} is not a known time zone; use an IANA name "
+            "such as 'UTC' or 'Europe/Prague'."
+        ) from exc
+    stages = tuple(str(s) for s in (raw.get("stage_order") or DEFAULT_STAGE_ORDER))
+    if len(set(stages)) != len(stages):
+        raise ConfigError(f"{where}: stage_order repeats a stage: {list(stages)}.")
+    return DatasetConfig(
+        name=raw.get("name"),
+        timezone=timezone,
+        stage_order=stages,
+        scales=scales,
+        tables=tables,
+        path=path,
+    )
+
+
+def _table_mapping(where: str, name: str, spec: Any) -> TableMapping:
+    """Parse one ``tables.<name>`` entry of a config."""
+    if name not in TABLES:
+        raise ConfigError(f"{where}: unknown table {name!r}; the tables are {list(TABLES)}.")
+    if spec is None or spec is False:
+        return TableMapping(skip=True)
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: tables.{name} must be a mapping, got {spec!r}.")
+    unknown = set(spec) - _TABLE_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: tables.{name} has unknown key(s) {sorted(unknown)}; "
+            f"allowed: {sorted(_TABLE_KEYS)}."
+        )
+    canonical = {c.name for c in TABLES[name].columns}
+    for key in ("columns", "values", "constants", "expressions", "formats"):
+        entry = spec.get(key) or {}
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: tables.{name}.{key} must be a mapping.")
+        extra = set(entry) - canonical
+        if extra and key != "columns":
+            raise ConfigError(
+                f"{where}: tables.{name}.{key} names non-canonical column(s) {sorted(extra)}; "
+                f"canonical columns are {sorted(canonical)}."
+            )
+    for col, m in (spec.get("values") or {}).items():
+        if not isinstance(m, dict):
+            raise ConfigError(f"{where}: tables.{name}.values.{col} must be a mapping.")
+        if any(isinstance(k, bool) or k is None for k in m):
+            raise ConfigError(
+                f"{where}: tables.{name}.values.{col} has a key YAML reads as true/false/null "
+                f'(Yes, No, On, Off, ~ ...); quote it, e.g. "Yes": true.'
+            )
+    values = {
+        str(col): {str(k): v for k, v in (m or {}).items()}
+        for col, m in (spec.get("values") or {}).items()
+    }
+    return TableMapping(
+        file=spec.get("file"),
+        table=spec.get("table"),
+        query=spec.get("query"),
+        columns={str(k): str(v) for k, v in (spec.get("columns") or {}).items()},
+        values=values,
+        constants=dict(spec.get("constants") or {}),
+        expressions={str(k): str(v) for k, v in (spec.get("expressions") or {}).items()},
+        formats={str(k): str(v) for k, v in (spec.get("formats") or {}).items()},
+        drop=tuple(str(c) for c in (spec.get("drop") or ())),
+    )

@@ -1,0 +1,185 @@
+"""``cxlib.load``: read a CX data set onto the contract, validated, with a quality report.
+
+Data dictionary
+---------------
+The tables and columns are those of :mod:`cxlib.contract` (``shared/DATA_CONTRACT.md``):
+
+customers   customer_id (str), signup_date, churned (boolean), churn_date, age (Int64),
+            gender, region, plan, income_band, preferred_channel (category),
+            monthly_revenue (float), plus any other column (number or string)
+surveys     response_id, customer_id, responded_at, survey (nps/csat/ces), score (Int64),
+            touchpoint, channel, comment
+tickets     ticket_id, customer_id, opened_at, first_response_at, resolved_at, channel,
+            category, contacts (Int64)
+events      customer_id, timestamp, stage (ordered category), touchpoint, channel, session_id
+orders      order_id, customer_id, ordered_at, amount
+mentions    mention_id, posted_at, platform, text, likes, shares, comments, customer_id
+
+Ids and text are pandas ``string[pyarrow]``; labels are ``category``; every date
+and time is ``datetime64`` in naive UTC (dates at midnight). A table the source
+lacks is ``None`` and listed in ``quality.missing_tables``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from cxlib.contract import TABLES
+from cxlib.io import memo as cache
+from cxlib.io.config import DatasetConfig, load_config
+from cxlib.io.memory import small_pages
+from cxlib.io.quality import QualityReport
+from cxlib.io.readers import DataContractError, describe_source, open_reader
+from cxlib.io.schemas import CHECK_ROWS, check_contract
+from cxlib.io.validate import CUSTOMER_IDS, validate_table
+
+TIME_COLUMNS = {
+    "customers": "signup_date",
+    "surveys": "responded_at",
+    "tickets": "opened_at",
+    "events": "timestamp",
+    "orders": "ordered_at",
+    "mentions": "posted_at",
+}
+"""The column that places each table's rows in time (for the period covered)."""
+
+
+@dataclass
+class CXData:
+    """A loaded, validated CX data set: one DataFrame (or None) per canonical table."""
+
+    source: str
+    config: DatasetConfig
+    quality: QualityReport
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame | None:
+        if name in TABLES:
+            return self.__dict__.get("tables", {}).get(name)
+        raise AttributeError(name)
+
+    def has(self, *names: str) -> bool:
+        """True when every named table is present."""
+        return all(n in self.tables for n in names)
+
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """First and last timestamp over the activity tables (customers excluded)."""
+        lows, highs = [], []
+        for name, frame in self.tables.items():
+            col = TIME_COLUMNS[name]
+            if name != "customers" and col in frame and frame[col].notna().any():
+                lows.append(frame[col].min())
+                highs.append(frame[col].max())
+        return (min(lows), max(highs)) if lows else None
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A fresh DuckDB connection with every table registered under its name."""
+        con = duckdb.connect()
+        for name, frame in self.tables.items():
+            con.register(name, frame)
+        return con
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={len(f):,}" for n, f in self.tables.items())
+        return f"CXData({self.source!r}: {sizes})"
+
+
+def load(
+    source: str | Path,
+    config: str | Path | dict | DatasetConfig | None = None,
+    tables: list[str] | None = None,
+) -> CXData:
+    """Load and validate a CX data set.
+
+    Parameters
+    ----------
+    source : folder of CSV/Parquet files, DuckDB file, or SQLAlchemy URL
+        (e.g. ``postgresql+psycopg://user@host/db``).
+    config : YAML path / dict / DatasetConfig mapping the user's names onto the
+        contract (see :mod:`cxlib.io.config`); None = canonical names.
+    tables : load only these tables (default: all the source has).
+
+    Returns
+    -------
+    CXData
+        Typed tables and ``quality``, the row accounting per table and reason.
+
+    Raises
+    ------
+    DataContractError
+        All structural problems at once (missing required column, duplicate ids,
+        empty or non-CSV/Parquet file, no table at all), each naming the file,
+        column, count and the fix.
+
+    Examples
+    --------
+    >>> cx = load("data/sample")                      # doctest: +SKIP
+    >>> cx.quality.to_dict()["orders"]["excluded"]    # doctest: +SKIP
+    {'negative_amount': 2}
+    """
+    cached = cache.lookup(source, config, tables)  # set by the report runner only
+    if cached is not None:
+        return cached
+    with small_pages():  # see cxlib.io.memory: fresh memory is most of a large load's cost
+        data = _read_and_validate(source, config, tables)
+    cache.remember(source, config, tables, data)  # set by the report runner only
+    return data
+
+
+def _read_and_validate(
+    source: str | Path, config: str | Path | dict | DatasetConfig | None, tables: list[str] | None
+) -> CXData:
+    """:func:`load` without the report runner's memo."""
+    cfg = load_config(config)
+    where = describe_source(source)
+    con = duckdb.connect()
+    con.execute(f"SET TimeZone = '{cfg.timezone}'")
+    with contextlib.suppress(duckdb.Error):  # in a Jupyter kernel it is off and cannot be set
+        con.execute("SET enable_progress_bar = false")
+    reader = open_reader(source, con)
+    quality = QualityReport(where)
+    data = CXData(where, cfg, quality)
+    problems: list[str] = []
+    customer_ids: str | None = None
+    unknown = set(tables or ()) - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown table(s) {sorted(unknown)}; the tables are {list(TABLES)}")
+    # contract order, whatever order was asked: customers first, for the orphan check
+    for name in [n for n in TABLES if tables is None or n in tables]:
+        mapping = cfg.mapping(name)
+        if mapping.skip:
+            quality.missing_tables.append(name)
+            continue
+        try:
+            raw = reader.read(name, mapping)
+        except DataContractError as exc:
+            problems += exc.problems
+            continue
+        if raw is None:
+            quality.missing_tables.append(name)
+            continue
+        frame, tq, table_problems = validate_table(con, raw, cfg, customer_ids)
+        if table_problems:
+            problems += table_problems
+            continue
+        # every row passed the SQL checks, and duplicate ids are a structural error above:
+        # the postcondition guards against defects in those checks at a bounded cost
+        check_contract(frame, name, cfg, unique=False, max_rows=CHECK_ROWS)
+        quality.tables[name] = tq
+        quality.warnings += tq.warnings
+        data.tables[name] = frame
+        if name == "customers":
+            customer_ids = CUSTOMER_IDS
+    if not problems and not data.tables:
+        problems.append(
+            f"{where}: none of the tables {list(TABLES)} was found. Fix: name the files "
+            "<table>.csv or <table>.parquet, or map them in a config (tables.<name>.file)."
+        )
+    if problems:
+        raise DataContractError(problems, where)
+    return data

@@ -1,0 +1,176 @@
+"""Every number, percent, money amount and duration as a report writes it: one style.
+
+A leader reading two pages must see the same amount written the same way, so every page,
+table and sentence formats through these functions and no module keeps a formatter of
+its own. Unknown values (``None``, NaN, infinities) read ``"n/a"`` everywhere.
+
+Examples
+--------
+>>> money(681_500), money(209_000.0), money(950)
+('681.5k', '209.0k', '950')
+>>> percent(0.237), percent(0.0004), share(0.004)
+('24%', '0%', '0.4%')
+>>> value(-27.93, "%"), p_value(0.0002), hours(30), hours(72)
+('-27.9%', 'p < 0.001', '30.0 h', '3.0 days')
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+UNKNOWN = "n/a"
+"""How an unknown value reads on every page."""
+
+DAYS_PER_MONTH = 30.4375
+"""Days in an average month (365.25 / 12): the one conversion of days to months."""
+
+_MONEY_UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"))
+
+
+def is_known(x: Any) -> bool:
+    """Whether ``x`` is a finite number (not None, NaN or infinite).
+
+    >>> is_known(1.0), is_known(float("nan")), is_known(None)
+    (True, False, False)
+    """
+    if x is None:
+        return False
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x: Any, digits: int = 0) -> str:
+    """A number with thousands separators: ``number(12345.6) == '12,346'``.
+
+    >>> number(12345.6), number(3.14159, 2), number(None)
+    ('12,346', '3.14', 'n/a')
+    """
+    return f"{float(x):,.{digits}f}" if is_known(x) else UNKNOWN
+
+
+def count(n: Any) -> str:
+    """A whole count with thousands separators.
+
+    >>> count(19996)
+    '19,996'
+    """
+    return f"{int(n):,}" if is_known(n) else UNKNOWN
+
+
+def money(x: Any) -> str:
+    """A money amount, compact above a thousand: ``681.5k``, ``2.3m``, ``950``.
+
+    One style on every page. The currency, where known, is the caller's to add.
+
+    >>> money(1_234_567), money(-5_400)
+    ('1.2m', '-5.4k')
+    """
+    if not is_known(x):
+        return UNKNOWN
+    x = float(x)
+    for size, unit in _MONEY_UNITS:
+        if abs(x) >= size:
+            return f"{x / size:,.1f}{unit}"
+    return f"{x:,.0f}"
+
+
+def percent(x: Any, digits: int = 0) -> str:
+    """A share in [0, 1] as a percentage: ``percent(0.237) == '24%'``.
+
+    >>> percent(0.2372, 1)
+    '23.7%'
+    """
+    return f"{100 * float(x):.{digits}f}%" if is_known(x) else UNKNOWN
+
+
+def share(x: Any) -> str:
+    """A share as a percentage, with a decimal below 1% (never a bare '0%' for a small share).
+
+    >>> share(0.25), share(0.004), share(0.0004), share(0)
+    ('25%', '0.4%', 'under 0.1%', '0%')
+    """
+    if not is_known(x):
+        return UNKNOWN
+    x = float(x)
+    if x >= 0.01 or x == 0:
+        return f"{x:.0%}"
+    return f"{x:.1%}" if x >= 0.001 else "under 0.1%"
+
+
+def value(x: Any, unit: str = "") -> str:
+    """A metric's value with one decimal, and ``%`` when its unit is a percentage.
+
+    >>> value(45.26, "%"), value(3.25, "points")
+    ('45.3%', '3.2')
+    """
+    if not is_known(x):
+        return UNKNOWN
+    return f"{float(x):,.1f}{'%' if unit == '%' else ''}"
+
+
+def interval(low: Any, high: Any, digits: int = 1) -> str:
+    """A 95% confidence interval: ``'95% CI 1.0 to 2.5'`` (``'n/a'`` when unknown).
+
+    >>> interval(1, 2.5)
+    '95% CI 1.0 to 2.5'
+    """
+    if not (is_known(low) and is_known(high)):
+        return UNKNOWN
+    return f"95% CI {float(low):,.{digits}f} to {float(high):,.{digits}f}"
+
+
+def p_value(p: Any) -> str:
+    """A p-value as a sentence writes it: ``'p = 0.012'`` or ``'p < 0.001'``.
+
+    >>> p_value(0.0123)
+    'p = 0.012'
+    """
+    if not is_known(p):
+        return UNKNOWN
+    return "p < 0.001" if float(p) < 0.001 else f"p = {float(p):.3f}"
+
+
+def change(ratio: Any) -> str:
+    """A multiplicative change (an odds or hazard ratio) as a signed percent: 1.2 -> '+20%'.
+
+    The minus is the typographic one (U+2212), as on every page.
+
+    >>> change(1.2), change(0.8)
+    ('+20%', '−20%')
+    """
+    if not is_known(ratio):
+        return UNKNOWN
+    return f"{100 * (float(ratio) - 1):+.0f}%".replace("-", "−")
+
+
+def hours(h: Any) -> str:
+    """A duration in hours, in days from two days on: ``'30.0 h'``, ``'3.0 days'``.
+
+    >>> hours(1.25)
+    '1.2 h'
+    """
+    if not is_known(h):
+        return UNKNOWN
+    h = float(h)
+    return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
+
+
+def months(days: Any) -> str:
+    """A duration in days as whole months: ``months(365) == '12 months'``.
+
+    >>> months(365.25)
+    '12 months'
+    """
+    return f"{float(days) / DAYS_PER_MONTH:.0f} months" if is_known(days) else UNKNOWN
+
+
+def decimals(x: Any, digits: int = 3) -> str:
+    """A model coefficient with fixed decimals and no negative zero.
+
+    >>> decimals(-0.0001), decimals(0.12345)
+    ('0.000', '0.123')
+    """
+    return f"{round(float(x), digits) + 0.0:.{digits}f}" if is_known(x) else UNKNOWN
