@@ -4,9 +4,9 @@ Journey analysis is process mining on a customer event log, so the event-level w
 on DuckDB (the standard-SQL files in ``cxlib/sql/journey/``, run by
 :class:`~cxlib.journey.log.JourneyLog`; the sequential steps -- ordering the log, counting
 visits, spelling out variants -- run in numpy, :mod:`~cxlib.journey.sequence` and
-:mod:`~cxlib.journey.tallies`, tested against their SQL definitions); the modules of this package turn the counts into
-rates with 95% Wilson intervals, scores, tables, sentences and figures:
-:mod:`~cxlib.journey.funnel`, :mod:`~cxlib.journey.friction`, :mod:`~cxlib.journey.paths`,
+:mod:`~cxlib.journey.tallies`, tested against their SQL definitions); the modules of this
+package turn the counts into rates with 95% Wilson intervals, scores, tables, sentences and
+figures: :mod:`~cxlib.journey.funnel`, :mod:`~cxlib.journey.friction`, :mod:`~cxlib.journey.paths`,
 :mod:`~cxlib.journey.maps` (per-persona journey maps), :mod:`~cxlib.journey.analysis`
 (everything at once), :mod:`~cxlib.journey.findings` (sentences, tables, output files) and
 :mod:`~cxlib.journey.figures`. Any event log runs through it once a config maps its

@@ -13,8 +13,14 @@ import pandas as pd
 import seaborn as sns
 
 from cxlib.journey.analysis import JourneyAnalysis
-from cxlib.journey.findings import COMPONENT_NAMES, money, pct, top_friction
+from cxlib.journey.findings import COMPONENT_NAMES, top_friction
 from cxlib.plots import BAD, NEUTRAL, PALETTE, finding_title, show_findings
+from cxlib.wording import count, money, number, percent
+
+FEW_EXITS = 0.01
+"""Below this share of customers exiting, the funnel's title says nearly every journey goes on."""
+MIN_LABELLED_SHARE = 0.005
+"""Transition cells below this share of a row are left unlabelled (they would read 0)."""
 
 COMPONENT_COLOURS = {
     "exit": PALETTE[5],
@@ -35,11 +41,11 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     ax.set_yticks(y, fa["stage"])
     top = max(int(fa["reached"].max()), 1)
     for yi, r in zip(y, fa.itertuples(), strict=True):
-        label = f"{r.reached:,}"
+        label = count(r.reached)
         if not math.isnan(r.conversion_rate):
-            label += f"  → {pct(r.conversion_rate)} progress"
+            label += f"  → {percent(r.conversion_rate)} progress"
         if r.dropped:
-            label += f", {pct(r.drop_off_rate)} drop off"
+            label += f", {percent(r.drop_off_rate)} drop off"
         ax.text(r.reached + top * 0.01, yi, label, va="center", fontsize=9)
     ax.set_xlim(0, top * 1.45)
     ax.grid(axis="y", visible=False)  # a line along each bar ran through its label
@@ -48,13 +54,15 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     dropped, customers = int(fa["dropped"].sum()), ja.n_customers_
     if dropped == 0:
         title = "No journey ends with an exit"
-    elif dropped < 0.01 * customers:
-        title = f"Nearly every journey goes on: {dropped:,} of {customers:,} end with an exit"
+    elif dropped < FEW_EXITS * customers:
+        title = (
+            f"Nearly every journey goes on: {count(dropped)} of {count(customers)} end with an exit"
+        )
     else:
         worst = fa.loc[fa["dropped"].idxmax()]
         title = (
             f"{worst['stage'].capitalize()} loses the most customers: "
-            f"{pct(worst['drop_off_rate'])} drop off there"
+            f"{percent(worst['drop_off_rate'])} drop off there"
         )
     finding_title(ax, title, "customers reaching each stage; red: journeys that exit there")
     return fig
@@ -74,7 +82,7 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
     span = max(left.max(), 1.0)
     for i, r in enumerate(f.itertuples()):
         risk = f", {money(r.revenue_at_risk)}/month" if not math.isnan(r.revenue_at_risk) else ""
-        ax.text(left[i] + span * 0.01, i, f"{r.customers_affected:,} customers{risk}",
+        ax.text(left[i] + span * 0.01, i, f"{count(r.customers_affected)} customers{risk}",
                 va="center", fontsize=8)  # fmt: skip
     ax.set_xlim(0, span * 1.45)
     ax.grid(axis="y", visible=False)  # a line along each bar ran through its label
@@ -110,9 +118,12 @@ def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
             if pd.isna(grid["reach"].loc[p, s]):
                 annot.loc[p, s] = "–"
                 continue
-            lines = [f"{pct(rate.loc[p, s])} drop", f"{pct(grid['reach'].loc[p, s])} reach"]
+            lines = [
+                f"{percent(rate.loc[p, s])} drop",
+                f"{percent(grid['reach'].loc[p, s])} reach",
+            ]
             if not pd.isna(grid["experience"].loc[p, s]):
-                lines.append(f"experience {grid['experience'].loc[p, s]:.0f}")
+                lines.append(f"experience {number(grid['experience'].loc[p, s])}")
             if isinstance(grid["top_pain_point"].loc[p, s], str):
                 lines.append(grid["top_pain_point"].loc[p, s])
             annot.loc[p, s] = "\n".join(lines)
@@ -124,7 +135,7 @@ def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
     ax.set_ylabel("")
     cell = jm.loc[jm["drop_off_rate"].idxmax()] if jm["drop_off_rate"].notna().any() else None
     title = (
-        f"{cell['persona']}: {pct(cell['drop_off_rate'])} drop off at {cell['stage']}"
+        f"{cell['persona']}: {percent(cell['drop_off_rate'])} drop off at {cell['stage']}"
         if cell is not None
         else "Persona journey map"
     )
@@ -147,7 +158,7 @@ def plot_transitions(ja: JourneyAnalysis, top: int = 14) -> plt.Figure:
     mat = sub.pivot_table(index="source", columns="target", values="count", aggfunc="sum")
     share = mat.reindex(index=keep, columns=keep).fillna(0).div(volume.reindex(keep), axis=0)
     fig, ax = plt.subplots(figsize=(1.5 + 0.55 * len(keep), 1.2 + 0.5 * len(keep)))
-    labels = share.map(lambda v: f"{100 * v:.0f}" if v >= 0.005 else "")
+    labels = share.map(lambda v: number(100 * v) if v >= MIN_LABELLED_SHARE else "")
     sns.heatmap(share, cmap="Blues", vmin=0, vmax=1, annot=labels, fmt="",
                 annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white", ax=ax,
                 cbar_kws={"label": "share of next steps", "format": "{x:.0%}"})  # fmt: skip
@@ -156,7 +167,8 @@ def plot_transitions(ja: JourneyAnalysis, top: int = 14) -> plt.Figure:
     lead = dfg.iloc[0]
     finding_title(
         ax,
-        f"The most frequent step is {lead['source']} → {lead['target']} ({lead['count']:,} times)",
+        f"The most frequent step is {lead['source']} → {lead['target']} "
+        f"({count(lead['count'])} times)",
         "per row: % of the touchpoint's next steps going to each touchpoint (stage order)",
     )
     return fig

@@ -18,6 +18,7 @@ import pandas as pd
 from cxlib.io import outputs
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
+from cxlib.wording import count, hours, money, percent
 
 SCORE_FORMULA = (
     "friction_score = sum over components c of w_c * 100 * max(0, x_c - norm_c); components: "
@@ -35,22 +36,6 @@ COMPONENT_NAMES = {
 }
 
 
-def pct(x: float, digits: int = 0) -> str:
-    return (
-        "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.{digits}f}%"
-    )
-
-
-def money(x: float) -> str:
-    return f"{x:,.0f}"
-
-
-def hours(h: float) -> str:
-    if h is None or math.isnan(h):
-        return "n/a"
-    return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
-
-
 # --- findings ---------------------------------------------------------------------------
 
 
@@ -65,31 +50,32 @@ def describe_touchpoint(row: pd.Series, ja: JourneyAnalysis, parts: int = 2) -> 
             kinds = []
             if row["abandonment_exits"]:
                 before = "before buying" if ja.purchase_stage_ else "before completing"
-                kinds.append(f"{row['abandonment_exits']:,} left {before}")
+                kinds.append(f"{count(row['abandonment_exits'])} left {before}")
             if row["churn_exits"]:
-                kinds.append(f"{row['churn_exits']:,} churned")
+                kinds.append(f"{count(row['churn_exits'])} churned")
             bits.append(
-                f"{pct(row['exit_rate'])} of its {row['customers']:,} customers end their "
-                f"journey there ({', '.join(kinds)})"
+                f"{percent(row['exit_rate'])} of its {count(row['customers'])} customers end "
+                f"their journey there ({', '.join(kinds)})"
             )
         elif comp == "loop":
             bits.append(
-                f"{pct(row['loop_rate'])} of visits repeat it within "
-                f"{ja.loop_window_hours:g} h ({row['loop_customers']:,} customers)"
+                f"{percent(row['loop_rate'])} of visits repeat it within "
+                f"{ja.loop_window_hours:g} h ({count(row['loop_customers'])} customers)"
             )
         elif comp == "followup":
             bits.append(
-                f"{pct(row['followup_contact_rate'])} of visits are followed by a support "
-                f"ticket within {ja.followup_hours:g} h ({row['followup_customers']:,} customers)"
+                f"{percent(row['followup_contact_rate'])} of visits are followed by a support "
+                f"ticket within {ja.followup_hours:g} h "
+                f"({count(row['followup_customers'])} customers)"
             )
         elif comp == "negative":
             bits.append(
-                f"{pct(row['negative_answer_share'])} of {row['answers']:,} survey answers "
-                "about it are negative"
+                f"{percent(row['negative_answer_share'])} of {count(row['answers'])} survey "
+                "answers about it are negative"
             )
         elif comp == "slow":
             bits.append(
-                f"{pct(row['slow_step_share'])} of its steps wait longer than three in four "
+                f"{percent(row['slow_step_share'])} of its steps wait longer than three in four "
                 f"steps of the {row['stage']} stage (median {hours(row['median_hours_to_next'])})"
             )
     return "; ".join(bits) if bits else "no component above the norm"
@@ -104,69 +90,95 @@ def top_friction(ja: JourneyAnalysis, n: int = 3) -> pd.DataFrame:
 def findings(ja: JourneyAnalysis) -> list[str]:
     """The report's findings as sentences with numbers, most important first.
 
-    The first three go into ``journey_friction.json`` (``findings``) and the index page.
+    The first three go into ``journey_friction.json`` (``findings``) and the index page:
+    the top friction points with what they touch, the first one's evidence and the
+    funnel's worst stage. Then the second friction point, the persona that drops off most
+    and the cross-channel repeat contacts, each when the data supports it.
     """
-    out: list[str] = []
     top = top_friction(ja)
-    if len(top):
-        names = [f"{r.touchpoint} ({r.stage})" for r in top.itertuples()]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        total = affected_total(ja.log_, list(top["touchpoint"]))
-        risk = (
-            f" and put {money(total['revenue_at_risk'])} of monthly revenue at risk"
-            if ja.log_.has_revenue and not math.isnan(total["revenue_at_risk"])
-            else ""
-        )
-        slow = ""
-        if total["slow_customers"] and top["main_driver"].iloc[0] == "slow":
-            slow = (
-                f"; another {total['slow_customers']:,} waited longer than usual for their next "
-                "step there"
-            )
-        out.append(
-            f"The top {len(top)} friction points — {listed} — touch "
-            f"{total['customers']:,} customers{risk}{slow}."
-        )
-        lead = top.iloc[0]
-        out.append(f"{lead['touchpoint']} ranks first: {describe_touchpoint(lead, ja)}.")
-    else:
-        out.append("No touchpoint has friction above the typical touchpoint.")
     fa = ja.funnel_[ja.funnel_["split"] == "all"]
-    if fa["dropped"].sum() > 0:
-        worst = fa.loc[fa["dropped"].idxmax()]
-        nxt = (
-            f"; {pct(worst['conversion_rate'])} go on to a later stage"
-            if not math.isnan(worst["conversion_rate"])
-            else ""
-        )
-        out.append(
-            f"The funnel loses most customers at {worst['stage']}: "
-            f"{pct(worst['drop_off_rate'], 1)} (95% CI {pct(worst['drop_off_rate_ci_low'], 1)}"
-            f"–{pct(worst['drop_off_rate_ci_high'], 1)}) of the {worst['reached']:,} who "
-            f"reach it drop off there{nxt}."
-        )
+    out = _top_friction_sentences(ja, top)
+    out += _funnel_sentence(fa)
     if len(top) > 1:
         second = top.iloc[1]
         out.append(f"{second['touchpoint']} ranks second: {describe_touchpoint(second, ja)}.")
-    jm = ja.journey_map_
-    if len(jm) and jm["drop_off_rate"].notna().any():
-        cell = jm.loc[jm["drop_off_rate"].idxmax()]
-        overall = fa.set_index("stage").loc[cell["stage"], "drop_off_rate"]
-        pain = cell["top_pain_point"]
-        out.append(
-            f"{cell['persona']}: {pct(cell['drop_off_rate'])} of those who reach "
-            f"{cell['stage']} drop off there (all customers: {pct(overall)})"
-            + (f"; their top pain point there is {pain}." if isinstance(pain, str) else ".")
-        )
-    cc = ja.cross_channel_
-    if len(cc):
-        a = cc[cc["channel"] == "all"].iloc[0]
-        out.append(
-            f"{pct(a['cross_channel_rate'], 1)} of {a['contacts']:,} support contacts are "
-            f"followed within {ja.repeat_contact_days:g} days by another contact on a different "
-            "channel — the customer had to start again."
-        )
+    out += _persona_sentence(ja, fa)
+    out += _cross_channel_sentence(ja)
     return out
+
+
+def _top_friction_sentences(ja: JourneyAnalysis, top: pd.DataFrame) -> list[str]:
+    """The top friction points with the customers and revenue they touch; the first one's
+    evidence (or one sentence saying there is no friction above the norm)."""
+    if not len(top):
+        return ["No touchpoint has friction above the typical touchpoint."]
+    names = [f"{r.touchpoint} ({r.stage})" for r in top.itertuples()]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    total = affected_total(ja.log_, list(top["touchpoint"]))
+    risk = (
+        f" and put {money(total['revenue_at_risk'])} of monthly revenue at risk"
+        if ja.log_.has_revenue and not math.isnan(total["revenue_at_risk"])
+        else ""
+    )
+    slow = ""
+    if total["slow_customers"] and top["main_driver"].iloc[0] == "slow":
+        slow = (
+            f"; another {count(total['slow_customers'])} waited longer than usual for their "
+            "next step there"
+        )
+    lead = top.iloc[0]
+    return [
+        f"The top {len(top)} friction points — {listed} — touch "
+        f"{count(total['customers'])} customers{risk}{slow}.",
+        f"{lead['touchpoint']} ranks first: {describe_touchpoint(lead, ja)}.",
+    ]
+
+
+def _funnel_sentence(fa: pd.DataFrame) -> list[str]:
+    """The stage where the funnel (all customers, ``fa``) loses most customers, if any."""
+    if not fa["dropped"].sum() > 0:
+        return []
+    worst = fa.loc[fa["dropped"].idxmax()]
+    nxt = (
+        f"; {percent(worst['conversion_rate'])} go on to a later stage"
+        if not math.isnan(worst["conversion_rate"])
+        else ""
+    )
+    return [
+        f"The funnel loses most customers at {worst['stage']}: "
+        f"{percent(worst['drop_off_rate'], 1)} "
+        f"(95% CI {percent(worst['drop_off_rate_ci_low'], 1)}"
+        f"–{percent(worst['drop_off_rate_ci_high'], 1)}) of the {count(worst['reached'])} who "
+        f"reach it drop off there{nxt}."
+    ]
+
+
+def _persona_sentence(ja: JourneyAnalysis, fa: pd.DataFrame) -> list[str]:
+    """The persona and stage with the highest drop-off, against all customers."""
+    jm = ja.journey_map_
+    if not (len(jm) and jm["drop_off_rate"].notna().any()):
+        return []
+    cell = jm.loc[jm["drop_off_rate"].idxmax()]
+    overall = fa.set_index("stage").loc[cell["stage"], "drop_off_rate"]
+    pain = cell["top_pain_point"]
+    return [
+        f"{cell['persona']}: {percent(cell['drop_off_rate'])} of those who reach "
+        f"{cell['stage']} drop off there (all customers: {percent(overall)})"
+        + (f"; their top pain point there is {pain}." if isinstance(pain, str) else ".")
+    ]
+
+
+def _cross_channel_sentence(ja: JourneyAnalysis) -> list[str]:
+    """The share of support contacts repeated on another channel (needs tickets)."""
+    cc = ja.cross_channel_
+    if not len(cc):
+        return []
+    a = cc[cc["channel"] == "all"].iloc[0]
+    return [
+        f"{percent(a['cross_channel_rate'], 1)} of {count(a['contacts'])} support contacts "
+        f"are followed within {ja.repeat_contact_days:g} days by another contact on a "
+        "different channel — the customer had to start again."
+    ]
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -239,11 +251,11 @@ def table_cross_channel(ja: JourneyAnalysis) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "channel": cc["channel"],
-            "contacts": cc["contacts"].map("{:,}".format),
+            "contacts": cc["contacts"].map(count),
             f"repeat within {ja.repeat_contact_days:g} days": cc["repeat_rate"].map(
-                lambda x: pct(x, 1)
+                lambda x: percent(x, 1)
             ),
-            "on another channel": cc["cross_channel_rate"].map(lambda x: pct(x, 1)),
+            "on another channel": cc["cross_channel_rate"].map(lambda x: percent(x, 1)),
             "mostly to": cc["top_next_channel"].fillna("–"),
         }
     )
@@ -258,15 +270,13 @@ def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
             "touchpoint": f["touchpoint"],
             "stage": f["stage"],
             "score": f["friction_score"].round(1),
-            "customers": f["customers"].map("{:,}".format),
-            "affected": f["customers_affected"].map("{:,}".format),
-            "revenue at risk": f["revenue_at_risk"].map(
-                lambda x: "n/a" if math.isnan(x) else money(x)
-            ),
-            "exit": f["exit_rate"].map(pct),
-            "loop": f["loop_rate"].map(pct),
-            "follow-up": f["followup_contact_rate"].map(pct),
-            "negative answers": f["negative_answer_share"].map(pct),
+            "customers": f["customers"].map(count),
+            "affected": f["customers_affected"].map(count),
+            "revenue at risk": f["revenue_at_risk"].map(money),
+            "exit": f["exit_rate"].map(percent),
+            "loop": f["loop_rate"].map(percent),
+            "follow-up": f["followup_contact_rate"].map(percent),
+            "negative answers": f["negative_answer_share"].map(percent),
             "next step (median)": f["median_hours_to_next"].map(hours),
             "stage norm": f["stage_median_hours"].map(hours),
         }
@@ -281,7 +291,7 @@ def table_variants(ja: JourneyAnalysis) -> pd.DataFrame:
         {
             "variant": v["variant"],
             "customers": v["customers"],
-            "share": v["share"].map(lambda x: pct(x, 1)),
+            "share": v["share"].map(lambda x: percent(x, 1)),
         }
     )
 
@@ -294,6 +304,6 @@ def score_explanation(ja: JourneyAnalysis) -> list[str]:
         "Friction score = Σ weight × 100 × max(0, rate − norm) over five components; "
         "the norm of a rate is its median over the ranked touchpoints.",
     ] + [
-        f"{COMPONENT_NAMES[c]}: weight {weights[c]:g}, norm {pct(norms[c], 1)}"
+        f"{COMPONENT_NAMES[c]}: weight {weights[c]:g}, norm {percent(norms[c], 1)}"
         for c in DEFAULT_WEIGHTS
     ]

@@ -29,7 +29,8 @@ def touchpoint_visits(events: pa.Table, loop_window_s: float, followup_s: float)
     Parameters
     ----------
     events : pyarrow.Table
-        ``journey_events`` as :func:`~cxlib.journey.sequence.ordered_events` returns it (in customer order).
+        ``journey_events`` as :func:`~cxlib.journey.sequence.ordered_events` returns it (in
+        customer order).
     loop_window_s, followup_s : float
         The loop and follow-up windows in seconds.
 
