@@ -158,6 +158,15 @@ def hours(h: Any) -> str:
     return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
 
 
+def seconds(s: Any) -> str:
+    """A short duration (a run, a step) in seconds with one decimal: ``'10.3 s'``.
+
+    >>> seconds(10.26), seconds(None)
+    ('10.3 s', 'n/a')
+    """
+    return f"{float(s):.1f} s" if is_known(s) else UNKNOWN
+
+
 def months(days: Any) -> str:
     """A duration in days as whole months: ``months(365) == '12 months'``.
 
