@@ -1,4 +1,5 @@
-"""Tests for cxlib.io.readers: finding and reading tables in a folder (CSV, Parquet) or a DuckDB file.
+"""Tests for cxlib.io.readers: finding and reading tables in a folder (CSV, Parquet) or a DuckDB file;
+and for what ``cxlib.load`` hands back: ``CXData.subset`` and the load memo (``memo=``).
 
 Structural problems of the files themselves (empty, not CSV/Parquet, no table at all) raise
 one DataContractError naming the file and the fix; encodings other than UTF-8 are read with
@@ -564,3 +565,69 @@ def test_an_unreadable_parquet_file_is_named_whether_or_not_it_was_prefetched(tm
         cxlib.load(tmp_path)
     problem = next(p for p in err.value.problems if f"{broken}.parquet" in p)
     assert "not a readable Parquet file" in problem and "Fix:" in problem
+
+
+# --------------------------------------------------------------------------------------------
+# CXData.subset and the load memo (cxlib.io.memo)
+# --------------------------------------------------------------------------------------------
+
+
+def test_subset_shares_the_frames_and_restricts_the_quality_report(small_sample):
+    cx = cxlib.load(small_sample, tables=["customers", "surveys", "tickets"])
+    sub = cx.subset(["tickets", "surveys", "mentions"])
+    assert list(sub.tables) == ["surveys", "tickets"]  # the data set's order, absent ones left
+    assert sub.surveys is cx.surveys and sub.tickets is cx.tickets
+    assert set(sub.quality.tables) == {"surveys", "tickets"}
+    assert sub.quality.tables["tickets"] is cx.quality.tables["tickets"]
+    assert set(cx.tables) == {"customers", "surveys", "tickets"}  # the original is untouched
+    assert sub.source == cx.source and sub.config is cx.config
+    with pytest.raises(ValueError, match="unknown table"):
+        cx.subset(["tickets", "calls"])
+
+
+def test_load_memo_round_trip(small_sample, tmp_path):
+    from cxlib.io import memo
+
+    cx = cxlib.load(small_sample, tables=["surveys", "tickets"])
+    memo.store(tmp_path, str(small_sample), None, cx)
+    assert set(cxlib.load(small_sample).tables) > {"surveys", "tickets"}  # no memo: the source
+    hit = cxlib.load(str(small_sample) + "/", memo=tmp_path)
+    assert hit is not cx and set(hit.tables) == {"surveys", "tickets"}
+    pd.testing.assert_frame_equal(hit.surveys, cx.surveys)
+    sub = cxlib.load(small_sample, tables=["tickets"], memo=tmp_path)
+    assert set(sub.tables) == {"tickets"} and set(sub.quality.tables) == {"tickets"}
+    assert memo.read(tmp_path, small_sample, {"tables": {}}) is None  # dict configs: never
+    assert memo.read(tmp_path, small_sample, "other.yaml") is None
+    with pytest.raises(ValueError, match="unknown table"):
+        cxlib.load(small_sample, tables=["calls"], memo=tmp_path)
+
+
+def test_a_full_load_with_a_memo_folder_is_left_there_for_the_next_caller(small_sample, tmp_path):
+    from cxlib.io import memo
+
+    first = cxlib.load(small_sample, memo=tmp_path)  # a miss: loaded, then stored (a thread)
+    again = memo.read(tmp_path, small_sample, None)  # waits for the store in progress
+    assert again is not None and set(again.tables) == set(first.tables)
+    pd.testing.assert_frame_equal(again.events, first.events)
+    cxlib.load(small_sample, tables=["orders"], memo=tmp_path / "other")
+    assert not (tmp_path / "other").exists()  # a partial load is not memoised
+
+
+def test_a_memo_being_written_is_waited_for_and_a_dead_writers_is_ignored(small_sample, tmp_path):
+    """The first kernel pickles its load in the background; the others wait for it."""
+    import threading
+    import time
+
+    from cxlib.io import memo
+
+    cx = cxlib.load(small_sample, tables=["surveys"])
+    k = memo.key(small_sample, None)
+    dead = tmp_path / f"{k}.999999999.tmp"  # no such process: a killed writer's leftover
+    dead.write_bytes(b"")
+    started = time.monotonic()
+    assert memo.read(tmp_path, small_sample, None) is None and time.monotonic() - started < 5
+    path, fh = memo._open_memo(tmp_path, k)  # a live writer (this process), still writing
+    threading.Timer(1.0, memo._write, args=(fh, path, cx)).start()
+    hit = cxlib.load(small_sample, memo=tmp_path)
+    assert time.monotonic() - started >= 1.0 and set(hit.tables) == {"surveys"}
+    pd.testing.assert_frame_equal(hit.surveys, cx.surveys)

@@ -21,9 +21,6 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cxlib.io.memo import ENV_VAR
-from cxlib.io.memo import lookup as cache_lookup
-from cxlib.io.memo import store as cache_store
 from cxlib.metrics.intervals import MetricResult
 from cxlib.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from cxlib.report import publish as pub
@@ -508,22 +505,6 @@ def test_publish_run_ids_latest_and_stale_builds(tmp_path: Path) -> None:
         pub.resolve_run(tmp_path, "nosuchrun")
 
 
-def test_load_cache_round_trip(small_sample: Path, tmp_path: Path, monkeypatch) -> None:
-    import cxlib
-
-    cx = cxlib.load(small_sample, tables=["surveys", "tickets"])
-    cache_store(tmp_path, str(small_sample), None, cx)
-    assert cache_lookup(small_sample, None) is None  # only inside a report run
-    monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    hit = cxlib.load(str(small_sample) + "/")
-    assert hit is not None and hit is not cx and set(hit.tables) == {"surveys", "tickets"}
-    pd.testing.assert_frame_equal(hit.surveys, cx.surveys)
-    sub = cxlib.load(small_sample, tables=["tickets"])
-    assert set(sub.tables) == {"tickets"} and set(sub.quality.tables) == {"tickets"}
-    assert cache_lookup(small_sample, {"tables": {}}) is None  # dict configs are not memoised
-    assert cache_lookup(small_sample, "other.yaml") is None
-
-
 def test_a_dependent_report_may_start_once_the_files_it_reads_exist(tmp_path: Path) -> None:
     """Later reports wait for personas.csv (written atomically), not for persona figures."""
     import asyncio
@@ -553,27 +534,3 @@ def test_a_dependent_report_may_start_once_the_files_it_reads_exist(tmp_path: Pa
         "waiting", "started on the file", "waiting", "started on execution"
     ]  # fmt: skip
     assert not list(tmp_path.glob(".*.tmp"))  # no half-written file left behind
-
-
-def test_a_memo_being_written_is_waited_for_and_a_dead_writers_is_ignored(
-    small_sample: Path, tmp_path: Path, monkeypatch
-) -> None:
-    """The first kernel pickles its load in the background; the others wait for it."""
-    import threading
-    import time
-
-    import cxlib
-    from cxlib.io import memo as cache
-
-    cx = cxlib.load(small_sample, tables=["surveys"])
-    monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    k = cache.key(small_sample, None)
-    dead = tmp_path / f"{k}.999999999.tmp"  # no such process: a killed writer's leftover
-    dead.write_bytes(b"")
-    started = time.monotonic()
-    assert cache_lookup(small_sample, None) is None and time.monotonic() - started < 5
-    path, fh = cache._open_memo(tmp_path, k)  # a live writer (this process), still writing
-    threading.Timer(1.0, cache._write, args=(fh, path, cx)).start()
-    hit = cache_lookup(small_sample, None)
-    assert hit is not None and time.monotonic() - started >= 1.0
-    pd.testing.assert_frame_equal(hit.surveys, cx.surveys)

@@ -23,6 +23,7 @@ lacks is ``None`` and listed in ``quality.missing_tables``.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import duckdb
 import pandas as pd
 
 from cxlib.contract import TABLES
-from cxlib.io import memo as cache
+from cxlib.io import memo as memos
 from cxlib.io.config import DatasetConfig, load_config
 from cxlib.io.memory import small_pages
 from cxlib.io.quality import QualityReport
@@ -77,6 +78,30 @@ class CXData:
                 highs.append(frame[col].max())
         return (min(lows), max(highs)) if lows else None
 
+    def subset(self, tables: Iterable[str]) -> CXData:
+        """The data set with only ``tables`` (those of them it has): the same frames, not
+        copies, and the quality report restricted to them.
+
+        Raises
+        ------
+        ValueError
+            A name that is not a table of the contract.
+
+        Examples
+        --------
+        >>> from cxlib.io.quality import QualityReport
+        >>> cx = CXData("x", DatasetConfig(), QualityReport("x"), {"orders": pd.DataFrame()})
+        >>> cx.subset(["orders", "events"]).tables.keys(), cx.subset([]).tables
+        (dict_keys(['orders']), {})
+        """
+        wanted = _known_tables(tables)
+        return CXData(
+            self.source,
+            self.config,
+            self.quality.subset(wanted),
+            {name: frame for name, frame in self.tables.items() if name in wanted},
+        )
+
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A fresh DuckDB connection with every table registered under its name."""
         con = duckdb.connect()
@@ -93,16 +118,23 @@ def load(
     source: str | Path,
     config: str | Path | dict | DatasetConfig | None = None,
     tables: list[str] | None = None,
+    *,
+    memo: str | Path | None = None,
 ) -> CXData:
     """Load and validate a CX data set.
 
     Parameters
     ----------
     source : folder of CSV/Parquet files, DuckDB file, or SQLAlchemy URL
-        (e.g. ``postgresql+psycopg://user@host/db``).
+        (e.g. ``postgresql+psycopg://user@host/db``; needs the ``postgres`` extra).
     config : YAML path / dict / DatasetConfig mapping the user's names onto the
         contract (see :mod:`cxlib.io.config`); None = canonical names.
     tables : load only these tables (default: all the source has).
+    memo : a folder holding loads shared between processes (:mod:`cxlib.io.memo`); the
+        report runner gives each notebook one per run. A load of this source and config
+        found there is read from it (the asked tables of it); otherwise the source is
+        read and a full load is left there for the next caller. None (the default)
+        always reads the source.
 
     Returns
     -------
@@ -115,6 +147,8 @@ def load(
         All structural problems at once (missing required column, duplicate ids,
         empty or non-CSV/Parquet file, no table at all), each naming the file,
         column, count and the fix.
+    ValueError
+        A name in ``tables`` that is not a table of the contract.
 
     Examples
     --------
@@ -122,19 +156,31 @@ def load(
     >>> cx.quality.to_dict()["orders"]["excluded"]    # doctest: +SKIP
     {'negative_amount': 2}
     """
-    cached = cache.lookup(source, config, tables)  # set by the report runner only
-    if cached is not None:
-        return cached
+    wanted = None if tables is None else _known_tables(tables)
+    if memo is not None:
+        stored = memos.read(memo, source, config)
+        if stored is not None:
+            return stored if wanted is None else stored.subset(wanted)
     with small_pages():  # see cxlib.io.memory: fresh memory is most of a large load's cost
-        data = _read_and_validate(source, config, tables)
-    cache.remember(source, config, tables, data)  # set by the report runner only
+        data = _read_and_validate(source, config, wanted)
+    if memo is not None and wanted is None:
+        memos.remember(memo, source, config, data)
     return data
 
 
+def _known_tables(tables: Iterable[str]) -> set[str]:
+    """The table names asked for, checked against the contract's tables."""
+    wanted = {tables} if isinstance(tables, str) else set(tables)
+    unknown = wanted - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown table(s) {sorted(unknown)}; the tables are {list(TABLES)}")
+    return wanted
+
+
 def _read_and_validate(
-    source: str | Path, config: str | Path | dict | DatasetConfig | None, tables: list[str] | None
+    source: str | Path, config: str | Path | dict | DatasetConfig | None, tables: set[str] | None
 ) -> CXData:
-    """:func:`load` without the report runner's memo."""
+    """:func:`load` without the memo: read the source, validate every table."""
     cfg = load_config(config)
     where = describe_source(source)
     con = duckdb.connect()
@@ -146,9 +192,6 @@ def _read_and_validate(
     data = CXData(where, cfg, quality)
     problems: list[str] = []
     customer_ids: str | None = None
-    unknown = set(tables or ()) - set(TABLES)
-    if unknown:
-        raise ValueError(f"unknown table(s) {sorted(unknown)}; the tables are {list(TABLES)}")
     # contract order, whatever order was asked: customers first, for the orphan check
     for name in [n for n in TABLES if tables is None or n in tables]:
         mapping = cfg.mapping(name)

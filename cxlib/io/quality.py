@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from cxlib.contract import REASONS, TABLES
+from cxlib.wording import count
 
 
 @dataclass
@@ -83,6 +85,27 @@ class QualityReport:
         """Rows excluded over all tables."""
         return sum(t.rows_excluded for t in self.tables.values())
 
+    def subset(self, tables: Iterable[str]) -> QualityReport:
+        """The report of ``tables`` only: their accounting (shared, not copied), those of
+        them missing, and the warnings that are not another table's.
+
+        Examples
+        --------
+        >>> q = QualityReport("x", {"orders": TableQuality("orders", "o.csv", 2, 2)})
+        >>> q.missing_tables, q.warnings = ["events", "mentions"], ["note"]
+        >>> sub = q.subset({"events"})
+        >>> sub.tables, sub.missing_tables, sub.warnings
+        ({}, ['events'], ['note'])
+        """
+        keep = set(tables)
+        others = {w for name, t in self.tables.items() if name not in keep for w in t.warnings}
+        return QualityReport(
+            self.source,
+            {name: t for name, t in self.tables.items() if name in keep},
+            [name for name in self.missing_tables if name in keep],
+            [w for w in self.warnings if w not in others],
+        )
+
     def to_dict(self, examples: bool = False) -> dict[str, Any]:
         """``{table: {rows_in, rows_kept, excluded: {reason: count}}}`` for every loaded table."""
         return {name: t.to_dict(examples) for name, t in self.tables.items()}
@@ -103,10 +126,12 @@ class QualityReport:
         """Plain-language lines, one per table, for reports."""
         out = []
         for name, t in self.tables.items():
-            line = f"{name}: {t.rows_in:,} rows read, {t.rows_kept:,} kept"
+            line = f"{name}: {count(t.rows_in)} rows read, {count(t.rows_kept)} kept"
             if t.excluded:
-                parts = ", ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in t.excluded.items())
-                line += f", {t.rows_excluded:,} excluded ({parts})"
+                parts = ", ".join(
+                    f"{count(n)} {r.replace('_', ' ')}" for r, n in t.excluded.items()
+                )
+                line += f", {count(t.rows_excluded)} excluded ({parts})"
             out.append(line + ".")
         if self.missing_tables:
             out.append("Not in the data: " + ", ".join(self.missing_tables) + ".")
@@ -116,11 +141,11 @@ class QualityReport:
         lines = [f"Data quality for {self.source}"]
         for name, t in self.tables.items():
             lines.append(
-                f"  {name:<10} {t.rows_in:>10,} in  {t.rows_kept:>10,} kept  "
-                f"{t.rows_excluded:>8,} excluded   ({t.origin})"
+                f"  {name:<10} {count(t.rows_in):>10} in  {count(t.rows_kept):>10} kept  "
+                f"{count(t.rows_excluded):>8} excluded   ({t.origin})"
             )
             for reason, n in t.excluded.items():
-                lines.append(f"      {n:>8,}  {reason}: {REASONS.get(reason, '')}")
+                lines.append(f"      {count(n):>8}  {reason}: {REASONS.get(reason, '')}")
                 ex = t.examples.get(reason)
                 if ex is not None and len(ex):
                     rows = ", ".join(str(r) for r in ex["_row"].tolist())
@@ -135,10 +160,12 @@ class QualityReport:
         head = "<tr><th>table</th><th>rows in</th><th>kept</th><th>excluded</th><th>why</th></tr>"
         body = []
         for name, t in self.tables.items():
-            why = "; ".join(f"{n:,} {r.replace('_', ' ')}" for r, n in t.excluded.items()) or "-"
+            why = (
+                "; ".join(f"{count(n)} {r.replace('_', ' ')}" for r, n in t.excluded.items()) or "-"
+            )
             body.append(
-                f"<tr><td>{html.escape(name)}</td><td>{t.rows_in:,}</td><td>{t.rows_kept:,}</td>"
-                f"<td>{t.rows_excluded:,}</td><td>{html.escape(why)}</td></tr>"
+                f"<tr><td>{html.escape(name)}</td><td>{count(t.rows_in)}</td><td>{count(t.rows_kept)}</td>"
+                f"<td>{count(t.rows_excluded)}</td><td>{html.escape(why)}</td></tr>"
             )
         notes = "".join(
             f"<p>{html.escape(s)}</p>"

@@ -28,8 +28,9 @@ from cxlib.report.results import OUTPUTS
 if TYPE_CHECKING:  # imported when the first notebook is saved (it takes seconds)
     import nbformat
 
-RESERVED = frozenset({"data", "config", "output_dir"})
-"""Parameters the runner sets itself (use --data/--config, not -p). ``personas_path`` is
+RESERVED = frozenset({"data", "config", "output_dir", "memo"})
+"""Parameters the runner sets itself (use --data/--config, not -p; ``memo`` is the run's
+shared load, see :mod:`cxlib.io.memo`). ``personas_path`` is
 set to the run's own ``personas.csv`` when the persona report wrote one; ``-p`` may point
 it elsewhere."""
 

@@ -4,7 +4,8 @@ One event loop drives everything: the kernel pool starts and warms kernels ahead
 need, the heavy execution modules are imported while they boot, each notebook waits
 for the notebooks it needs (only for their execution, not their HTML) and for a kernel
 slot (``jobs``), and the data is taken in once -- from the memo the first notebook's
-``cxlib.load`` left (:mod:`cxlib.io.memo`), or loaded here.
+``cxlib.load`` left (:mod:`cxlib.io.memo`), or loaded here. Every notebook that declares
+a ``memo`` parameter gets the run's memo folder in it, for its ``cxlib.load(..., memo=memo)``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cxlib
-from cxlib.io import memo as cache
+from cxlib.io import memo
 from cxlib.report import publish as pub
 from cxlib.report.kernels import WARM_MODULES, KernelPool
 from cxlib.report.registry import PERSONAS_FILE, Report
@@ -34,7 +35,6 @@ async def run_all(ctx: RunContext, chosen: list[Report]) -> list[ReportResult]:
         ahead=ctx.jobs,
         kernel_name=ctx.kernel_name,
         cwd=ctx.notebooks_dir,
-        env={cache.ENV_VAR: str(ctx.cache_dir)},
         warm_modules=_warm_modules(ctx.notebooks_dir, chosen),
     )
     say(
@@ -96,7 +96,7 @@ async def _ensure_data(ctx: RunContext) -> None:
         if ctx.loaded or ctx.load_error:
             return
         t0 = time.perf_counter()
-        cx = await asyncio.to_thread(cache.read, ctx.cache_dir, ctx.source, ctx.config)
+        cx = await asyncio.to_thread(memo.read, ctx.cache_dir, ctx.source, ctx.config)
         how = "taken from the first notebook's load"
         if cx is None:
             how = "loaded and validated"
@@ -106,7 +106,7 @@ async def _ensure_data(ctx: RunContext) -> None:
                 ctx.load_error = f"{type(exc).__name__}: {exc}"
                 ctx.say(f"the data could not be loaded: {ctx.load_error}")
                 return
-            await asyncio.to_thread(cache.store, ctx.cache_dir, ctx.source, ctx.config, cx)
+            await asyncio.to_thread(memo.store, ctx.cache_dir, ctx.source, ctx.config, cx)
         await asyncio.to_thread(ctx.absorb, cx)
         ctx.say(f"data {how} in {time.perf_counter() - t0:.1f} s: {cx!r}")
 
@@ -184,6 +184,8 @@ async def _run_one(
     say = ctx.say
     params = ctx.parameters_for(report, personas=ctx.outputs / PERSONAS_FILE)
     result.parameters = ctx.shown_parameters(params)
+    if "memo" in ctx.declared.get(report.name, ()):  # not shown: the folder goes with the build
+        params["memo"] = str(ctx.cache_dir)
     start = time.perf_counter()
     say(f"{tag} {report.name}: starting {report.notebook}")
 
