@@ -15,9 +15,16 @@ from cxlib.features import (
     FEATURES,
     customer_features,
     describe_features,
+    exposure_features,
+    exposure_reason,
     feature_family,
+    label,
+    lookup,
+    phrase,
     unavailable_features,
+    unit,
 )
+from cxlib.features.dictionary import UNITS
 from cxlib.io.config import DatasetConfig
 from cxlib.io.dataset import CXData
 from cxlib.io.quality import QualityReport
@@ -255,7 +262,7 @@ def test_every_column_is_documented(cx):
     assert dictionary["description"].str.len().min() > 5
     assert feature_family("unresolved_tickets") == "support load"
     assert feature_family("ces_mean") == "experience"
-    assert {f for f, _ in FEATURES.values()} == {
+    assert {f.family for f in FEATURES.values()} == {
         "tenure",
         "orders",
         "revenue",
@@ -290,3 +297,20 @@ def test_matches_a_pandas_reference_on_the_sample(small_sample):
     assert np.array_equal(X["unresolved_tickets"].to_numpy(), tk["u"].fillna(0).to_numpy())
     shares = X.filter(like="events_share_").sum(axis=1)[X["event_count"] > 0]
     np.testing.assert_allclose(shares, 1.0)
+
+
+def test_the_dictionary_describes_every_feature_once():
+    """One row per feature: label, unit, family and description, exposure where it applies."""
+    for name, row in FEATURES.items():
+        assert row.name == name and row.label and row.phrase and len(row.description) > 5
+        assert row.unit in UNITS, name
+    assert label("mean_resolution_hours") == "hours to resolve"  # charts and descriptions
+    assert phrase("mean_resolution_hours") == "mean resolution time"  # sentences
+    assert label("events_share_store") == "store share of events"
+    assert lookup("events_share_store").unit == "share"
+    assert lookup("loyalty_points") is None and unit("loyalty_points") == "count"
+    # the exposure guard: totals, recency, rates and the event mix, never averages
+    guarded = exposure_features()
+    assert {"tenure_days", "order_count", "days_since_last_event", "events_share_"} <= set(guarded)
+    assert exposure_reason("events_share_app") == guarded["events_share_"]
+    assert exposure_reason("ces_mean") is None and exposure_reason("plan") is None

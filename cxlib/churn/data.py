@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.features import customer_features, feature_family
+from cxlib.features import dictionary as feature_dictionary
 from cxlib.io import outputs
 from cxlib.io.dataset import CXData
 
@@ -48,37 +49,15 @@ TARGETS = ("churned", "horizon")
 """``churned``: ever churned in the data; ``horizon``: churned within ``horizon`` months
 of a snapshot taken ``horizon`` months before the end of the data."""
 
-_TOTAL = "a lifetime total: grows with the time a customer is observed"
-_RECENCY = "recency at the churn date: inactivity is how churn shows"
-_RATE = "a rate over tenure: first-month activity weighs more in a short window"
-_MIX = "event mix: shifts from browsing to using the longer a customer is observed"
-EXPOSURE_FEATURES: dict[str, str] = {
-    "tenure_days": "time since signup stops at the churn date for churners only",
-    "event_count": _TOTAL,
-    "order_count": _TOTAL,
-    "order_total": _TOTAL,
-    "survey_count": _TOTAL,
-    "days_since_last_event": _RECENCY,
-    "days_since_last_order": _RECENCY,
-    "events_per_month": _RATE,
-    "orders_per_month": _RATE,
-    "monthly_revenue": "revenue per month of tenure (as the features module and the sample "
-    "compute it): first-month spend weighs more in a short window",
-    "browse_share": _MIX,
-    "digital_share": _MIX,
-    "events_share_": _MIX,
-}
+EXPOSURE_FEATURES: dict[str, str] = feature_dictionary.exposure_features()
 """Features (``events_share_`` = every column with that prefix) left out for the
-``churned`` target when churn dates exist, and why."""
+``churned`` target when churn dates exist, and why (from the data dictionary,
+:mod:`cxlib.features.dictionary`)."""
 
 
 def exposure_reason(feature: str) -> str | None:
     """Why the exposure guard drops ``feature`` (None when it keeps it)."""
-    if feature in EXPOSURE_FEATURES:
-        return EXPOSURE_FEATURES[feature]
-    return next(
-        (r for p, r in EXPOSURE_FEATURES.items() if p.endswith("_") and feature.startswith(p)), None
-    )
+    return feature_dictionary.exposure_reason(feature)
 
 
 @dataclass

@@ -20,6 +20,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from cxlib.features import dictionary as feature_dictionary
+
 UNIT_NAMES: dict[str, tuple[float, str]] = {
     "unresolved_tickets": (1.0, "unresolved ticket"),
     "ticket_count": (1.0, "ticket"),
@@ -63,32 +65,20 @@ def natural_step(x: pd.Series, feature: str | None = None) -> tuple[float, str]:
     return float(step), f"{step:g}"
 
 
-LABELS: dict[str, str] = {
-    "ces_mean": "mean CES",
-    "csat_mean": "mean CSAT",
-    "nps_mean": "mean NPS",
-    "avg_order_value": "average order value",
-    "tenure_days": "tenure",
-    "mean_resolution_hours": "mean resolution time",
-    "mean_first_response_hours": "mean first-response time",
-    "ticket_digital_share": "share of tickets in digital channels",
-}
-"""Plain names of features whose column names read badly."""
-
-
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
 def label(feature: str) -> str:
-    """A feature's plain name for sentences and charts.
+    """A feature's plain name for sentences and charts (from the data dictionary,
+    :func:`cxlib.features.phrase`).
 
     Examples
     --------
     >>> label("ces_mean"), label("unresolved_tickets")
     ('mean CES', 'unresolved tickets')
     """
-    return LABELS.get(feature, feature.replace("_", " "))
+    return feature_dictionary.phrase(feature)
 
 
 def _pct(x: float) -> str:

@@ -17,11 +17,10 @@ no cutoff can cut: drop them for predictive use if they were recorded after the 
 
 Data dictionary
 ---------------
-:data:`FEATURES` maps every column to ``(family, description)``; channel-share columns are
-one per channel seen in the data (``events_share_<channel>``, see :data:`PATTERNS`). The
-families group columns for grouped importance: ``tenure``, ``orders``, ``revenue``,
-``support load``, ``experience``, ``channel mix``, ``engagement``, ``demographics`` and
-``other attributes`` (any further column of the customers table).
+Every column is described in :mod:`cxlib.features.dictionary` (family, label, unit,
+description, exposure): :data:`~cxlib.features.dictionary.FEATURES` in column order,
+channel-share columns one per channel seen in the data (``events_share_<channel>``, see
+:data:`~cxlib.features.dictionary.PATTERNS`).
 
 Categorical columns (gender, region, plan, income_band, preferred_channel and any other
 string column of the customers table) stay ``category``; everything else is float.
@@ -45,91 +44,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from cxlib.features.dictionary import FEATURES, PATTERNS
 from cxlib.io.dataset import TIME_COLUMNS, CXData
 
 DIGITAL_CHANNELS: tuple[str, ...] = ("web", "app", "email", "social", "chat")
 """Channels counted as digital in ``digital_share`` and ``ticket_digital_share``."""
 
 DAYS_PER_MONTH = 30.44
-
-FEATURES: dict[str, tuple[str, str]] = {
-    # tenure
-    "tenure_days": (
-        "tenure",
-        "Days from signup_date to the cutoff (or to churn_date if earlier; to the data's "
-        "last activity without a cutoff). NaN for customers who sign up after the cutoff.",
-    ),
-    # orders (RFM)
-    "order_count": ("orders", "Orders before the cutoff (frequency)."),
-    "order_total": ("orders", "Sum of order amounts before the cutoff (monetary)."),
-    "avg_order_value": ("orders", "order_total / order_count; NaN without orders."),
-    "orders_per_month": ("orders", "order_count per month of tenure (at least one month)."),
-    "days_since_last_order": (
-        "orders",
-        "Days from the last order to the cutoff (recency); NaN without orders.",
-    ),
-    # revenue
-    "monthly_revenue": (
-        "revenue",
-        "customers.monthly_revenue when the data set has it (a static snapshot); else "
-        "order_total per month of tenure.",
-    ),
-    # support load
-    "ticket_count": ("support load", "Tickets opened before the cutoff."),
-    "unresolved_tickets": (
-        "support load",
-        "Tickets opened before the cutoff and not resolved before it (resolved_at empty or "
-        "at/after the cutoff).",
-    ),
-    "mean_resolution_hours": (
-        "support load",
-        "Mean hours from opened_at to resolved_at over tickets resolved before the cutoff.",
-    ),
-    "mean_first_response_hours": (
-        "support load",
-        "Mean hours from opened_at to first_response_at over tickets answered before the cutoff.",
-    ),
-    "contacts_per_ticket": ("support load", "Mean of tickets.contacts (contacts per ticket)."),
-    # experience
-    "nps_mean": ("experience", "Mean NPS answer (0-10 scale) before the cutoff."),
-    "csat_mean": ("experience", "Mean CSAT answer (1-5 by default) before the cutoff."),
-    "ces_mean": ("experience", "Mean CES answer (1-5, 5 = very easy) before the cutoff."),
-    "survey_count": ("experience", "Survey answers given before the cutoff."),
-    # channel mix
-    "digital_share": (
-        "channel mix",
-        "Share of events in digital channels (web, app, email, social, chat).",
-    ),
-    "ticket_digital_share": (
-        "channel mix",
-        "Share of tickets opened in digital channels (email, chat, social, web, app).",
-    ),
-    "preferred_channel": ("channel mix", "customers.preferred_channel (category)."),
-    # engagement
-    "event_count": ("engagement", "Journey events before the cutoff."),
-    "events_per_month": ("engagement", "event_count per month of tenure (at least one month)."),
-    "browse_share": (
-        "engagement",
-        "Share of events in the first two journey stages (awareness, consideration by "
-        "default): browsing rather than buying and using.",
-    ),
-    "days_since_last_event": (
-        "engagement",
-        "Days from the last event to the cutoff; NaN without events.",
-    ),
-    # demographics
-    "age": ("demographics", "customers.age in years."),
-    "gender": ("demographics", "customers.gender (category)."),
-    "region": ("demographics", "customers.region (category)."),
-    "income_band": ("demographics", "customers.income_band (category)."),
-    "plan": ("demographics", "customers.plan (category)."),
-}
-"""Every feature column: ``name -> (family, description)``."""
-
-PATTERNS: dict[str, tuple[str, str]] = {
-    "events_share_": ("channel mix", "Share of the customer's events in channel '{}'."),
-}
-"""Column-name prefixes of per-value features (one column per channel in the data)."""
+"""Days per month of the per-month rates (the sample generator uses the same value, so
+changing it changes every rate; :data:`cxlib.wording.DAYS_PER_MONTH` only writes durations)."""
 
 _DEMOGRAPHICS = ("age", "gender", "region", "income_band", "plan", "preferred_channel")
 _NOT_FEATURES = {"customer_id", "signup_date", "churned", "churn_date", "monthly_revenue"}
@@ -158,45 +81,6 @@ _NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def feature_family(name: str) -> str:
-    """The family of a feature column (``"other attributes"`` for extra customer columns).
-
-    Examples
-    --------
-    >>> feature_family("unresolved_tickets"), feature_family("events_share_app")
-    ('support load', 'channel mix')
-    """
-    if name in FEATURES:
-        return FEATURES[name][0]
-    for prefix, (family, _) in PATTERNS.items():
-        if name.startswith(prefix):
-            return family
-    return "other attributes"
-
-
-def describe_features(columns: list[str] | pd.Index | pd.DataFrame) -> pd.DataFrame:
-    """The data dictionary of the given feature columns: ``feature, family, description``.
-
-    Examples
-    --------
-    >>> describe_features(["age", "events_share_app"])["family"].tolist()
-    ['demographics', 'channel mix']
-    """
-    cols = list(columns.columns if isinstance(columns, pd.DataFrame) else columns)
-    rows = []
-    for name in cols:
-        if name in FEATURES:
-            family, text = FEATURES[name]
-        else:
-            prefix = next((p for p in PATTERNS if name.startswith(p)), None)
-            if prefix:
-                family, text = PATTERNS[prefix][0], PATTERNS[prefix][1].format(name[len(prefix) :])
-            else:
-                family, text = "other attributes", f"customers.{name} as given."
-        rows.append({"feature": name, "family": family, "description": text})
-    return pd.DataFrame(rows, columns=["feature", "family", "description"])
-
-
 def unavailable_features(cx: CXData) -> pd.DataFrame:
     """Features of :data:`FEATURES` that this data set cannot give, and why.
 
@@ -211,7 +95,7 @@ def unavailable_features(cx: CXData) -> pd.DataFrame:
     [{'feature': 'order_count', 'family': 'orders', 'reason': 'no orders table'}]
     """
     rows = [
-        {"feature": f, "family": FEATURES[f][0], "reason": why}
+        {"feature": f, "family": FEATURES[f].family, "reason": why}
         for f, why in _availability(cx).items()
         if why
     ]
@@ -301,6 +185,31 @@ def customer_features(
     avail = _availability(cx)
     ids = customers["customer_id"]
     ref, limited = _reference_times(cx, customers, cutoff)
+    digital = tuple(c.lower() for c in digital_channels)
+    tenure = _tenure_days(customers, ref)
+    months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
+    out = pd.DataFrame(index=pd.Index(ids.array, name="customer_id"))
+    out["tenure_days"] = tenure
+    con = _connect(ids, ref, limited)
+    try:
+        for name, frame in (
+            ("orders", _orders(con, cx)),
+            ("tickets", _tickets(con, cx, avail, digital)),
+            ("surveys", _surveys(con, cx, avail)),
+            ("events", _events(con, cx, avail, digital)),
+        ):
+            if frame is not None:
+                _add_aggregates(out, frame, ref, _COUNT_COLUMNS[name])
+    finally:
+        con.close()
+    _add_rates(out, customers, months)
+    _add_attributes(out, customers, avail)
+    return out[_ordered(out.columns)]
+
+
+def _connect(ids: pd.Series, ref: np.ndarray, limited: np.ndarray) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection holding ``cut``: each customer's position, cutoff and whether it
+    applies (the table every aggregate joins to)."""
     con = duckdb.connect()
     with contextlib.suppress(duckdb.Error):  # in a Jupyter kernel it is off and cannot be set
         con.execute("SET enable_progress_bar = false")
@@ -308,40 +217,46 @@ def customer_features(
         {"customer_id": ids.array, "i": np.arange(len(ids)), "cutoff": ref, "limited": limited}
     )
     con.register("cut", cut)
-    digital = tuple(c.lower() for c in digital_channels)
+    return con
 
-    signup = customers["signup_date"]
+
+def _tenure_days(customers: pd.DataFrame, ref: np.ndarray) -> np.ndarray:
+    """Days from signup to the reference time (or to the churn date if earlier); NaN when
+    the customer signs up after it."""
     end = ref.copy()
     if "churn_date" in customers:
         churn = customers["churn_date"].to_numpy(dtype="datetime64[ns]")
         end = np.where(~np.isnat(churn) & (churn < end), churn, end)
-    tenure = (end - signup.to_numpy(dtype="datetime64[ns]")) / np.timedelta64(1, "D")
-    tenure = np.where(tenure >= 0, tenure, np.nan)
-    months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
+    signup = customers["signup_date"].to_numpy(dtype="datetime64[ns]")
+    tenure = (end - signup) / np.timedelta64(1, "D")
+    return np.where(tenure >= 0, tenure, np.nan)
 
-    out = pd.DataFrame(index=pd.Index(ids.array, name="customer_id"))
-    out["tenure_days"] = tenure
-    for name, frame in (
-        ("orders", _orders(con, cx)),
-        ("tickets", _tickets(con, cx, avail, digital)),
-        ("surveys", _surveys(con, cx, avail)),
-        ("events", _events(con, cx, avail, digital)),
-    ):
-        if frame is None:
-            continue
-        rows = frame["i"].to_numpy()
-        for col in frame.columns.drop("i"):
-            if col.startswith("last_"):
-                last = np.full(len(out), np.datetime64("NaT"), dtype="datetime64[ns]")
-                last[rows] = frame[col].to_numpy(dtype="datetime64[ns]")
-                out[f"days_since_{col}"] = (ref - last) / np.timedelta64(1, "D")
-            else:
-                values = np.full(len(out), np.nan)
-                values[rows] = frame[col].to_numpy(dtype=float, na_value=np.nan)
-                out[col] = values
-        for col in _COUNT_COLUMNS.get(name, ()):
-            if col in out:
-                out[col] = out[col].fillna(0.0)
+
+def _add_aggregates(
+    out: pd.DataFrame, frame: pd.DataFrame, ref: np.ndarray, counts: tuple[str, ...]
+) -> None:
+    """Copy one table's per-customer aggregates into ``out`` (rows keyed by position ``i``).
+
+    ``last_<x>`` times become ``days_since_last_<x>`` at the reference time; the count
+    columns are 0 (not NaN) for customers without a row.
+    """
+    rows = frame["i"].to_numpy()
+    for col in frame.columns.drop("i"):
+        if col.startswith("last_"):
+            last = np.full(len(out), np.datetime64("NaT"), dtype="datetime64[ns]")
+            last[rows] = frame[col].to_numpy(dtype="datetime64[ns]")
+            out[f"days_since_{col}"] = (ref - last) / np.timedelta64(1, "D")
+        else:
+            values = np.full(len(out), np.nan)
+            values[rows] = frame[col].to_numpy(dtype=float, na_value=np.nan)
+            out[col] = values
+    for col in counts:
+        if col in out:
+            out[col] = out[col].fillna(0.0)
+
+
+def _add_rates(out: pd.DataFrame, customers: pd.DataFrame, months: np.ndarray) -> None:
+    """Per-month rates over tenure, and monthly revenue (given, else spend per month)."""
     if "order_count" in out:
         out["orders_per_month"] = out["order_count"] / months
     if "event_count" in out:
@@ -351,6 +266,10 @@ def customer_features(
     elif "order_total" in out:
         out["monthly_revenue"] = out["order_total"] / months
 
+
+def _add_attributes(out: pd.DataFrame, customers: pd.DataFrame, avail: dict[str, str]) -> None:
+    """Demographics and every further column of the customers table (numbers as float,
+    text as category; dates are left out)."""
     for col in _DEMOGRAPHICS:
         if col in customers.columns and not avail.get(col):
             s = customers[col]
@@ -363,8 +282,6 @@ def customer_features(
             out[col] = s.to_numpy(dtype=float, na_value=np.nan)
         elif not pd.api.types.is_datetime64_any_dtype(s):
             out[col] = _as_category(s)
-    con.close()
-    return out[_ordered(out.columns)]
 
 
 _COUNT_COLUMNS = {
