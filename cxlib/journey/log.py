@@ -192,8 +192,30 @@ class JourneyLog:
     # --- inputs -------------------------------------------------------------------------
 
     def _register(self, personas: pd.DataFrame | None) -> None:
+        """Register the ``journey_*`` inputs (see the module docstring) on the connection.
+
+        Each is a frame over the data set's columns (no copy where the columns are used as
+        they are); a missing table or column becomes an empty or NULL one of the right type,
+        so every query runs on every data set.
+        """
+        if personas is None:
+            personas = pd.DataFrame({"customer_id": [], "persona": []}, dtype="string")
+        stages = pd.DataFrame(
+            {"stage": list(self.stage_order), "stage_rank": np.arange(1, len(self.stage_order) + 1)}
+        )
+        for name, frame in (
+            ("journey_source", self._source()),
+            ("journey_stages", stages),
+            ("journey_customers", self._customers()),
+            ("journey_personas", personas[["customer_id", "persona"]]),
+            ("journey_ticket_source", self._ticket_source()),
+            ("journey_survey_source", self._survey_source()),
+        ):
+            self.con.register(name, frame)
+
+    def _source(self) -> pd.DataFrame:
+        """``journey_source``: the events with their source row (``seq``)."""
         ev = self.cx.events
-        n = len(ev)
         source = pd.DataFrame(
             {
                 "customer_id": ev["customer_id"],
@@ -201,72 +223,66 @@ class JourneyLog:
                 "stage": ev["stage"],
                 "touchpoint": ev["touchpoint"],
                 "channel": ev["channel"] if "channel" in ev else pd.Series(pd.NA, index=ev.index),
-                "seq": np.arange(n, dtype=np.int64),
+                "seq": np.arange(len(ev), dtype=np.int64),
             },
             copy=False,
         )
         if "channel" not in ev:
             source["channel"] = source["channel"].astype("string")
-        stages = pd.DataFrame(
-            {"stage": list(self.stage_order), "stage_rank": np.arange(1, len(self.stage_order) + 1)}
-        )
+        return source
+
+    def _customers(self) -> pd.DataFrame:
+        """``journey_customers``: churn flag and monthly revenue (NULL when unknown)."""
         cu = self.cx.customers
-        customers = pd.DataFrame(
+        index = None if cu is None else cu.index
+        return pd.DataFrame(
             {
                 "customer_id": pd.Series([], dtype="string") if cu is None else cu["customer_id"],
                 "churned": (
                     cu["churned"].astype("boolean")
                     if self.has_churn
-                    else pd.Series(pd.NA, index=None if cu is None else cu.index, dtype="boolean")
+                    else pd.Series(pd.NA, index=index, dtype="boolean")
                 ),
                 "monthly_revenue": (
                     cu["monthly_revenue"].astype(float)
                     if self.has_revenue
-                    else pd.Series(np.nan, index=None if cu is None else cu.index, dtype=float)
+                    else pd.Series(np.nan, index=index, dtype=float)
                 ),
             }
         )
-        if personas is None:
-            personas = pd.DataFrame({"customer_id": [], "persona": []}, dtype="string")
+
+    def _ticket_source(self) -> pd.DataFrame:
+        """``journey_ticket_source``: the tickets (empty without a tickets table)."""
         tk = self.cx.tickets
-        if tk is None:
-            tickets = pd.DataFrame(
-                {
-                    "ticket_id": pd.Series([], dtype="string"),
-                    "customer_id": pd.Series([], dtype="string"),
-                    "opened_at": pd.Series([], dtype="datetime64[us]"),
-                    "channel": pd.Series([], dtype="string"),
-                }
-            )
-        else:
-            tickets = tk[["ticket_id", "customer_id", "opened_at", "channel"]]
+        if tk is not None:
+            return tk[["ticket_id", "customer_id", "opened_at", "channel"]]
+        return pd.DataFrame(
+            {
+                "ticket_id": pd.Series([], dtype="string"),
+                "customer_id": pd.Series([], dtype="string"),
+                "opened_at": pd.Series([], dtype="datetime64[us]"),
+                "channel": pd.Series([], dtype="string"),
+            }
+        )
+
+    def _survey_source(self) -> pd.DataFrame:
+        """``journey_survey_source``: the survey answers (empty when none names a touchpoint)."""
         sv = self.cx.surveys
-        if self.has_answers:
-            cols = {c: sv[c] for c in ("customer_id", "touchpoint", "survey", "score") if c in sv}
-            surveys = pd.DataFrame(cols, copy=False)
-            if "customer_id" not in surveys:
-                surveys["customer_id"] = pd.Series(pd.NA, index=sv.index, dtype="string")
-            surveys["comment"] = (
-                sv["comment"]
-                if "comment" in sv
-                else pd.Series(pd.NA, index=sv.index, dtype="string")
-            )
-        else:
-            surveys = pd.DataFrame(
+        if not self.has_answers:
+            return pd.DataFrame(
                 {
                     c: pd.Series([], dtype="Int64" if c == "score" else "string")
                     for c in ("customer_id", "touchpoint", "survey", "score", "comment")
                 }
             )
-        for name, frame in (
-            ("journey_source", source),
-            ("journey_stages", stages),
-            ("journey_customers", customers),
-            ("journey_personas", personas[["customer_id", "persona"]]),
-            ("journey_ticket_source", tickets),
-            ("journey_survey_source", surveys),
-        ):
-            self.con.register(name, frame)
+        cols = {c: sv[c] for c in ("customer_id", "touchpoint", "survey", "score") if c in sv}
+        surveys = pd.DataFrame(cols, copy=False)
+        if "customer_id" not in surveys:
+            surveys["customer_id"] = pd.Series(pd.NA, index=sv.index, dtype="string")
+        surveys["comment"] = (
+            sv["comment"] if "comment" in sv else pd.Series(pd.NA, index=sv.index, dtype="string")
+        )
+        return surveys
 
     def _build_events(self) -> pa.Table:
         """``journey_events`` with numpy (:func:`~cxlib.journey.sequence.ordered_events`)."""

@@ -44,6 +44,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,33 @@ from cxlib.io.ids import positions
 
 NONE = -1
 """The code of a missing category."""
+
+NULL_LAST = np.iinfo(np.int64).max
+"""The integer time given to a NULL timestamp: it sorts last, as NULLs do in SQL."""
+
+MICROSECONDS = 1e6
+"""Microseconds per second."""
+
+
+@dataclass
+class _Events:
+    """The kept events as narrow numpy arrays (plus the Arrow ids), in one order.
+
+    Full-length arrays are few and narrow (int32 positions, int8/int16 codes): at 10
+    million events every extra array is ~0.05-0.15 s of memory traffic.
+    """
+
+    ids: pa.Array  # customer_id
+    customers: pa.Array  # the distinct ids; ``cust`` codes index it (NULL id: one past the end)
+    cust: np.ndarray  # customer code, in order of first appearance
+    ts: np.ndarray  # int64 microseconds since 1970; NULL = NULL_LAST
+    missing_t: np.ndarray  # bool: the time is NULL
+    rank: np.ndarray  # stage rank, 1 = first stage
+    tp: np.ndarray  # touchpoint code (NONE = missing)
+    ch: np.ndarray  # channel code (NONE = missing)
+    seq: np.ndarray | None  # row in the source; None: the rows are 0..n-1
+    tp_names: np.ndarray
+    ch_names: np.ndarray
 
 
 def ordered_events(
@@ -80,8 +108,50 @@ def ordered_events(
     pyarrow.Table
         One row per kept event, in customer order.
     """
-    # Full-length arrays are few and narrow (int32 positions, int8/int16 codes): at 10
-    # million events every extra array is ~0.05-0.15 s of memory traffic.
+    ev = _in_customer_order(_encoded(events, stage_order))
+    t = _seconds(ev)
+    first, starts, grp = _customers(ev.cust)
+    n = len(t)
+    step = np.arange(1, n + 1, dtype=np.int32)
+    step -= starts[grp]
+    sizes = np.diff(np.append(starts, np.int32(n)))
+    furthest = np.maximum.reduceat(ev.rank, starts)[grp] if n else ev.rank.copy()
+    tp, rank = ev.tp, ev.rank
+    next_tp = np.full(n, NONE, dtype=tp.dtype)
+    next_tp[:-1] = tp[1:]
+    next_tp[starts[1:] - 1] = NONE  # the last event of each customer has no next
+    prev_rank = np.zeros(n, dtype=rank.dtype)
+    prev_rank[1:] = rank[:-1]
+    prev_rank[first] = 0
+    prev_same_t = _prev_same(grp, tp, t)
+    runs = _runs(tp, rank, t, first, starts, grp)
+    stage_entry, next_stage_t = _stage_entries(grp, rank, ev.ts, t, first, prev_rank)
+    del prev_rank
+    next_ticket_t = _next_ticket(tickets, ev.customers, starts, t)
+    tp_names = ev.tp_names
+    return pa.table(
+        {
+            "customer_id": ev.ids,
+            "t": _floats(t),
+            "stage_rank": pa.array(rank.astype(np.int64)),
+            "touchpoint": _names(tp, tp_names),
+            "channel": _names(ev.ch, ev.ch_names),
+            "seq": pa.array(np.arange(n, dtype=np.int64) if ev.seq is None else ev.seq),
+            "step": pa.array(step),
+            "n_events": pa.array(sizes[grp]),
+            "furthest_rank": pa.array(furthest.astype(np.int32)),
+            "next_touchpoint": _names(next_tp, tp_names),
+            "prev_same_t": _floats(prev_same_t),
+            **runs,
+            "stage_entry": pa.array(stage_entry.view(np.int8)),
+            "next_stage_t": _floats(next_stage_t),
+            "next_ticket_t": _floats(next_ticket_t),
+        }
+    )
+
+
+def _encoded(events: pd.DataFrame, stage_order: Sequence[str]) -> _Events:
+    """The events in stages of ``stage_order``, coded, in source order."""
     rank = _stage_ranks(events["stage"], stage_order)
     keep = None if rank.all() else np.flatnonzero(rank)
     ids = _arrow(events["customer_id"])
@@ -100,47 +170,64 @@ def ordered_events(
     missing_t = np.isnat(stamp)
     if missing_t.any():
         ts = ts.copy()
-        ts[missing_t] = np.iinfo(np.int64).max  # NULL times sort last, as in SQL
-    del stamp
-    order = _customer_order(cust, ts)
-    seq = np.arange(len(ts), dtype=np.int64) if keep is None else keep
-    if order is not None:
-        cust, ts, missing_t = cust[order], ts[order], missing_t[order]
-        rank, tp, ch, seq = rank[order], tp[order], ch[order], seq[order]
-        ids = ids.take(pa.array(order))
-    del order, keep
-    n = len(ts)
-    t = ts / 1e6
-    if missing_t.any():
-        t[missing_t] = np.nan
-    del missing_t
+        ts[missing_t] = NULL_LAST
+    return _Events(
+        ids, encoded.dictionary, cust, ts, missing_t, rank, tp, ch, keep, tp_names, ch_names
+    )
 
-    first = np.ones(n, dtype=bool)
+
+def _in_customer_order(ev: _Events) -> _Events:
+    """``ev`` reordered by customer, then time, then source row (in place; no copy when the
+    events already are in that order)."""
+    order = _customer_order(ev.cust, ev.ts)
+    if order is None:
+        return ev
+    if ev.seq is None:
+        ev.seq = np.arange(len(ev.ts), dtype=np.int64)
+    ev.cust, ev.ts, ev.missing_t = ev.cust[order], ev.ts[order], ev.missing_t[order]
+    ev.rank, ev.tp, ev.ch, ev.seq = ev.rank[order], ev.tp[order], ev.ch[order], ev.seq[order]
+    ev.ids = ev.ids.take(pa.array(order))
+    return ev
+
+
+def _seconds(ev: _Events) -> np.ndarray:
+    """The event times in seconds since 1970 as floats (NaN: NULL)."""
+    t = ev.ts / MICROSECONDS
+    if ev.missing_t.any():
+        t[ev.missing_t] = np.nan
+    ev.missing_t = None  # no longer needed: free it
+    return t
+
+
+def _customers(cust: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per event: whether it is its customer's first; the first events' positions; the
+    customer's number (0, 1, ... in order)."""
+    first = np.ones(len(cust), dtype=bool)
     np.not_equal(cust[1:], cust[:-1], out=first[1:])
     starts = np.flatnonzero(first).astype(np.int32)
     grp = np.cumsum(first, dtype=np.int32)
     grp -= 1
-    step = np.arange(1, n + 1, dtype=np.int32)
-    step -= starts[grp]
-    sizes = np.diff(np.append(starts, np.int32(n)))
-    n_events = sizes[grp]
-    furthest = np.maximum.reduceat(rank, starts)[grp] if n else rank.copy()
+    return first, starts, grp
 
-    next_tp = np.full(n, NONE, dtype=tp.dtype)
-    next_tp[:-1] = tp[1:]
-    next_tp[starts[1:] - 1] = NONE  # the last event of each customer has no next
+
+def _runs(
+    tp: np.ndarray,
+    rank: np.ndarray,
+    t: np.ndarray,
+    first: np.ndarray,
+    starts: np.ndarray,
+    grp: np.ndarray,
+) -> dict[str, pa.Array]:
+    """The columns ``run_start``, ``run_no``, ``next_run_t`` and ``next_run_rank``.
+
+    An event starts a run unless the previous event was at the same touchpoint (NULL
+    semantics as in SQL: a missing previous touchpoint starts a run, a missing touchpoint
+    after a known one does not).
+    """
+    n = len(tp)
     prev_tp = np.full(n, NONE, dtype=tp.dtype)
     prev_tp[1:] = tp[:-1]
     prev_tp[first] = NONE
-    prev_rank = np.zeros(n, dtype=rank.dtype)
-    prev_rank[1:] = rank[:-1]
-    prev_rank[first] = 0
-
-    prev_same_t = _prev_same(grp, tp, t)
-
-    # runs: an event starts one unless the previous event was at the same touchpoint
-    # (NULL semantics as in SQL: a missing previous touchpoint starts a run, a missing
-    # touchpoint after a known one does not)
     run_start = tp != prev_tp
     run_start &= tp != NONE
     run_start |= prev_tp == NONE  # includes each customer's first event
@@ -157,40 +244,23 @@ def ordered_events(
     next_run_t = np.where(has_next_run, t[nxt_pos], np.nan)
     next_run_rank = rank[nxt_pos]
     del nxt_pos
+    return {
+        "run_start": pa.array(run_start.view(np.int8)),
+        "run_no": pa.array(run_no),
+        "next_run_t": _floats(next_run_t),
+        "next_run_rank": pa.array(next_run_rank.astype(np.int32), mask=~has_next_run),
+    }
 
-    stage_entry, next_stage_t = _stage_entries(grp, rank, ts, t, first, prev_rank)
-    del prev_rank
-    next_ticket_t = _next_ticket(tickets, encoded.dictionary, starts, t)
 
-    def floats(a: np.ndarray) -> pa.Array:
-        return pa.array(a, mask=np.isnan(a))
+def _floats(a: np.ndarray) -> pa.Array:
+    """A float column, NaN as NULL."""
+    return pa.array(a, mask=np.isnan(a))
 
-    def names(codes: np.ndarray, dictionary: np.ndarray) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(
-            pa.array(codes, mask=codes == NONE), pa.array(dictionary, type=pa.string())
-        )
 
-    return pa.table(
-        {
-            "customer_id": ids,
-            "t": floats(t),
-            "stage_rank": pa.array(rank.astype(np.int64)),
-            "touchpoint": names(tp, tp_names),
-            "channel": names(ch, ch_names),
-            "seq": pa.array(seq),
-            "step": pa.array(step),
-            "n_events": pa.array(n_events),
-            "furthest_rank": pa.array(furthest.astype(np.int32)),
-            "next_touchpoint": names(next_tp, tp_names),
-            "prev_same_t": floats(prev_same_t),
-            "run_start": pa.array(run_start.view(np.int8)),
-            "run_no": pa.array(run_no),
-            "next_run_t": floats(next_run_t),
-            "next_run_rank": pa.array(next_run_rank.astype(np.int32), mask=~has_next_run),
-            "stage_entry": pa.array(stage_entry.view(np.int8)),
-            "next_stage_t": floats(next_stage_t),
-            "next_ticket_t": floats(next_ticket_t),
-        }
+def _names(codes: np.ndarray, dictionary: np.ndarray) -> pa.Array:
+    """A dictionary-encoded string column from codes (``NONE`` as NULL)."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes, mask=codes == NONE), pa.array(dictionary, type=pa.string())
     )
 
 
