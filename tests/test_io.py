@@ -631,3 +631,25 @@ def test_a_memo_being_written_is_waited_for_and_a_dead_writers_is_ignored(small_
     hit = cxlib.load(small_sample, memo=tmp_path)
     assert time.monotonic() - started >= 1.0 and set(hit.tables) == {"surveys"}
     pd.testing.assert_frame_equal(hit.surveys, cx.surveys)
+
+
+def test_cxlib_loads_folders_without_sqlalchemy_and_says_what_a_sql_url_needs(small_sample):
+    """SQLAlchemy and psycopg are an optional extra: only a SQL URL imports them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['sqlalchemy'] = None; sys.modules['psycopg'] = None\n"
+        "import cxlib\n"
+        f"cx = cxlib.load({str(small_sample)!r}, tables=['orders'])\n"
+        "print(len(cx.orders) > 0)\n"
+        "try:\n"
+        "    cxlib.load('postgresql+psycopg://cx:secret@localhost/cx')\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.startswith("True\n")
+    assert "cxlib[postgres]" in out and "secret" not in out and "cx:***@localhost" in out
