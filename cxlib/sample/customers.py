@@ -25,6 +25,7 @@ from cxlib.sample._common import (
     LAST_SIGNUP_DAY,
     MIN_CHURN_DAYS,
     MINUTE,
+    MONTH,
     PERIOD_DAYS,
     PERIOD_END,
     PERSONAS,
@@ -38,6 +39,34 @@ from cxlib.sample._common import (
 )
 
 BOUNCE, ABANDON, CONVERTED = 0, 1, 2
+
+# --- demographics -------------------------------------------------------------------------
+MISSING_AGE_P = 0.03  # customers whose age is unknown
+MISSING_INCOME_P = 0.05  # customers whose income band is unknown
+GENDER_P = (0.49, 0.49, 0.02)  # follows GENDERS
+PERSONA_CHANNEL_P = 0.7  # customers who prefer their persona's channel (others: its mix)
+
+# --- acquisition --------------------------------------------------------------------------
+FIRST_EVENT_HOURS = (7 * HOUR, 22 * HOUR)  # time of day of the first event
+SAME_DAY_P = 0.35  # customers who reach the first payment attempt on the day they arrive
+SAME_DAY_SPAN = (12 * MINUTE, 50 * MINUTE)
+MIN_SPAN = 20 * MINUTE  # the others: 20 minutes + Exponential(2.5 days), at most 10 days
+MEAN_EXTRA_SPAN = 2.5 * DAY
+MAX_SPAN = 10 * DAY
+
+# --- latent experience and billing-loop episodes ------------------------------------------
+SAT_SD = 0.08  # satisfaction around the persona's mean
+EASE_PER_SAT = 0.5  # ease follows satisfaction ...
+EASE_SD = 0.07  # ... with noise of its own
+LATENT_RANGE = (0.02, 0.98)  # satisfaction and ease are clipped to this range
+EXTRA_EPISODES = 0.8  # a looper has 1 + Poisson(0.8) billing-loop episodes ...
+SAT_PER_EPISODE = 0.04  # ... each lowering satisfaction by this much
+EPISODE_FOLLOWUP_P = 0.7  # episodes followed by a billing ticket within 48 h
+EPISODE_SURVEY_P = 0.6  # episodes followed by a CES survey about billing_page
+
+# --- churn timing -------------------------------------------------------------------------
+CHURN_OFFSET_BETA = (1.6, 1.3)  # where in the remaining period a churner leaves
+LAST_EVENT_BEFORE_END = (0.2 * DAY, 6 * DAY)  # converted customers' last event before the end
 
 
 @dataclass
@@ -90,37 +119,16 @@ def orphan_ids(ids: np.ndarray, k: int) -> np.ndarray:
 
 
 def draw_population(rng: np.random.Generator, n: int) -> Population:
-    """Draw personas, demographics, journey type, latent experience and ticket counts."""
-    shares = persona_param("share").astype(float)
-    counts = np.floor(shares * n).astype(int)
-    counts[np.argsort(-(shares * n - counts))[: n - counts.sum()]] += 1
-    persona = rng.permutation(np.repeat(np.arange(len(PERSONAS)), counts))
+    """Draw personas, demographics, journey type, latent experience and ticket counts.
 
-    age_mu, age_sd, age_lo, age_hi = persona_param("age").astype(float).T
-    age = np.clip(
-        np.rint(rng.normal(age_mu[persona], age_sd[persona])), age_lo[persona], age_hi[persona]
-    )
-    age[rng.random(n) < 0.03] = np.nan
-
-    income = choice_rows(rng, persona_param("income_p")[persona])
-    income[rng.random(n) < 0.05] = -1
-    plan = choice_rows(rng, persona_param("plan_p")[persona])
-    gender = GENDERS[choice_rows(rng, np.tile([0.49, 0.49, 0.02], (n, 1)))]
-    region = choice_rows(rng, np.tile(REGION_P, (n, 1)))
-    preferred = np.array([p["preferred_channel"] for p in PERSONAS], dtype=object)[persona]
-    other = CHANNEL_NAMES[choice_rows(rng, persona_param("channel_w")[persona])]
-    preferred = np.where(rng.random(n) < 0.7, preferred, other)
-
-    a, b = persona_param("signup_beta").astype(float).T
-    signup_day = np.floor(rng.beta(a[persona], b[persona]) * (LAST_SIGNUP_DAY + 1)).astype(np.int64)
-    t0 = signup_day * DAY + rng.uniform(7 * HOUR, 22 * HOUR, n)
-    same_day = rng.random(n) < 0.35
-    span = np.where(
-        same_day,
-        rng.uniform(12 * MINUTE, 50 * MINUTE, n),
-        np.minimum(20 * MINUTE + rng.exponential(2.5 * DAY, n), 10 * DAY),
-    )
-
+    The draws from ``rng`` come in a fixed order (the sample is reproducible byte for
+    byte): personas, demographics, signup and acquisition span, journey type, latent
+    experience, tickets, billing-loop episodes, customer ids, then the episodes' follow-up
+    ticket and survey flags.
+    """
+    persona = _personas(rng, n)
+    demographics = _demographics(rng, persona)
+    signup_day, t0, span = _acquisition_times(rng, persona)
     u = rng.random(n)
     bounce = persona_param("bounce").astype(float)[persona]
     abandon = persona_param("abandon").astype(float)[persona]
@@ -128,8 +136,8 @@ def draw_population(rng: np.random.Generator, n: int) -> Population:
 
     sat_mu = persona_param("sat").astype(float)[persona]
     ease_mu = persona_param("ease").astype(float)[persona]
-    sat = rng.normal(sat_mu, 0.08)
-    ease = ease_mu + 0.5 * (sat - sat_mu) + rng.normal(0, 0.07, n)
+    sat = rng.normal(sat_mu, SAT_SD)
+    ease = ease_mu + EASE_PER_SAT * (sat - sat_mu) + rng.normal(0, EASE_SD, n)
 
     t_min, t_extra = persona_param("tickets").astype(float).T
     n_resolved = t_min[persona].astype(np.int64) + rng.poisson(t_extra[persona])
@@ -139,31 +147,81 @@ def draw_population(rng: np.random.Generator, n: int) -> Population:
     looper = (journey == CONVERTED) & (
         rng.random(n) < persona_param("looper").astype(float)[persona]
     )
-    episodes = np.where(looper, 1 + rng.poisson(0.8, n), 0)
+    episodes = np.where(looper, 1 + rng.poisson(EXTRA_EPISODES, n), 0)
     ep_cust = np.repeat(np.arange(n), episodes)
-    sat = sat - 0.04 * episodes  # repeated billing trouble sours the relationship
+    sat = sat - SAT_PER_EPISODE * episodes  # repeated billing trouble sours the relationship
 
     return Population(
         ids=_customer_ids(rng, n),
         persona=persona,
-        age=age,
-        gender=gender,
-        region=region,
-        plan=plan,
-        income=income,
-        preferred_channel=preferred,
+        **demographics,
         signup_day=signup_day,
         t0=t0,
         span=span,
         journey=journey,
-        sat=np.clip(sat, 0.02, 0.98),
-        ease=np.clip(ease, 0.02, 0.98),
+        sat=np.clip(sat, *LATENT_RANGE),
+        ease=np.clip(ease, *LATENT_RANGE),
         n_resolved=n_resolved,
         n_unresolved=n_unresolved,
         ep_cust=ep_cust,
-        ep_followup=rng.random(len(ep_cust)) < 0.7,
-        ep_survey=rng.random(len(ep_cust)) < 0.6,
+        ep_followup=rng.random(len(ep_cust)) < EPISODE_FOLLOWUP_P,
+        ep_survey=rng.random(len(ep_cust)) < EPISODE_SURVEY_P,
     )
+
+
+def _personas(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Persona index per customer: the persona shares of ``n`` rounded by largest
+    remainders, shuffled."""
+    shares = persona_param("share").astype(float)
+    counts = np.floor(shares * n).astype(int)
+    counts[np.argsort(-(shares * n - counts))[: n - counts.sum()]] += 1
+    return rng.permutation(np.repeat(np.arange(len(PERSONAS)), counts))
+
+
+def _demographics(rng: np.random.Generator, persona: np.ndarray) -> dict[str, np.ndarray]:
+    """Age, income, plan, gender, region and preferred channel (fields of
+    :class:`Population`), drawn per persona."""
+    n = len(persona)
+    age_mu, age_sd, age_lo, age_hi = persona_param("age").astype(float).T
+    age = np.clip(
+        np.rint(rng.normal(age_mu[persona], age_sd[persona])), age_lo[persona], age_hi[persona]
+    )
+    age[rng.random(n) < MISSING_AGE_P] = np.nan
+
+    income = choice_rows(rng, persona_param("income_p")[persona])
+    income[rng.random(n) < MISSING_INCOME_P] = -1
+    plan = choice_rows(rng, persona_param("plan_p")[persona])
+    gender = GENDERS[choice_rows(rng, np.tile(GENDER_P, (n, 1)))]
+    region = choice_rows(rng, np.tile(REGION_P, (n, 1)))
+    preferred = np.array([p["preferred_channel"] for p in PERSONAS], dtype=object)[persona]
+    other = CHANNEL_NAMES[choice_rows(rng, persona_param("channel_w")[persona])]
+    preferred = np.where(rng.random(n) < PERSONA_CHANNEL_P, preferred, other)
+    return {
+        "age": age,
+        "gender": gender,
+        "region": region,
+        "plan": plan,
+        "income": income,
+        "preferred_channel": preferred,
+    }
+
+
+def _acquisition_times(
+    rng: np.random.Generator, persona: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Signup day, first event (seconds) and the acquisition span up to the first payment
+    attempt: the same day for some, an exponential number of days for the others."""
+    n = len(persona)
+    a, b = persona_param("signup_beta").astype(float).T
+    signup_day = np.floor(rng.beta(a[persona], b[persona]) * (LAST_SIGNUP_DAY + 1)).astype(np.int64)
+    t0 = signup_day * DAY + rng.uniform(*FIRST_EVENT_HOURS, n)
+    same_day = rng.random(n) < SAME_DAY_P
+    span = np.where(
+        same_day,
+        rng.uniform(*SAME_DAY_SPAN, n),
+        np.minimum(MIN_SPAN + rng.exponential(MEAN_EXTRA_SPAN, n), MAX_SPAN),
+    )
+    return signup_day, t0, span
 
 
 def churn_probability(
@@ -188,13 +246,13 @@ def assign_churn(rng: np.random.Generator, pop: Population, mean_ces: np.ndarray
     pop.mean_ces = mean_ces
     pop.churned = rng.random(n) < churn_probability(pop.n_unresolved, mean_ces, pop.plan)
     room = PERIOD_DAYS - 1 - pop.signup_day - MIN_CHURN_DAYS  # >= 29 by construction
-    offset = np.floor(rng.beta(1.6, 1.3, n) * (room + 1)).astype(np.int64)
+    offset = np.floor(rng.beta(*CHURN_OFFSET_BETA, n) * (room + 1)).astype(np.int64)
     pop.churn_day = np.where(pop.churned, pop.signup_day + MIN_CHURN_DAYS + offset, -1)
     # all activity of a churned customer happens strictly before the churn date
     pop.end = np.where(pop.churned, pop.churn_day * float(DAY), float(PERIOD_END))
     first_payment = pop.t0 + pop.span
     pop.last = np.where(
-        pop.journey == CONVERTED, pop.end - rng.uniform(0.2 * DAY, 6 * DAY, n), first_payment
+        pop.journey == CONVERTED, pop.end - rng.uniform(*LAST_EVENT_BEFORE_END, n), first_payment
     )
 
 
@@ -222,6 +280,6 @@ def customers_table(pop: Population, monthly_revenue: np.ndarray) -> pd.DataFram
 def monthly_revenue(pop: Population, order_cust: np.ndarray, amount: np.ndarray) -> np.ndarray:
     """Plan fee plus order spend per month of tenure; 0 for customers who never bought."""
     spend = np.bincount(order_cust, weights=amount, minlength=pop.n)
-    months = np.maximum((pop.end - pop.signup_day * DAY) / (30.44 * DAY), 1.0)
+    months = np.maximum((pop.end - pop.signup_day * DAY) / MONTH, 1.0)
     bought = np.bincount(order_cust, minlength=pop.n) > 0
     return np.where(bought, PLAN_FEE[pop.plan] + spend / months, 0.0)

@@ -60,6 +60,19 @@ _POS_W = np.array(
         [0.2, 0.45, 0.35],
     ]
 )
+AFTER_LOOP = (HOUR, 30 * HOUR)  # a CES answer about billing_page after a loop episode
+AFTER_FAILED_PAYMENT = (0.5 * HOUR, 47 * HOUR)  # a CES answer about a failed payment
+TICKET_CSAT_P = 0.45  # resolved tickets followed by a CSAT answer ...
+AFTER_RESOLVED = (0.5 * HOUR, 24 * HOUR)  # ... this long after resolution
+SAT_PER_EXTRA_CONTACT = 0.06  # each contact beyond the first lowers that answer's satisfaction
+MIN_ANONYMOUS = 2  # anonymous answers (kiosk in store, public web form): at least 2 ...
+ANONYMOUS_SHARE = 0.02  # ... or 2% of the identified ones
+ANONYMOUS_NPS_P = 0.5  # anonymous answers that are NPS (the others CSAT, in store)
+ANONYMOUS_SAT_BETA = (4.0, 2.5)  # their latent satisfaction
+SUPPORT_WAITING_P = 0.7  # negative support answers that complain about waiting
+COMMENT_P = 0.6  # answers that come with a comment
+ENGLISH_P = 0.2  # comments in English whatever the region's language
+
 _LANG = {lang: i for i, lang in enumerate(LANGS)}
 _REGION_LANG = np.array([_LANG[x] for x in REGION_LANG])
 
@@ -154,7 +167,7 @@ def _sentiment(survey: np.ndarray, score: np.ndarray) -> np.ndarray:
 
 def _languages(rng: np.random.Generator, region: np.ndarray) -> np.ndarray:
     lang = _REGION_LANG[region]
-    return np.where(rng.random(len(region)) < 0.2, _LANG["en"], lang)
+    return np.where(rng.random(len(region)) < ENGLISH_P, _LANG["en"], lang)
 
 
 def build_surveys(
@@ -164,31 +177,21 @@ def build_surveys(
     tickets: pd.DataFrame,
     plan: SurveyPlan,
 ) -> pd.DataFrame:
-    """The ``surveys`` table: planned answers, post-ticket CSAT and a few anonymous ones."""
-    cust, end = plan.cust, pop.end
-    t = pop.t0[cust] + HOUR + rng.random(len(cust)) * (end[cust] - 2 * HOUR - pop.t0[cust])
-    bl = plan.friction == BILLING_LOOP
-    t[bl] = act.ep_time[plan.ep[bl]] + rng.uniform(HOUR, 30 * HOUR, bl.sum())
-    pf = plan.friction == PAYMENT_FAIL
-    t[pf] = (pop.t0 + pop.span)[cust[pf]] + rng.uniform(0.5 * HOUR, 47 * HOUR, pf.sum())
+    """The ``surveys`` table: planned answers, post-ticket CSAT and a few anonymous ones.
 
-    # CSAT after a resolved ticket
-    res = tickets[tickets["_resolved"].notna() & (rng.random(len(tickets)) < 0.45)]
-    tc = res["_cust"].to_numpy()
-    tt = np.minimum(
-        res["_resolved"].to_numpy() + rng.uniform(0.5 * HOUR, 24 * HOUR, len(tc)), end[tc] - MINUTE
-    )
-    penalty = 0.06 * (res["contacts"].to_numpy() - 1)
-    t_score = _scores(rng, np.full(len(tc), CSAT), pop.sat[tc] - penalty, pop.ease[tc])
-
-    # anonymous answers (kiosk in store, public web form)
-    k = max(2, round(0.02 * (len(cust) + len(tc))))
+    The draws from ``rng`` come in a fixed order (the sample is reproducible byte for
+    byte): the planned answers' times, the post-ticket CSAT, the anonymous answers, the
+    channels, then the comments.
+    """
+    t = _planned_times(rng, pop, act, plan)
+    tc, tt, t_score = _ticket_csat(rng, pop, tickets)
+    k = max(MIN_ANONYMOUS, round(ANONYMOUS_SHARE * (len(plan.cust) + len(tc))))
     ac = np.full(k, -1)
-    a_survey = np.where(rng.random(k) < 0.5, NPS, CSAT)
-    a_sat = rng.beta(4.0, 2.5, k)
+    a_survey = np.where(rng.random(k) < ANONYMOUS_NPS_P, NPS, CSAT)
+    a_sat = rng.beta(*ANONYMOUS_SAT_BETA, k)
     a_t = seasonal_times(rng, np.arange(k), np.zeros(k), np.full(k, PERIOD_END - DAY))
 
-    all_c = np.concatenate([cust, tc, ac])
+    all_c = np.concatenate([plan.cust, tc, ac])
     survey = np.concatenate([plan.survey, np.full(len(tc), CSAT), a_survey])
     score = np.concatenate([plan.score, t_score, _scores(rng, a_survey, a_sat, a_sat)])
     tp = np.concatenate(
@@ -201,33 +204,19 @@ def build_surveys(
     friction = np.concatenate([plan.friction, np.zeros(len(tc) + k, dtype=np.int64)])
     time = np.floor(np.concatenate([t, tt, a_t]))
     known = all_c >= 0
-    m = len(all_c)
     persona = np.where(known, pop.persona[np.maximum(all_c, 0)], 0)
 
     w = persona_param("channel_w")[persona] * _SURVEY_CHANNELS
     channel = CHANNEL_NAMES[choice_rows(rng, w)]
     channel[~known] = np.where(a_survey == CSAT, "store", "web")
-
-    sentiment = _sentiment(survey, score)
-    theme = sentiment_themes(rng, sentiment, _NEG_W[persona], _POS_W[persona])
-    theme[(tp == "support") & (sentiment < 0) & (rng.random(m) < 0.7)] = THEME["waiting_time"]
-    theme[(friction == BILLING_LOOP) & (sentiment <= 0)] = THEME["billing_error"]
-    theme[(friction == PAYMENT_FAIL) & (sentiment <= 0)] = THEME["payment_failure"]
-    region = np.where(
-        known, pop.region[np.maximum(all_c, 0)], choice_rows(rng, np.tile(REGION_P, (m, 1)))
-    )
-    comment = phrases(rng, theme, _languages(rng, region))
-    has_comment = rng.random(m) < 0.6
-    special = rng.choice(np.flatnonzero(has_comment), 2, replace=False)
-    comment[special] = [SCRIPT_COMMENT, QUOTED_COMMENT]
-    comment[~has_comment] = None
+    comment = _comments(rng, pop, all_c, survey, score, tp, friction, persona)
 
     o = np.lexsort((all_c, time))
-    ids = np.char.add("R", np.char.zfill(np.arange(1, m + 1).astype(str), 8)).astype(object)
+    ids = np.char.add("R", np.char.zfill(np.arange(1, len(all_c) + 1).astype(str), 8))
     return pd.DataFrame(
         {
             "_cust": all_c[o],
-            "response_id": ids,
+            "response_id": ids.astype(object),
             "customer_id": np.where(known[o], pop.ids[np.maximum(all_c[o], 0)], None),
             "responded_at": fmt_datetime(time[o]),
             "survey": SURVEYS[survey[o]],
@@ -237,6 +226,66 @@ def build_surveys(
             "comment": comment[o],
         }
     )
+
+
+def _planned_times(
+    rng: np.random.Generator, pop: Population, act: Activity, plan: SurveyPlan
+) -> np.ndarray:
+    """Times of the planned answers: anywhere in the active window, after the billing loop
+    or the failed payment they are about."""
+    cust, end = plan.cust, pop.end
+    t = pop.t0[cust] + HOUR + rng.random(len(cust)) * (end[cust] - 2 * HOUR - pop.t0[cust])
+    bl = plan.friction == BILLING_LOOP
+    t[bl] = act.ep_time[plan.ep[bl]] + rng.uniform(*AFTER_LOOP, bl.sum())
+    pf = plan.friction == PAYMENT_FAIL
+    t[pf] = (pop.t0 + pop.span)[cust[pf]] + rng.uniform(*AFTER_FAILED_PAYMENT, pf.sum())
+    return t
+
+
+def _ticket_csat(
+    rng: np.random.Generator, pop: Population, tickets: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSAT after a resolved ticket (lower after more contacts): customers, times, scores."""
+    res = tickets[tickets["_resolved"].notna() & (rng.random(len(tickets)) < TICKET_CSAT_P)]
+    tc = res["_cust"].to_numpy()
+    tt = np.minimum(
+        res["_resolved"].to_numpy() + rng.uniform(*AFTER_RESOLVED, len(tc)),
+        pop.end[tc] - MINUTE,
+    )
+    penalty = SAT_PER_EXTRA_CONTACT * (res["contacts"].to_numpy() - 1)
+    t_score = _scores(rng, np.full(len(tc), CSAT), pop.sat[tc] - penalty, pop.ease[tc])
+    return tc, tt, t_score
+
+
+def _comments(
+    rng: np.random.Generator,
+    pop: Population,
+    all_c: np.ndarray,
+    survey: np.ndarray,
+    score: np.ndarray,
+    tp: np.ndarray,
+    friction: np.ndarray,
+    persona: np.ndarray,
+) -> np.ndarray:
+    """Comments on the answers' themes in the region's languages (None: no comment); two
+    carry the special cases a text pipeline must survive (scripts, quotes)."""
+    m = len(all_c)
+    known = all_c >= 0
+    sentiment = _sentiment(survey, score)
+    theme = sentiment_themes(rng, sentiment, _NEG_W[persona], _POS_W[persona])
+    waited = (tp == "support") & (sentiment < 0) & (rng.random(m) < SUPPORT_WAITING_P)
+    theme[waited] = THEME["waiting_time"]
+    theme[(friction == BILLING_LOOP) & (sentiment <= 0)] = THEME["billing_error"]
+    theme[(friction == PAYMENT_FAIL) & (sentiment <= 0)] = THEME["payment_failure"]
+    region = np.where(
+        known, pop.region[np.maximum(all_c, 0)], choice_rows(rng, np.tile(REGION_P, (m, 1)))
+    )
+    comment = phrases(rng, theme, _languages(rng, region))
+    has_comment = rng.random(m) < COMMENT_P
+    special = rng.choice(np.flatnonzero(has_comment), 2, replace=False)
+    comment[special] = [SCRIPT_COMMENT, QUOTED_COMMENT]
+    comment[~has_comment] = None
+    return comment
 
 
 _PLATFORMS = np.array(
