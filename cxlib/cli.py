@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 from cxlib import paths
+from cxlib.wording import count
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +153,8 @@ def _sample(args: argparse.Namespace) -> int:
     truth = generate(out, customers=args.customers, seed=args.seed, fmt=args.format)
     counts = truth.get("row_counts", {})
     print(
-        f"Wrote the sample data set to {out}: " + ", ".join(f"{t} {n:,}" for t, n in counts.items())
+        f"Wrote the sample data set to {out}: "
+        + ", ".join(f"{t} {count(n)}" for t, n in counts.items())
     )
     return 0
 

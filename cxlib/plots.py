@@ -4,18 +4,30 @@ Every report notebook calls :func:`use_house_style` once and draws through seabo
 matplotlib; figures get a title that states the finding (:func:`finding_title`), a
 colour-blind-safe palette (Okabe-Ito), and sizes that read on paper and on a phone.
 Text that reaches a report goes through :func:`show_findings` / :func:`show_table`,
-which HTML-escape everything: customer text is data, never markup.
+which HTML-escape everything (templates of :mod:`cxlib.templates`, autoescaped): customer
+text is data, never markup.
+
+Examples
+--------
+>>> print(findings_html(["NPS is <b>low</b>"], title="What matters"), end="")
+<div class='cx-findings'>
+<h2>What matters</h2>
+<ul>
+<li>NPS is &lt;b&gt;low&lt;/b&gt;</li>
+</ul></div>
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from markupsafe import Markup
+
+from cxlib.templates import render
 
 PALETTE: list[str] = [
     "#0072B2",  # blue
@@ -63,17 +75,24 @@ def finding_title(ax: plt.Axes, finding: str, detail: str | None = None) -> plt.
     return ax
 
 
+def findings_html(sentences: Iterable[str], title: str | None = None) -> str:
+    """Generated sentences as an escaped HTML list in the findings box (``findings.html.j2``)."""
+    return render("findings.html.j2", sentences=[str(s) for s in sentences], title=title)
+
+
 def show_findings(sentences: Iterable[str], title: str | None = None) -> None:
     """Display generated sentences as an escaped HTML list (the report's first screen)."""
     from IPython.display import HTML, display
 
-    items = "".join(f"<li>{html.escape(str(s))}</li>" for s in sentences)
-    head = f"<h2>{html.escape(title)}</h2>" if title else ""
-    display(HTML(f"<div class='cx-findings'>{head}<ul>{items}</ul></div>"))
+    display(HTML(findings_html(sentences, title)))
 
 
 def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str = "{:,.1f}") -> str:
-    """An escaped HTML table that scrolls sideways when wide (phones)."""
+    """An escaped HTML table that scrolls sideways when wide (phones).
+
+    >>> "&lt;b&gt;" in table_html(pd.DataFrame({"group": ["<b>"]}))
+    True
+    """
     body = frame.to_html(
         index=index,
         escape=True,
@@ -82,7 +101,7 @@ def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str = 
         float_format=float_format.format,
         na_rep="–",
     )
-    return f"<div style='overflow-x:auto'>{body}</div>"
+    return render("table.html.j2", table=Markup(body))  # pandas escaped every cell
 
 
 def show_table(frame: pd.DataFrame, *, index: bool = False, float_format: str = "{:,.1f}") -> None:

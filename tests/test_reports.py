@@ -467,7 +467,7 @@ def test_index_escapes_and_shows_failures() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in text and "<img" not in text
     assert (
         "Churn drivers failed</strong> at cell 4" in text
-        and "KeyError: &#x27;&lt;x&gt;&#x27;" in text
+        and "KeyError: &#39;&lt;x&gt;&#39;" in text
     )
     assert "<span class='worse'>▼ 30.0 points</span> since run r1 (significant" in text
     assert "k=3" in text and "INCOMPLETE" in text

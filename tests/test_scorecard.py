@@ -137,7 +137,7 @@ def test_monthly_trends_flag_the_planted_change(two_months: cxlib.CXData) -> Non
     csat = trends[trends["kpi"] == "csat"].reset_index(drop=True)
     assert csat.loc[1, "change"] == 0.0 and not bool(csat.loc[1, "significant"])
     assert scorecard.change_sentences(trends) == [
-        "NPS rose 200.0 points from 2025-01 to 2025-02 (to 100.0; adjusted p=0.000)."
+        "NPS rose 200.0 points from 2025-01 to 2025-02 (to 100.0; adjusted p < 0.001)."
     ]
     few = scorecard.monthly_trends(two_months, min_n=50)  # below min_n: shown, not tested
     assert few["low_n"].all() and not few["significant"].any() and few["p_value"].isna().all()
@@ -196,6 +196,43 @@ def test_kpis_round_trip_through_json() -> None:
     assert back["nps"].value == 12.5 and back["nps"].n == 8 and math.isnan(back["nps"].ci_low)
 
 
+def test_save_outputs_writes_the_summary_and_the_tables(
+    two_months: cxlib.CXData, tmp_path: Path
+) -> None:
+    kpis = scorecard.headline_kpis(two_months)
+    trends = scorecard.monthly_trends(two_months)
+    table = scorecard.breakdown(two_months)
+    themes = scorecard.voice_of_customer(two_months.surveys)  # no comments: an empty table
+    out = tmp_path / "out"
+    paths = scorecard.save_outputs(out, kpis, trends, table, themes, two_months.period())
+    assert [p.name for p in paths] == list(scorecard.OUTPUT_FILES)
+    saved = json.loads((out / "cx_scorecard.json").read_text(encoding="utf-8"))
+    expected = scorecard.summary(kpis, trends, table, themes, two_months.period())
+    assert saved["findings"] == expected["findings"] and saved["period"] == expected["period"]
+    assert saved["kpis"]["nps"]["n"] == 80
+    back = pd.read_csv(out / "cx_scorecard_trends.csv")
+    assert len(back) == len(trends) and list(back.columns) == list(trends.columns)
+    assert len(pd.read_csv(out / "cx_scorecard_breakdown.csv")) == len(table)
+    assert (out / "cx_scorecard_themes.csv").is_file()
+
+
+def test_package_shape_and_lazy_imports() -> None:
+    """Shaped like journey/: findings, summary, save_outputs, figures and the VoC names."""
+    import subprocess
+    import sys
+
+    for name in ("findings", "summary", "save_outputs", "voice_of_customer", "theme_table"):
+        assert callable(getattr(scorecard, name)), name
+    assert scorecard.figures.__name__ == "cxlib.scorecard.figures"
+    assert scorecard.voice_of_customer is voc.voice_of_customer
+    code = (
+        "import sys, cxlib.scorecard; "
+        "print(sorted(m for m in ('sklearn', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"  # the runner's process imports neither
+
+
 # --- voice of the customer --------------------------------------------------------------------
 
 
@@ -223,6 +260,15 @@ def test_themes_on_a_two_topic_corpus() -> None:
     assert set(model.labels_) == {1, 2}
     again = voc.ThemeModel(n_themes=2, min_df=2, random_state=0).fit(CORPUS)
     pd.testing.assert_frame_equal(again.themes_, themes)  # seeded: same themes
+
+
+def test_theme_model_clones() -> None:
+    from sklearn.base import clone
+
+    model = voc.ThemeModel(n_themes=2, min_df=2, random_state=0).fit(CORPUS)
+    twin = clone(model)
+    assert twin.get_params() == model.get_params() and not hasattr(twin, "themes_")
+    pd.testing.assert_frame_equal(twin.fit(CORPUS).themes_, model.themes_)
 
 
 def test_themes_of_a_sample_when_there_are_many_comments() -> None:

@@ -7,6 +7,17 @@ from the ``basic`` template inside the page built here, and links to other hosts
 plain text). A Content-Security-Policy forbids scripts and remote loads as a second line
 of defence; customer text must still be escaped by the notebook (``cxlib.plots``).
 The page reflows to a phone's width, wide tables scroll sideways, and it prints cleanly.
+The page and its header are templates (``page.html.j2``, ``header.html.j2`` in
+:mod:`cxlib.templates`, autoescaped); the CSS is the packaged ``style.css``.
+
+Examples
+--------
+>>> print(header_html("Churn <drivers>", {"Run": "r1"}), end="")
+<header class='cx-head'><h1>Churn &lt;drivers&gt;</h1><dl class='cx-meta'>
+<dt>Run</dt><dd>r1</dd>
+</dl></header>
+>>> "<title>A &amp; B</title>" in page("A & B", header="", body="<p>hi</p>")
+True
 """
 
 from __future__ import annotations
@@ -18,77 +29,12 @@ import re
 from collections.abc import Mapping
 
 import nbformat
+from markupsafe import Markup
+
+from cxlib.templates import render, stylesheet
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
 """No scripts, no remote anything: only inline styles and embedded images."""
-
-CSS = """
-:root { --ink: #1d1d1f; --muted: #555; --rule: #d9d9de; --accent: #0072B2;
-        --good: #009E73; --bad: #D55E00; --bg-soft: #f5f6f8; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; color: var(--ink); background: #fff; line-height: 1.5;
-       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue",
-             Arial, "Noto Sans", "DejaVu Sans", sans-serif; }
-.page { max-width: 62rem; margin: 0 auto; padding: 1.25rem 1rem 3rem; }
-header.cx-head { border-bottom: 3px solid var(--accent); margin-bottom: 1.5rem;
-                 padding-bottom: .75rem; }
-header.cx-head h1 { font-size: 1.9rem; line-height: 1.2; margin: 0 0 .5rem; }
-dl.cx-meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .9rem;
-             margin: 0; font-size: .85rem; color: var(--muted); }
-dl.cx-meta dt { font-weight: 600; }
-dl.cx-meta dd { margin: 0; overflow-wrap: anywhere; }
-h1, h2, h3 { line-height: 1.25; }
-h2 { font-size: 1.4rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--rule);
-     padding-bottom: .2rem; }
-h3 { font-size: 1.15rem; margin: 1.4rem 0 .4rem; }
-a { color: var(--accent); }
-a.anchor-link { display: none; }
-p, li { max-width: 48rem; }
-img { max-width: 100%; height: auto; display: block; margin: .5rem 0 1rem; }
-pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg-soft);
-      padding: .5rem .75rem; border-radius: 4px; font-size: .85rem; }
-table { border-collapse: collapse; font-size: .88rem; margin: .5rem 0 1rem;
-        display: block; max-width: 100%; overflow-x: auto; }
-th, td { padding: .3rem .6rem; border-bottom: 1px solid var(--rule); text-align: left;
-         vertical-align: top; }
-th { background: var(--bg-soft); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.cx-findings { background: #eef5fb; border-left: 5px solid var(--accent);
-               padding: .6rem 1rem; margin: 0 0 1.5rem; border-radius: 0 6px 6px 0; }
-.cx-findings h2 { border: 0; margin: .2rem 0 .3rem; }
-.cx-findings li { margin: .25rem 0; }
-.cx-failed { background: #fdf0e9; border-left: 5px solid var(--bad); padding: .6rem 1rem;
-             margin: .5rem 0 1rem; }
-.cx-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr));
-           gap: .75rem; margin: 1rem 0 1.5rem; }
-.cx-kpi { border: 1px solid var(--rule); border-radius: 8px; padding: .7rem .9rem; }
-.cx-kpi .name { font-size: .85rem; color: var(--muted); font-weight: 600; }
-.cx-kpi .value { font-size: 1.8rem; font-weight: 700; line-height: 1.2; }
-.cx-kpi .ci, .cx-kpi .change { font-size: .8rem; color: var(--muted); }
-.cx-kpi .better { color: var(--good); font-weight: 600; }
-.cx-kpi .worse { color: var(--bad); font-weight: 600; }
-.cx-status-succeeded { color: var(--good); font-weight: 600; }
-.cx-status-failed { color: var(--bad); font-weight: 600; }
-.cx-status-skipped { color: var(--muted); font-weight: 600; }
-footer.cx-foot { margin-top: 3rem; font-size: .8rem; color: var(--muted);
-                 border-top: 1px solid var(--rule); padding-top: .5rem; }
-@media (max-width: 40rem) {
-  body { font-size: 15px; }
-  .page { padding: .75rem .6rem 2rem; }
-  header.cx-head h1 { font-size: 1.5rem; }
-  dl.cx-meta { grid-template-columns: 1fr; }
-  dl.cx-meta dd { margin-bottom: .3rem; }
-}
-@media print {
-  body { font-size: 11pt; }
-  .page { max-width: none; padding: 0; }
-  a { color: inherit; text-decoration: none; }
-  img, table, .cx-kpi, .cx-findings { break-inside: avoid; }
-  h2, h3 { break-after: avoid; }
-  table { display: table; overflow: visible; }
-}
-"""
 
 _PLOT_REPR = re.compile(
     r"^\s*(Text\(|<matplotlib|\[<matplotlib|<Axes|<Figure|<seaborn|<AxesSubplot)", re.M
@@ -174,25 +120,29 @@ def notebook_body(nb: nbformat.NotebookNode) -> tuple[str, str | None]:
     return mark_numbers(strip_external(body)), title
 
 
-def header_html(title: str, meta: Mapping[str, str]) -> str:
+def page_context() -> dict[str, Markup]:
+    """What every page template needs besides its content: the CSP and the inline CSS."""
+    return {"csp": Markup(CSP), "css": Markup(stylesheet())}
+
+
+def header_html(title: str, meta: Mapping[str, str]) -> Markup:
     """The page header: the title and a definition list of facts (all escaped)."""
-    rows = "".join(
-        f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(str(v))}</dd>" for k, v in meta.items()
-    )
-    return f"<header class='cx-head'><h1>{html.escape(title)}</h1><dl class='cx-meta'>{rows}</dl></header>"
+    return Markup(render("header.html.j2", title=title, meta=meta))
 
 
 def page(title: str, header: str, body: str, footer: str = "") -> str:
-    """A complete, self-contained HTML page around already-safe ``header`` and ``body``."""
-    foot = f"<footer class='cx-foot'>{footer}</footer>" if footer else ""
-    return (
-        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
-        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">\n"
-        "<meta name='referrer' content='no-referrer'>\n"
-        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
-        f"<body>\n<div class='page'>\n{header}\n<main>\n{body}\n</main>\n{foot}\n</div>\n"
-        "</body>\n</html>\n"
+    """A complete, self-contained HTML page around already-safe ``header`` and ``body``.
+
+    ``header``, ``body`` and ``footer`` are HTML that cxlib built from escaped parts
+    (:func:`header_html`, :func:`notebook_body`); ``title`` is text and gets escaped.
+    """
+    return render(
+        "page.html.j2",
+        title=title,
+        header=Markup(header),
+        body=Markup(body),
+        footer=Markup(footer),
+        **page_context(),
     )
 
 

@@ -3,24 +3,67 @@
 Headline KPIs with their 95% CIs and the change since the previous run on the same data
 source (with its significance, :func:`cxlib.metrics.compare`), the top three findings of
 each report, links to the reports, and any failure: the report, the cell and the error.
-Everything shown is escaped; the page is self-contained like the reports.
+This module prepares every value as text (numbers by :mod:`cxlib.wording`); the template
+``index.html.j2`` (:mod:`cxlib.templates`, autoescaped) lays them out, so everything shown
+is escaped; the page is self-contained like the reports.
+
+Examples
+--------
+>>> from cxlib.metrics.intervals import MetricResult
+>>> now = MetricResult("NPS", 10.0, 1200, 5.0, 15.0, "points", "normal", 2.5)
+>>> kpi_tile("nps", now, None, None)
+Tile(name='NPS', value='10.0', ci='95% CI 5.0 to 15.0 · n=1,200', change=Change(note='no earlier run on this data', css='', arrow='', amount='', run='', verdict='', p=''))
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cxlib.metrics import compare
 from cxlib.metrics.intervals import MetricResult
 from cxlib.report import publish as pub
-from cxlib.report.html import header_html, page
+from cxlib.report.html import page_context
 from cxlib.scorecard.kpis import KPIS, LOWER_IS_BETTER, kpis_from_dict
+from cxlib.templates import render
+from cxlib.wording import count, interval, is_known, number, p_value, seconds, value
 
-_esc = html.escape
+TITLE = "Customer experience reports"
+"""The index page's title."""
+TOP_FINDINGS = 3
+"""Findings shown per report."""
+POINT_UNITS = ("%", "points")
+"""KPI units whose change reads in points (percentage points for a share)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change of a KPI since the previous run, as the tile shows it (text).
+
+    ``note`` replaces the rest when there is nothing to compare; ``css`` is ``better``,
+    ``worse`` or ``same`` (not significant).
+    """
+
+    note: str = ""
+    css: str = ""
+    arrow: str = ""
+    amount: str = ""
+    run: str = ""
+    verdict: str = ""
+    p: str = ""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One headline KPI as the index shows it: name, value, CI and n, change (text)."""
+
+    name: str
+    value: str
+    ci: str
+    change: Change
 
 
 def previous_kpis(out_dir: str | Path, source_label: str) -> tuple[str, dict[str, Any]] | None:
@@ -34,92 +77,88 @@ def previous_kpis(out_dir: str | Path, source_label: str) -> tuple[str, dict[str
     return None
 
 
-def _number(r: MetricResult) -> str:
-    return f"{r.value:,.1f}{'%' if r.unit == '%' else ''}"
-
-
 def kpi_tile(
     key: str, now: MetricResult, before: MetricResult | None, previous_run: str | None
-) -> str:
-    """One KPI: value, CI, n and the change since the previous run (escaped HTML)."""
+) -> Tile:
+    """One KPI: value, CI, n and the change since the previous run."""
+    n = f"n={count(now.n)}"
     ci = (
-        f"95% CI {now.ci_low:,.1f} to {now.ci_high:,.1f} · n={now.n:,}"
-        if not (math.isnan(now.ci_low) or math.isnan(now.ci_high))
-        else f"n={now.n:,}"
+        f"{interval(now.ci_low, now.ci_high)} · {n}"
+        if is_known(now.ci_low) and is_known(now.ci_high)
+        else n
     )
-    return _tile(key, now, ci, _change_html(key, now, before, previous_run))
+    return Tile(
+        name=KPIS.get(key, now.name),
+        value=value(now.value, now.unit),
+        ci=ci,
+        change=kpi_change(key, now, before, previous_run),
+    )
 
 
-def _change_html(
+def kpi_change(
     key: str, now: MetricResult, before: MetricResult | None, previous_run: str | None
-) -> str:
-    """``▲ 2.1 points since run R (significant, p=0.003)``, coloured when significant."""
+) -> Change:
+    """``▲ 2.1 points since run R (significant, p < 0.001)``, coloured when significant."""
     if before is None or previous_run is None:
-        return "no earlier run on this data"
+        return Change(note="no earlier run on this data")
     c = compare(before, now)
     if math.isnan(c.diff):
-        return "no comparison (a run has no answers)"
-    unit = " points" if now.unit in ("%", "points") else f" {now.unit}"
-    arrow = "▲" if c.diff > 0 else "▼" if c.diff < 0 else "="
+        return Change(note="no comparison (a run has no answers)")
+    unit = " points" if now.unit in POINT_UNITS else f" {now.unit}"
     better = (c.diff < 0) if key in LOWER_IS_BETTER else (c.diff > 0)
-    if math.isnan(c.p_value):
-        p = "p n/a"
-    else:
-        p = "p<0.001" if c.p_value < 0.001 else f"p={c.p_value:.3f}"
-    verdict = "significant" if c.significant else "not significant"
-    css = ("better" if better else "worse") if c.significant else "same"
-    return (
-        f"<span class='{css}'>{arrow} {abs(c.diff):,.1f}{_esc(unit)}</span> since run "
-        f"{_esc(previous_run)} ({verdict}, {p})"
+    return Change(
+        css=("better" if better else "worse") if c.significant else "same",
+        arrow="▲" if c.diff > 0 else "▼" if c.diff < 0 else "=",
+        amount=f"{number(abs(c.diff), 1)}{unit}",
+        run=previous_run,
+        verdict="significant" if c.significant else "not significant",
+        p=p_value(c.p_value) if is_known(c.p_value) else "p n/a",
     )
 
 
-def _tile(key: str, now: MetricResult, ci: str, change_html: str) -> str:
-    return (
-        f"<div class='cx-kpi'><div class='name'>{_esc(KPIS.get(key, now.name))}</div>"
-        f"<div class='value'>{_esc(_number(now))}</div><div class='ci'>{_esc(ci)}</div>"
-        f"<div class='change'>{change_html}</div></div>"
-    )
-
-
-def _failure(report: Mapping[str, Any]) -> str:
+def _failure(report: Mapping[str, Any]) -> dict[str, Any]:
+    """A failed report's box: its title and the failing cell, or the runner's message."""
     err = report.get("error")
-    title = _esc(report["title"])
+    error = None
     if err:
-        return (
-            f"<div class='cx-failed'><strong>{title} failed</strong> at cell {int(err['cell'])}: "
-            f"<code>{_esc(err['ename'])}: {_esc(err['evalue'])}</code>"
-            f"<pre>{_esc(err['source'])}</pre></div>"
-        )
-    return f"<div class='cx-failed'><strong>{title} failed</strong>: {_esc(report.get('message') or '')}</div>"
+        error = {k: err[k] for k in ("ename", "evalue", "source")} | {"cell": int(err["cell"])}
+    return {"title": report["title"], "error": error, "message": report.get("message") or ""}
 
 
-def _report_row(r: Mapping[str, Any]) -> str:
-    name = (
-        f"<a href='{_esc(r['html'])}'>{_esc(r['title'])}</a>" if r.get("html") else _esc(r["title"])
-    )
-    note = r.get("message") or (
-        f"cell {r['error']['cell']}: {r['error']['ename']}" if r.get("error") else ""
-    )
-    return (
-        f"<tr><td>{name}</td><td class='cx-status-{_esc(r['status'])}'>{_esc(r['status'])}</td>"
-        f"<td>{r.get('duration_s', 0):.1f} s</td><td>{_esc(note)}</td></tr>"
-    )
+def _findings(report: Mapping[str, Any]) -> dict[str, Any]:
+    """A report's top findings with the link to its page."""
+    return {
+        "title": report["title"],
+        "html": report.get("html"),
+        "sentences": list(report["findings"][:TOP_FINDINGS]),
+    }
 
 
-def index_html(manifest: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> str:
-    """The index page of a run from its manifest (and the previous run's stored KPIs)."""
-    reports = manifest["reports"]
-    data = manifest["data"]
-    failed = [r for r in reports if r["status"] == "failed"]
+def _report_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """One line of the reports table: link, status, time and a note (message or error)."""
+    error = r.get("error")
+    note = r.get("message") or (f"cell {error['cell']}: {error['ename']}" if error else "")
+    return {
+        "title": r["title"],
+        "html": r.get("html"),
+        "status": r["status"],
+        "time": seconds(r.get("duration_s", 0)),
+        "note": note,
+    }
+
+
+def _meta(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """The facts under the title: data, period, generated, version, parameters, run."""
+    reports, data = manifest["reports"], manifest["data"]
+    failed = sum(r["status"] == "failed" for r in reports)
     done = sum(r["status"] == "succeeded" for r in reports)
     status = (
         "complete"
         if manifest["status"] == "succeeded"
-        else f"INCOMPLETE: {len(failed)} of {len(reports)} reports failed"
+        else f"INCOMPLETE: {failed} of {len(reports)} reports failed"
     )
     period = data.get("period")
-    meta = {
+    return {
         "Data source": data["source"],
         "Config": data.get("config") or "none (canonical names)",
         "Period covered": f"{period[0][:10]} to {period[1][:10]}" if period else "unknown",
@@ -128,52 +167,30 @@ def index_html(manifest: Mapping[str, Any], previous: Mapping[str, Any] | None =
         "Parameters": _params(manifest.get("parameters") or {}),
         "Run": f"{manifest['run_id']} · {status} · {done} report(s)",
     }
-    parts = [header_html("Customer experience reports", meta)]
-    if data.get("load_error"):
-        parts.append(
-            f"<div class='cx-failed'><strong>The data could not be loaded.</strong> "
-            f"{_esc(data['load_error'])}</div>"
-        )
-    parts += [_failure(r) for r in failed]
+
+
+def index_html(manifest: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> str:
+    """The index page of a run from its manifest (and the previous run's stored KPIs)."""
+    reports, data = manifest["reports"], manifest["data"]
     now = kpis_from_dict(manifest.get("kpis") or {})
     before = kpis_from_dict(previous) if previous else {}
-    if now:
-        tiles = "".join(
-            kpi_tile(k, now[k], before.get(k), manifest.get("previous_run"))
-            for k in KPIS
-            if k in now
-        )
-        parts.append(f"<h2>Headline KPIs</h2><div class='cx-kpis'>{tiles}</div>")
-    findings = [r for r in reports if r.get("findings")]
-    if findings:
-        parts.append("<h2>What matters</h2>")
-        for r in findings:
-            items = "".join(f"<li>{_esc(f)}</li>" for f in r["findings"][:3])
-            link = (
-                f"<a href='{_esc(r['html'])}'>{_esc(r['title'])}</a>"
-                if r.get("html")
-                else _esc(r["title"])
-            )
-            parts.append(f"<h3>{link}</h3><ul>{items}</ul>")
-    rows = "".join(_report_row(r) for r in reports)
-    parts.append(
-        "<h2>Reports</h2><table><thead><tr><th>report</th><th>status</th><th>time</th>"
-        f"<th>note</th></tr></thead><tbody>{rows}</tbody></table>"
+    previous_run = manifest.get("previous_run")
+    return render(
+        "index.html.j2",
+        title=TITLE,
+        meta=_meta(manifest),
+        load_error=data.get("load_error"),
+        failed=[_failure(r) for r in reports if r["status"] == "failed"],
+        tiles=[kpi_tile(k, now[k], before.get(k), previous_run) for k in KPIS if k in now],
+        findings=[_findings(r) for r in reports if r.get("findings")],
+        rows=[_report_row(r) for r in reports],
+        quality=data.get("quality") or [],
+        **page_context(),
     )
-    if data.get("quality"):
-        items = "".join(f"<li>{_esc(s)}</li>" for s in data["quality"])
-        parts.append(f"<h2>Data quality</h2><ul>{items}</ul>")
-    footer = (
-        "Changes are tested against the previous run on the same data source (two-proportion "
-        "z-test, or a normal approximation for NPS; 95%). Successive runs on growing data share "
-        "most answers, which makes the test conservative. Files: <a href='manifest.json'>"
-        "manifest.json</a>, executed notebooks in <code>notebooks/</code>, tables in "
-        "<code>outputs/</code>."
-    )
-    return page("Customer experience reports", "\n".join(parts[:1]), "\n".join(parts[1:]), footer)
 
 
 def _params(params: Mapping[str, Mapping[str, Any]]) -> str:
+    """The parameters a user chose, ``k=5, churn.top=10`` (``defaults`` when none)."""
     items = [f"{k}={v!r}" for k, v in params.get("*", {}).items()]
     items += [f"{r}.{k}={v!r}" for r, d in params.items() if r != "*" for k, v in d.items()]
     return ", ".join(items) or "defaults"

@@ -34,6 +34,7 @@ from cxlib.report.results import ReportResult, RunResult
 from cxlib.report.run_context import RunContext, parse_params
 from cxlib.report.runner import declared_parameters
 from cxlib.report.scheduler import run_all
+from cxlib.wording import seconds
 
 
 def run_reports(
@@ -165,7 +166,7 @@ def _finish(ctx: RunContext, results: list[ReportResult]) -> RunResult:
         f"{'published' if ok else 'FAILED'}: {final}/index.html "
         f"({sum(r.status == 'succeeded' for r in results)} succeeded, "
         f"{sum(r.status == 'failed' for r in results)} failed, "
-        f"{sum(r.status == 'skipped' for r in results)} skipped) in {ctx.elapsed():.1f} s"
+        f"{sum(r.status == 'skipped' for r in results)} skipped) in {seconds(ctx.elapsed())}"
         + ("" if ok else "; latest still points at the last complete run")
     )
     return RunResult(ctx.run_id, final, status, results, json.loads(json.dumps(manifest)))

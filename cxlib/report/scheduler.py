@@ -15,6 +15,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cxlib
 from cxlib.io import memo
@@ -24,6 +25,10 @@ from cxlib.report.registry import PERSONAS_FILE, Report
 from cxlib.report.results import NOTEBOOKS, ReportResult
 from cxlib.report.run_context import RunContext
 from cxlib.report.runner import execute, imported_modules
+from cxlib.wording import seconds
+
+if TYPE_CHECKING:
+    import nbformat
 
 
 async def run_all(ctx: RunContext, chosen: list[Report]) -> list[ReportResult]:
@@ -108,7 +113,7 @@ async def _ensure_data(ctx: RunContext) -> None:
                 return
             await asyncio.to_thread(memo.store, ctx.cache_dir, ctx.source, ctx.config, cx)
         await asyncio.to_thread(ctx.absorb, cx)
-        ctx.say(f"data {how} in {time.perf_counter() - t0:.1f} s: {cx!r}")
+        ctx.say(f"data {how} in {seconds(time.perf_counter() - t0)}: {cx!r}")
 
 
 def _warm_modules(notebooks_dir: Path, chosen: list[Report]) -> list[str]:
@@ -189,9 +194,9 @@ async def _run_one(
     start = time.perf_counter()
     say(f"{tag} {report.name}: starting {report.notebook}")
 
-    def progress(number: int, count: int, seconds: float, failed: bool) -> None:
+    def progress(number: int, count: int, took_s: float, failed: bool) -> None:
         state = "FAILED" if failed else "ok"
-        say(f"    {report.name:<10} cell {number:>2}/{count:<2} {seconds:6.1f} s  {state}")
+        say(f"    {report.name:<10} cell {number:>2}/{count:<2} {seconds(took_s):>8}  {state}")
 
     km = None
     try:
@@ -208,19 +213,9 @@ async def _run_one(
         executed()
         result.code_cells, result.error = run.code_cells, run.error
         result.timings["execute"] = run.duration_s
-        t_files = time.perf_counter()
         await pool.release(km)
         km = None
-        result.ipynb = f"{NOTEBOOKS}/{report.stem}.ipynb"
-        await asyncio.to_thread(ctx.save_notebook, run.nb, ctx.build / result.ipynb)
-        await _ensure_data(ctx)  # the page header shows the period covered
-        result.html = f"{report.stem}.html"
-        await asyncio.to_thread(ctx.save_html, run.nb, report, ctx.build / result.html)
-        result.timings["files"] = time.perf_counter() - t_files
-        result.findings = ctx.findings_of(report)
-        if result.error is None and not (ctx.outputs / report.summary).is_file():
-            result.message = f"the notebook did not write its summary {report.summary}"
-        result.status = "failed" if result.error or result.message else "succeeded"
+        await _save_files(ctx, report, result, run.nb)
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # the kernel or the export broke, not a cell
@@ -231,7 +226,24 @@ async def _run_one(
             await pool.release(km)
         result.duration_s = time.perf_counter() - start
     detail = result.error.sentence() if result.error else result.message or ""
-    parts = ", ".join(f"{k.replace('_', ' ')} {v:.1f} s" for k, v in result.timings.items())
+    parts = ", ".join(f"{k.replace('_', ' ')} {seconds(v)}" for k, v in result.timings.items())
     say(
-        f"{tag} {report.name}: {result.status} in {result.duration_s:.1f} s ({parts}) {detail}".rstrip()
+        f"{tag} {report.name}: {result.status} in {seconds(result.duration_s)} ({parts}) {detail}".rstrip()
     )
+
+
+async def _save_files(
+    ctx: RunContext, report: Report, result: ReportResult, nb: nbformat.NotebookNode
+) -> None:
+    """Save an executed notebook and its page; record its findings and its status."""
+    t_files = time.perf_counter()
+    result.ipynb = f"{NOTEBOOKS}/{report.stem}.ipynb"
+    await asyncio.to_thread(ctx.save_notebook, nb, ctx.build / result.ipynb)
+    await _ensure_data(ctx)  # the page header shows the period covered
+    result.html = f"{report.stem}.html"
+    await asyncio.to_thread(ctx.save_html, nb, report, ctx.build / result.html)
+    result.timings["files"] = time.perf_counter() - t_files
+    result.findings = ctx.findings_of(report)
+    if result.error is None and not (ctx.outputs / report.summary).is_file():
+        result.message = f"the notebook did not write its summary {report.summary}"
+    result.status = "failed" if result.error or result.message else "succeeded"

@@ -20,6 +20,7 @@ from cxlib.metrics.intervals import MetricResult
 from cxlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finding_title
 from cxlib.scorecard.findings import gap_sentences, theme_sentence
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, LOWER_IS_BETTER, PROMISE_HOURS
+from cxlib.wording import count, number
 
 _GAP_CMAP = LinearSegmentedColormap.from_list("cx_gap", [BAD, "#ffffff", GOOD])
 """Worse (orange) - no gap (white) - better (green): Okabe-Ito, colour-blind safe."""
@@ -108,8 +109,8 @@ def plot_promise(
     ax.axhline(level, color=NEUTRAL, ls="--", lw=1)
     finding_title(
         ax,
-        f"{level:.0f}% of tickets answered within a day; {100 - level:.0f}% waited longer",
-        f"Monthly share with 95% CI; weakest month {worst['period']} ({worst['value']:.0f}%)",
+        f"{number(level)}% of tickets answered within a day; {number(100 - level)}% waited longer",
+        f"Monthly share with 95% CI; weakest month {worst['period']} ({number(worst['value'])}%)",
     )
     return fig
 
@@ -146,7 +147,7 @@ def plot_gaps(table: pd.DataFrame, top: int = 10) -> plt.Figure:
     ax.imshow(colours, aspect="auto")
     for (i, j), v in np.ndenumerate(value.to_numpy(float)):
         if not np.isnan(v):
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8.5)
+            ax.text(j, i, number(v), ha="center", va="center", fontsize=8.5)
     labels = [drawable(f"{DIMENSIONS[d][0]}: {str(g)[:24]}", f"{DIMENSIONS[d][0]} {i + 1}")
               for i, (d, g) in enumerate(rows)]  # fmt: skip
     ax.set_yticks(np.arange(len(rows)), labels, fontsize=8.5)
@@ -192,7 +193,7 @@ def plot_themes(voc: pd.DataFrame) -> plt.Figure:
         ax.set_yticks(np.arange(len(t)), labels, fontsize=9)
         ax.set_xlabel(f"% of {group} comments")
         ax.set_title(
-            f"{group.capitalize()}s ({int(t['group_comments'].iloc[0]):,} comments)", fontsize=12
+            f"{group.capitalize()}s ({count(t['group_comments'].iloc[0])} comments)", fontsize=12
         )
         ax.grid(axis="y", visible=False)
     title = drawable(theme_sentence(voc) or "", "What detractors and promoters write about")

@@ -1,25 +1,42 @@
-"""The scorecard's findings as sentences with numbers, and its summary JSON."""
+"""The scorecard's findings as sentences with numbers, its summary JSON and output files.
+
+Numbers are written by :mod:`cxlib.wording`, as on every page.
+
+Examples
+--------
+>>> from cxlib.metrics.intervals import MetricResult
+>>> nps = MetricResult("NPS", -27.85, 28803, -28.75, -26.96, "points", "normal", 0.46)
+>>> _ci(nps)
+'95% CI -28.8 to -27.0, n=28,803'
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from cxlib.io import outputs
 from cxlib.metrics.intervals import MetricResult
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, PROMISE_HOURS, kpis_to_dict
+from cxlib.wording import count, interval, number, p_value, value
+
+OUTPUT_FILES = (
+    "cx_scorecard.json",
+    "cx_scorecard_trends.csv",
+    "cx_scorecard_breakdown.csv",
+    "cx_scorecard_themes.csv",
+)
+"""The files :func:`save_outputs` writes: summary, trends, breakdown, comment themes."""
 
 # --- findings -----------------------------------------------------------------------------
 
 
-def _pts(r: MetricResult | float, unit: str = "%") -> str:
-    value = r.value if isinstance(r, MetricResult) else r
-    return f"{value:,.1f}{'%' if unit == '%' else ''}"
-
-
 def _ci(r: MetricResult) -> str:
-    return f"95% CI {r.ci_low:,.1f} to {r.ci_high:,.1f}, n={r.n:,}"
+    """A KPI's 95% CI and its number of answers (``95% CI 1.0 to 2.5, n=1,234``)."""
+    return f"{interval(r.ci_low, r.ci_high)}, n={count(r.n)}"
 
 
 def promise_sentence(kpis: Mapping[str, MetricResult]) -> str:
@@ -31,9 +48,9 @@ def promise_sentence(kpis: Mapping[str, MetricResult]) -> str:
             "support tickets with first-response times."
         )
     return (
-        f"{r.value:.1f}% of support tickets got a first answer within {PROMISE_HOURS} hours "
-        f"({_ci(r)}); most customers expect one within a day, so {100 - r.value:.1f}% "
-        "waited longer."
+        f"{value(r.value, '%')} of support tickets got a first answer within {PROMISE_HOURS} "
+        f"hours ({_ci(r)}); most customers expect one within a day, so "
+        f"{value(100 - r.value, '%')} waited longer."
     )
 
 
@@ -53,8 +70,8 @@ def change_sentences(trends: pd.DataFrame, none: str | None = None) -> list[str]
         way = "rose" if row.change > 0 else "fell"
         unit = " points" if row.kpi == "nps" else " percentage points"
         out.append(
-            f"{row.label} {way} {abs(row.change):.1f}{unit} from {row.previous} to {row.period} "
-            f"(to {row.value:.1f}; adjusted p={row.p_adjusted:.3f})."
+            f"{row.label} {way} {number(abs(row.change), 1)}{unit} from {row.previous} to "
+            f"{row.period} (to {number(row.value, 1)}; adjusted {p_value(row.p_adjusted)})."
         )
     return out
 
@@ -76,8 +93,8 @@ def gap_sentences(
         dim, dims = DIMENSIONS.get(row.dimension, (row.dimension, row.dimension + "s"))
         unit = "points" if row.kpi == "nps" else "percentage points"
         out.append(
-            f"{row.label} at {dim} {row.group!r} is {abs(row.diff):.1f} {unit} {way} the other "
-            f"{dims} ({row.value:.1f} vs {row.rest:.1f}, n={row.n:,})."
+            f"{row.label} at {dim} {row.group!r} is {number(abs(row.diff), 1)} {unit} {way} the "
+            f"other {dims} ({number(row.value, 1)} vs {number(row.rest, 1)}, n={count(row.n)})."
         )
     return out[:top] if top else out
 
@@ -92,7 +109,7 @@ def theme_sentence(voc: pd.DataFrame | None, group: str = "detractor") -> str | 
     top = themes.iloc[0]
     return (
         f"{group.capitalize()}s talk most about “{top['keywords']}” "
-        f"({top['share']:.0f}% of their {int(top['group_comments']):,} comments)."
+        f"({number(top['share'])}% of their {count(top['group_comments'])} comments)."
     )
 
 
@@ -108,7 +125,7 @@ def findings(
     if "response_24h" in kpis or "fcr" in kpis:
         out.append(promise_sentence(kpis))
     if "nps" in kpis:
-        out.append(f"NPS is {kpis['nps'].value:.1f} ({_ci(kpis['nps'])} answers).")
+        out.append(f"NPS is {number(kpis['nps'].value, 1)} ({_ci(kpis['nps'])} answers).")
     gaps, changes = gap_sentences(table), change_sentences(trends)
     out += gaps[:1] + changes[:1]
     voc_line = theme_sentence(voc)
@@ -116,7 +133,7 @@ def findings(
         out.append(voc_line)
     for key in ("csat", "ces", "fcr", "churn_rate"):
         if key in kpis and len(out) < 3:
-            out.append(f"{KPIS[key]} is {kpis[key].value:.1f}% ({_ci(kpis[key])}).")
+            out.append(f"{KPIS[key]} is {value(kpis[key].value, '%')} ({_ci(kpis[key])}).")
     if not changes and not trends.empty:
         out.append("No KPI changed significantly from one month to the next.")
     return out
@@ -137,3 +154,30 @@ def summary(
         "significant_changes": change_sentences(trends),
         "significant_gaps": gap_sentences(table),
     }
+
+
+def save_outputs(
+    output_dir: str | Path,
+    kpis: Mapping[str, MetricResult],
+    trends: pd.DataFrame,
+    table: pd.DataFrame,
+    voc: pd.DataFrame | None = None,
+    period: tuple[Any, Any] | None = None,
+) -> list[Path]:
+    """Write the report's JSON and CSV files (:data:`OUTPUT_FILES`) into ``output_dir``.
+
+    ``cx_scorecard.json`` is :func:`summary`; the CSVs are the trend, breakdown and theme
+    tables (an empty theme table when there are no comments). Returns the paths written.
+
+    Examples
+    --------
+    >>> scorecard.save_outputs(out, kpis, trends, table, themes, cx.period())  # doctest: +SKIP
+    """
+    themes = voc if voc is not None else pd.DataFrame()
+    summary_json, trends_csv, breakdown_csv, themes_csv = OUTPUT_FILES
+    return [
+        outputs.save(output_dir, summary_json, summary(kpis, trends, table, voc, period)),
+        outputs.save(output_dir, trends_csv, trends),
+        outputs.save(output_dir, breakdown_csv, table),
+        outputs.save(output_dir, themes_csv, themes),
+    ]

@@ -18,6 +18,7 @@ import pandas as pd
 from cxlib import metrics
 from cxlib.contract import DEFAULT_SCALES
 from cxlib.metrics.intervals import MetricResult
+from cxlib.wording import count, number
 
 PROMISE_HOURS = 24
 """Most customers expect an answer within a day: the response promise of the scorecard."""
@@ -128,8 +129,10 @@ def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:
         {
             "KPI": KPIS.get(k, r.name),
             "value": r.value,
-            "95% CI": "–" if math.isnan(r.ci_low) else f"{r.ci_low:,.1f} to {r.ci_high:,.1f}",
-            "n": f"{r.n:,}",
+            "95% CI": "–"
+            if math.isnan(r.ci_low)
+            else f"{number(r.ci_low, 1)} to {number(r.ci_high, 1)}",
+            "n": count(r.n),
             "unit": "points (−100 to 100)" if r.unit == "points" else r.unit,
         }
         for k, r in kpis.items()

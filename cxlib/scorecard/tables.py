@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,6 +33,7 @@ from cxlib.scorecard.kpis import (
     kpi_rows,
     ticket_as_of,
 )
+from cxlib.wording import number
 
 # --- monthly trends -----------------------------------------------------------------------
 
@@ -253,12 +255,13 @@ def breakdown_table(table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["dimension", "group"])
     sig = table["significant"].fillna(False).astype(bool)
     mark = np.where(sig & (table["diff"] < 0), " ▼", np.where(sig, " ▲", ""))
+    one_decimal = partial(number, digits=1)
     cell = (
-        table["value"].map("{:.1f}".format)
+        table["value"].map(one_decimal)
         + " ("
-        + table["ci_low"].map("{:.1f}".format)
+        + table["ci_low"].map(one_decimal)
         + " to "
-        + table["ci_high"].map("{:.1f}".format)
+        + table["ci_high"].map(one_decimal)
         + ")"
         + mark
     )

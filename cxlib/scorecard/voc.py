@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from cxlib.scorecard.stopwords import STOP_WORDS
 
@@ -37,6 +38,10 @@ OTHER = "(no shared theme)"
 """The ``keywords`` of the row holding the comments no theme explains."""
 EXAMPLE_CHARS = 240
 """Example comments are cut to this many characters."""
+NMF_MAX_ITER = 400
+"""Iterations NMF may take to converge."""
+MIN_DOCS_FOR_MAX_DF = 20
+"""Below this many comments the ``max_df`` limit is not applied (too few to judge)."""
 
 
 def tokenize(text: str) -> list[str]:
@@ -84,7 +89,7 @@ def nps_group(scores: Iterable[float]) -> pd.Categorical:
     return pd.Categorical(labels, categories=["detractor", "passive", "promoter"])
 
 
-class ThemeModel:
+class ThemeModel(BaseEstimator):
     """Themes of a set of comments: TF-IDF + NMF, with shares and example comments.
 
     Parameters
@@ -156,18 +161,8 @@ class ThemeModel:
     def fit(self, comments: Iterable[object]) -> ThemeModel:
         """Find the themes of ``comments`` (missing or blank ones are ignored)."""
         from sklearn.decomposition import NMF
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
-        text = comments if isinstance(comments, pd.Series) else pd.Series(list(comments))
-        text = text[text.notna()].astype("string[pyarrow]").str.strip()  # vectorised (Arrow)
-        text = text[text != ""].reset_index(drop=True)
-        self.n_comments_ = len(text)
-        rng = np.random.default_rng(self.random_state)
-        self.sample_ = np.arange(len(text))
-        if len(text) > self.max_docs:
-            self.sample_ = np.sort(rng.choice(len(text), self.max_docs, replace=False))
-            text = text.iloc[self.sample_].reset_index(drop=True)
-        text = text.astype(object)  # Python strings for the tokenizer and the examples
+        text = self._analysed(comments)
         scale = self.n_comments_ / max(len(text), 1)
         self.labels_ = np.zeros(len(text), dtype=int)
         self.unassigned_ = {
@@ -175,44 +170,27 @@ class ThemeModel:
             "share": 100.0 if len(text) else 0.0,
             "examples": _examples(text, self.n_examples),
         }
-        empty = pd.DataFrame(columns=["theme", "keywords", "comments", "share", "examples"])
-        self.themes_ = empty
+        self.themes_ = pd.DataFrame(columns=["theme", "keywords", "comments", "share", "examples"])
         if len(text) < 2:
             return self
-        words = STOP_WORDS if self.stop_words == "common" else self.stop_words or ()
-        stop = {w.casefold() for w in words}
-        vectorizer = TfidfVectorizer(
-            analyzer=lambda s: [t for t in tokenize(s) if t not in stop],
-            min_df=min(self.min_df, max(1, len(text) // 2)),
-            max_df=self.max_df if len(text) >= 20 else 1.0,
-            max_features=self.max_features,
-            sublinear_tf=True,
-        )
+        vectorizer = self._vectorizer(len(text))
         try:
             x = vectorizer.fit_transform(text)
         except ValueError:  # no word survives the document-frequency limits
             return self
         k = max(1, min(self.n_themes, x.shape[1] - 1, x.shape[0] - 1))
-        nmf = NMF(n_components=k, init="nndsvda", random_state=self.random_state, max_iter=400)
+        nmf = NMF(
+            n_components=k, init="nndsvda", random_state=self.random_state, max_iter=NMF_MAX_ITER
+        )
         weights = nmf.fit_transform(x)
         terms = np.asarray(vectorizer.get_feature_names_out())
         dominant = np.where(
             _fit(x, weights, nmf.components_) >= self.min_fit, weights.argmax(1), -1
         )
-        rows = []
-        for j in range(k):
-            members = np.flatnonzero(dominant == j)
-            keywords = terms[np.argsort(nmf.components_[j])[::-1][: self.n_keywords]]
-            order = members[np.argsort(weights[members, j])[::-1]]
-            rows.append(
-                {
-                    "component": j,
-                    "keywords": ", ".join(keywords),
-                    "comments": round(len(members) * scale),
-                    "share": 100.0 * len(members) / len(text),
-                    "examples": _examples(text.iloc[order], self.n_examples),
-                }
-            )
+        rows = [
+            self._theme_row(j, text, weights, nmf.components_[j], terms, dominant, scale)
+            for j in range(k)
+        ]
         themes = pd.DataFrame(rows).sort_values(["comments", "component"], ascending=[False, True])
         themes = themes[themes["comments"] > 0].reset_index(drop=True)
         rank = {c: i + 1 for i, c in enumerate(themes["component"])}
@@ -226,6 +204,63 @@ class ThemeModel:
         self.labels_ = np.array([rank.get(d, 0) for d in dominant], dtype=int)
         self.themes_ = themes
         return self
+
+    def _analysed(self, comments: Iterable[object]) -> pd.Series:
+        """The non-blank comments to analyse (a seeded sample beyond ``max_docs``).
+
+        Sets ``n_comments_`` and ``sample_``; returns Python strings (for the tokenizer and
+        the examples).
+        """
+        text = comments if isinstance(comments, pd.Series) else pd.Series(list(comments))
+        text = text[text.notna()].astype("string[pyarrow]").str.strip()  # vectorised (Arrow)
+        text = text[text != ""].reset_index(drop=True)
+        self.n_comments_ = len(text)
+        rng = np.random.default_rng(self.random_state)
+        self.sample_ = np.arange(len(text))
+        if len(text) > self.max_docs:
+            self.sample_ = np.sort(rng.choice(len(text), self.max_docs, replace=False))
+            text = text.iloc[self.sample_].reset_index(drop=True)
+        return text.astype(object)
+
+    def _vectorizer(self, n_docs: int):
+        """TF-IDF on :func:`tokenize`'s words, stop words and document-frequency limits applied.
+
+        On few comments the limits relax: ``min_df`` to half of them, no ``max_df`` below
+        :data:`MIN_DOCS_FOR_MAX_DF` comments (a word in 3 of 10 comments is not noise).
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        words = STOP_WORDS if self.stop_words == "common" else self.stop_words or ()
+        stop = {w.casefold() for w in words}
+        return TfidfVectorizer(
+            analyzer=lambda s: [t for t in tokenize(s) if t not in stop],
+            min_df=min(self.min_df, max(1, n_docs // 2)),
+            max_df=self.max_df if n_docs >= MIN_DOCS_FOR_MAX_DF else 1.0,
+            max_features=self.max_features,
+            sublinear_tf=True,
+        )
+
+    def _theme_row(
+        self,
+        j: int,
+        text: pd.Series,
+        weights: np.ndarray,
+        component: np.ndarray,
+        terms: np.ndarray,
+        dominant: np.ndarray,
+        scale: float,
+    ) -> dict[str, object]:
+        """NMF component ``j`` as a theme: keywords, members counted (scaled), examples."""
+        members = np.flatnonzero(dominant == j)
+        keywords = terms[np.argsort(component)[::-1][: self.n_keywords]]
+        order = members[np.argsort(weights[members, j])[::-1]]
+        return {
+            "component": j,
+            "keywords": ", ".join(keywords),
+            "comments": round(len(members) * scale),
+            "share": 100.0 * len(members) / len(text),
+            "examples": _examples(text.iloc[order], self.n_examples),
+        }
 
 
 def _fit(x, weights: np.ndarray, components: np.ndarray) -> np.ndarray:
