@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
 
 import cxlib
 from cxlib.churn.data import (
@@ -34,6 +36,7 @@ from cxlib.churn.evaluation import (
     gains_table,
     roc_auc,
     roc_auc_ci,
+    roc_auc_rows,
 )
 from cxlib.churn.findings import (
     AT_RISK_CSV,
@@ -45,7 +48,7 @@ from cxlib.churn.findings import (
     summary_sentences,
 )
 from cxlib.churn.model import DRIVER_COLUMNS, ChurnDriverModel
-from cxlib.churn.models import fit_model
+from cxlib.churn.models import CategoryCodes, fit_model, make_model
 from cxlib.churn.nps_drivers import nps_key_drivers, relative_weights
 from cxlib.churn.sentences import driver_sentence, natural_step
 from cxlib.churn.survival import lifetimes, retention_curves
@@ -133,6 +136,14 @@ def test_roc_auc_known_answers_and_ties() -> None:
     assert roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
 
 
+def test_batched_roc_auc_matches_scikit_learn() -> None:
+    rng = np.random.default_rng(4)
+    y = rng.random(300) < 0.3
+    S = np.round(rng.random((5, 300)) + 0.2 * y, 1)  # many ties
+    assert roc_auc_rows(y, S) == pytest.approx([roc_auc_score(y, s) for s in S], abs=1e-12)
+    assert np.isnan(roc_auc_rows(np.ones(300, bool), S)).all()
+
+
 def test_delong_variance_matches_its_definition() -> None:
     rng = np.random.default_rng(2)
     y = rng.random(80) < 0.4
@@ -190,9 +201,9 @@ def test_design_matrix_reference_missing_unseen_and_duplicates() -> None:
 def test_odds_ratios_recover_a_known_logistic_model() -> None:
     X, y = synthetic(n=20000)
     fit = fit_model("logistic", X, y.to_numpy(), C=1.0)
-    Z = fit.design.transform(X)
-    est = fit.estimator
-    o = odds_ratios(fit.design, est.coef_[0], est.intercept_[0], Z, X, 1.0)
+    Z = fit["design"].transform(X)
+    est = fit["logistic"]
+    o = odds_ratios(fit["design"], est.coef_[0], est.intercept_[0], Z, X, 1.0)
     x = o[(o["feature"] == "x") & (o["kind"] == "numeric")].iloc[0]
     assert x["step"] == 1.0 and x["or_low"] < math.exp(0.7) < x["or_high"]
     c = o[o["kind"] == "contrast"].iloc[0]
@@ -548,7 +559,7 @@ def test_customers_outside_the_sample_are_still_scored() -> None:
     outside = risk.index.difference(m.oof_proba_.index)
     assert 0 < len(inside) < len(risk) and len(outside) > 0
     assert (risk.loc[inside, "churn_probability"] == m.oof_proba_.loc[inside]).all()
-    fresh = m.predict_proba(X.loc[outside])
+    fresh = m.predict_proba(X.loc[outside])[:, 1]
     np.testing.assert_array_equal(risk.loc[outside, "churn_probability"], fresh)
     assert risk["revenue_at_risk"].iloc[:-5].is_monotonic_decreasing
     assert risk["revenue_at_risk"].iloc[-5:].isna().all()
@@ -649,3 +660,66 @@ def test_retention_curves_align_groups_given_in_another_order() -> None:
     partial = retention_curves(life, groups.iloc[:150], min_n=1)  # unlabelled customers: out
     assert partial.summary["customers"].sum() == 150
     assert aligned.summary.set_index("group").loc["b", "customers"] == 100
+
+
+# --- scikit-learn conventions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        ChurnDriverModel(model="auto", C=0.5, n_permutations=2, max_rows=None),
+        DesignMatrix(),
+        CategoryCodes(max_categories=10),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_estimators_clone_before_and_after_fit(est: BaseEstimator) -> None:
+    X, y = synthetic(n=1000)
+    twin = clone(est)
+    assert isinstance(est, BaseEstimator) and type(twin) is type(est)
+    assert twin.get_params() == est.get_params()
+    assert not [a for a in vars(twin) if a.endswith("_")]  # __init__ learns nothing
+    fitted = est.fit(X, y)
+    assert fitted is est  # fit returns self
+    fresh = clone(fitted)
+    assert fresh.get_params() == est.get_params()
+    assert not [a for a in vars(fresh) if a.endswith("_")]  # a clone is unfitted
+
+
+@pytest.mark.parametrize("name", ["logistic", "boosting"])
+def test_models_are_pipelines_that_clone_and_refit_identically(name: str) -> None:
+    X, y = synthetic(n=1000)
+    model = make_model(name, X, random_state=0)
+    assert isinstance(model, Pipeline) and not hasattr(model[-1], "classes_")
+    a = clone(model).fit(X, y).predict_proba(X)
+    b = fit_model(name, X, y.to_numpy(), random_state=0).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_design_matrix_is_the_hand_computed_one() -> None:
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=50)
+    x[::7] = np.nan
+    g = pd.Categorical(rng.choice(["a", "b", "c"], size=50, p=[0.2, 0.5, 0.3]))
+    X = pd.DataFrame({"x": x, "g": g})
+    d = DesignMatrix().fit(X)
+    filled = np.where(np.isnan(x), np.nanmedian(x), x)
+    expected = np.column_stack(
+        [(filled - filled.mean()) / filled.std(), np.isnan(x), g == "a", g == "c"]
+    )
+    np.testing.assert_allclose(d.transform(X), expected, rtol=1e-12, atol=1e-12)
+    assert d.terms_["reference"].iloc[-1] == "b"
+    only_numbers = DesignMatrix().fit(X[["x"]]).transform(X[["x"]])
+    only_levels = DesignMatrix().fit(X[["g"]]).transform(X[["g"]])
+    np.testing.assert_array_equal(only_numbers, expected[:, :2])
+    np.testing.assert_array_equal(only_levels, expected[:, 2:])
+
+
+def test_predict_proba_has_one_column_per_class() -> None:
+    X, y = synthetic(n=1000)
+    m = ChurnDriverModel(n_permutations=2).fit(X, y)
+    p = m.predict_proba(X)
+    assert p.shape == (len(X), 2) and m.classes_.tolist() == [False, True]
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert list(m.feature_names_in_) == list(X.columns) and m.n_features_in_ == X.shape[1]

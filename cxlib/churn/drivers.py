@@ -30,8 +30,9 @@ import pandas as pd
 from scipy import stats
 
 from cxlib.churn.design import DesignMatrix, is_categorical
-from cxlib.churn.evaluation import Z95, roc_auc
+from cxlib.churn.evaluation import roc_auc_rows
 from cxlib.churn.sentences import natural_step, sentence_with_direction, term_name
+from cxlib.metrics.intervals import Z95
 
 GROUPED_FAMILIES = ("channel mix",)
 """Families whose columns describe one thing together and form one driver."""
@@ -98,9 +99,8 @@ def grouped_permutation_importance(
             perm = rng.permutation(n)
             block = stacked[g * n : (g + 1) * n]
             block[:, cols] = Xr[perm][:, cols]
-        scores = np.asarray(predict(stacked)).reshape(k + 1, n)
-        base = roc_auc(yr, scores[0])
-        drops[r] = [base - roc_auc(yr, scores[g]) for g in range(1, k + 1)]
+        auc = roc_auc_rows(yr, np.asarray(predict(stacked)).reshape(k + 1, n))
+        drops[r] = auc[0] - auc[1:]
     mean = drops.mean(axis=0)
     sd = drops.std(axis=0, ddof=1) if n_repeats > 1 else np.full(k, np.nan)
     out = pd.DataFrame(

@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from cxlib.churn.design import is_categorical
@@ -63,14 +65,28 @@ from cxlib.churn.evaluation import (
     roc_auc,
     roc_auc_ci,
 )
-from cxlib.churn.models import BOOSTING, LOGISTIC, MODELS, FittedModel, fit_model
+from cxlib.churn.models import (
+    BOOSTING,
+    LOGISTIC,
+    MODELS,
+    churn_proba,
+    columns_of,
+    encode,
+    fit_model,
+    score,
+)
 
 MAX_MODEL_ROWS = 100_000
 """Customers above which the models are fitted, cross-validated and explained on a
 stratified random sample of this many (see "Large tables" above)."""
+AUTO_MARGIN = 0.005
+"""``model="auto"`` ranks drivers by boosting only when its CV ROC-AUC beats the logistic
+regression's by more than this (the logistic model's odds ratios read more plainly)."""
+CLASSES = np.array([False, True])
+"""The classes of :meth:`ChurnDriverModel.predict_proba`'s columns: stays, churns."""
 
 
-class ChurnDriverModel:
+class ChurnDriverModel(BaseEstimator):
     """Cross-validated churn models and ranked, explained churn drivers.
 
     Parameters
@@ -130,6 +146,12 @@ class ChurnDriverModel:
         The model that ranks the drivers.
     scorer_ : str
         The model with the higher CV ROC-AUC: it scores customers (:meth:`predict_proba`).
+    classes_ : ndarray
+        ``[False, True]``: the columns of :meth:`predict_proba`.
+    feature_names_in_, n_features_in_ : ndarray, int
+        The columns of the ``X`` passed to :meth:`fit`.
+    features_ : list of str
+        The columns the models use (after the guards' drops).
     importance_, family_importance_ : DataFrame
         Grouped permutation importance per driver and per feature family.
     odds_ratios_ : DataFrame
@@ -140,8 +162,11 @@ class ChurnDriverModel:
     oof_proba_ : Series
         Out-of-fold P(churn) of ``scorer_`` for every modelled row (first CV repeat).
     estimators_ : dict
-        Models fitted on all modelled rows, by name (the logistic one always; the boosting one
-        when it ranks the drivers or scores new rows).
+        Pipelines (:func:`cxlib.churn.models.make_model`) fitted on all modelled rows, by
+        name: the logistic one always, the boosting one when it ranks the drivers. The
+        scorer, when it is not among them, is fitted on the first :meth:`predict_proba` call
+        and kept here: a report that only scores modelled customers (each has an
+        out-of-fold score) never pays for it.
     """
 
     def __init__(
@@ -201,6 +226,9 @@ class ChurnDriverModel:
         yy = yy.astype(bool)
         self.n_, self.n_churners_ = len(yy), int(yy.sum())
         self.churn_rate_ = float(yy.mean()) if len(yy) else np.nan
+        self.classes_ = CLASSES
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
         self.families_ = {c: (families or {}).get(c, c) for c in X.columns}
         X_all = X
         rows = self._sample(yy)
@@ -208,19 +236,10 @@ class ChurnDriverModel:
         if rows is not None:
             X, yy = X.iloc[rows], yy[rows]
         self.sample_size_ = len(yy)
-        churners = int(yy.sum())
-        minority = min(churners, len(yy) - churners)
-        self.trustworthy_ = minority >= self.min_churners
-        self.reason_ = None
         self._empty()
+        self.reason_ = self._too_few(yy)
+        self.trustworthy_ = self.reason_ is None
         if not self.trustworthy_:
-            who = "churners" if churners <= len(yy) - churners else "non-churners"
-            where = f"the model's sample of {len(yy):,}" if self.sampled_ else f"{len(yy):,}"
-            self.reason_ = (
-                f"Only {minority:,} {who} among {where} customers (at least "
-                f"{self.min_churners} are needed): the churn model is not trustworthy, so no "
-                "drivers are shown."
-            )
             return self
         self.dropped_features_ = self._leak_check(X, yy, X_all)
         X = X.drop(columns=self.dropped_features_["feature"].tolist())
@@ -231,16 +250,30 @@ class ChurnDriverModel:
                 "guard): there is nothing to explain churn with."
             )
             return self
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.features_ = list(X.columns)
         oof = self._cross_validate(X, yy)
         self.model_ = self._choose() if self.model == "auto" else self.model
         self.scorer_ = str(self.cv_summary_["roc_auc"].idxmax())
         self.oof_proba_ = pd.Series(oof[self.scorer_], index=X.index, name="churn_probability")
         fits = self._holdout(X, yy)
         self._train = (X, yy)
-        self.estimators_ = {}
+        self.estimators_ = {name: self._fit_one(name, X, yy) for name in {LOGISTIC, self.model_}}
         self._explain(X, yy, fits)
         return self
+
+    def _too_few(self, y: np.ndarray) -> str | None:
+        """Why the modelled rows hold too few churners (or stayers) to model; None if enough."""
+        churners = int(y.sum())
+        minority = min(churners, len(y) - churners)
+        if minority >= self.min_churners:
+            return None
+        who = "churners" if churners <= len(y) - churners else "non-churners"
+        where = f"the model's sample of {len(y):,}" if self.sampled_ else f"{len(y):,}"
+        return (
+            f"Only {minority:,} {who} among {where} customers (at least "
+            f"{self.min_churners} are needed): the churn model is not trustworthy, so no "
+            "drivers are shown."
+        )
 
     def _sample(self, y: np.ndarray) -> np.ndarray | None:
         """Sorted positions of a stratified sample of ``max_rows`` rows (None: use all)."""
@@ -254,14 +287,10 @@ class ChurnDriverModel:
         )
         return np.sort(rows)
 
-    def _estimator(self, name: str) -> FittedModel:
-        """``name`` fitted on all modelled rows (fitted on first use)."""
-        if name not in self.estimators_:
-            self.estimators_[name] = self._fit_one(name, *self._train)
-        return self.estimators_[name]
-
     def _empty(self) -> None:
+        """The learned attributes of a model that explains nothing (yet)."""
         self._train = None
+        self.features_ = []
         self.dropped_features_ = pd.DataFrame(columns=["feature", "reason"])
         self.cv_ = pd.DataFrame(columns=["model", "repeat", "fold", "roc_auc", "pr_auc", "brier"])
         self.cv_summary_ = pd.DataFrame()
@@ -286,13 +315,7 @@ class ChurnDriverModel:
                 where = "" if everyone else " in the model's sample"
                 rows.append((col, f"the same for every customer{where}"))
                 continue
-            if is_categorical(s):
-                labels = s.astype(object).where(s.notna(), "(missing)").astype(str)
-                score = pd.Series(y.astype(float)).groupby(labels.to_numpy()).transform("mean")
-            else:
-                x = s.to_numpy(dtype=float, na_value=np.nan)
-                score = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0, x)
-            auc = roc_auc(y, np.asarray(score, dtype=float))
+            auc = roc_auc(y, _single_feature_score(s, y))
             auc = max(auc, 1 - auc)
             if auc >= self.max_single_auc:
                 rows.append(
@@ -304,7 +327,7 @@ class ChurnDriverModel:
                 )
         return pd.DataFrame(rows, columns=["feature", "reason"])
 
-    def _fit_one(self, name: str, X: pd.DataFrame, y: np.ndarray) -> FittedModel:
+    def _fit_one(self, name: str, X: pd.DataFrame, y: np.ndarray) -> Pipeline:
         return fit_model(
             name,
             X,
@@ -315,6 +338,7 @@ class ChurnDriverModel:
         )
 
     def _cross_validate(self, X: pd.DataFrame, y: np.ndarray) -> dict[str, np.ndarray]:
+        """Fold scores of both models (``cv_``, ``cv_summary_``); out-of-fold P(churn)."""
         cv = RepeatedStratifiedKFold(
             n_splits=self.n_splits, n_repeats=self.n_repeats, random_state=self.random_state
         )
@@ -325,7 +349,7 @@ class ChurnDriverModel:
             repeat, fold = divmod(i, self.n_splits)
             for name in MODELS:
                 fit = self._fit_one(name, X.iloc[tr], y[tr])
-                p = fit.predict_proba(X.iloc[te])
+                p = churn_proba(fit, X.iloc[te])
                 if i == 0:  # the first fold is also the holdout
                     self._fold0 |= {name: (fit, p), "test": te}
                 rows.append(
@@ -341,23 +365,12 @@ class ChurnDriverModel:
                 if repeat == 0:
                     oof[name][te] = p
         self.cv_ = pd.DataFrame(rows)
-        g = self.cv_.groupby("model", sort=False)
-        self.cv_summary_ = pd.DataFrame(
-            {
-                "roc_auc": g["roc_auc"].mean(),
-                "roc_auc_sd": g["roc_auc"].std(ddof=1),
-                "roc_auc_min": g["roc_auc"].min(),
-                "roc_auc_max": g["roc_auc"].max(),
-                "pr_auc": g["pr_auc"].mean(),
-                "brier": g["brier"].mean(),
-                "folds": g.size(),
-            }
-        )
+        self.cv_summary_ = _cv_summary(self.cv_)
         return oof
 
     def _choose(self) -> str:
         auc = self.cv_summary_["roc_auc"]
-        return BOOSTING if auc[BOOSTING] > auc[LOGISTIC] + 0.005 else LOGISTIC
+        return BOOSTING if auc[BOOSTING] > auc[LOGISTIC] + AUTO_MARGIN else LOGISTIC
 
     def _holdout(self, X: pd.DataFrame, y: np.ndarray) -> dict:
         """Holdout metrics on the first cross-validation fold (never seen by its models)."""
@@ -393,23 +406,26 @@ class ChurnDriverModel:
     # --- explaining ------------------------------------------------------------------------
 
     def _explain(self, X: pd.DataFrame, y: np.ndarray, fits: dict) -> None:
+        """Importance on the holdout, odds ratios on all rows, the ranked driver table."""
         te = fits["test"]
         fit = fits[self.model_]
         groups = driver_groups(list(X.columns), self.families_, self.grouped_families)
         fam_groups: dict[str, list[str]] = {}
         for f in X.columns:
             fam_groups.setdefault(self.families_[f], []).append(f)
-        Xm = fit.frame(X.iloc[te])
-        if fit.design is not None:
-            coef, b0 = fit.estimator.coef_[0], fit.estimator.intercept_[0]
+        Xm = encode(fit, X.iloc[te])
+        if self.model_ == LOGISTIC:
+            coef, b0 = fit[-1].coef_[0], fit[-1].intercept_[0]
 
             def predict(Z: np.ndarray) -> np.ndarray:
                 return Z @ coef + b0  # the log-odds: ranks as P(churn) does
         else:
-            predict = fit.score
+
+            def predict(Z: np.ndarray) -> np.ndarray:
+                return score(fit, Z)
 
         def cols(gs: dict[str, list[str]]) -> dict[str, list[int]]:
-            return {k: [i for f in v for i in fit.columns_of(f)] for k, v in gs.items()}
+            return {k: [i for f in v for i in columns_of(fit, f)] for k, v in gs.items()}
 
         kw = {"n_repeats": self.n_permutations, "random_state": self.random_state}
         self.importance_ = grouped_permutation_importance(predict, Xm, y[te], cols(groups), **kw)
@@ -417,10 +433,10 @@ class ChurnDriverModel:
             predict, Xm, y[te], cols(fam_groups), **kw
         ).rename(columns={"driver": "family"})
 
-        full = self._estimator(LOGISTIC)
-        Z = full.design.transform(X)
-        est = full.estimator
-        self.odds_ratios_ = odds_ratios(full.design, est.coef_[0], est.intercept_[0], Z, X, self.C)
+        full = self.estimators_[LOGISTIC]
+        design, est = full[0], full[-1]
+        Z = design.transform(X)
+        self.odds_ratios_ = odds_ratios(design, est.coef_[0], est.intercept_[0], Z, X, self.C)
         lead = lead_terms(self.odds_ratios_, groups)
         self.drivers_ = driver_table(
             self.importance_, lead, groups, self.families_, lambda t: self._direction(X, t)
@@ -428,22 +444,52 @@ class ChurnDriverModel:
 
     def _direction(self, X: pd.DataFrame, term: pd.Series) -> str:
         """Logistic: the sign of the lead term; boosting: its partial dependence."""
-        if self.model_ == LOGISTIC:
+        if self.model_ == LOGISTIC or term["kind"] == "missing":
             return "increases" if term["coef"] > 0 else "decreases"
-        fit = self._estimator(BOOSTING)
+        fit = self.estimators_[BOOSTING]
         level = term["level"] if term["kind"] in ("level", "contrast") else None
-        if term["kind"] == "missing":
-            return "increases" if term["coef"] > 0 else "decreases"
         return partial_dependence_direction(
-            fit.predict_proba, X, term["feature"], level, term["reference"]
+            lambda rows: churn_proba(fit, rows), X, term["feature"], level, term["reference"]
         )
 
     # --- scoring ---------------------------------------------------------------------------
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """P(churn) per row of ``X`` from ``scorer_`` fitted on all rows."""
+        """P(stays), P(churns) per row of ``X`` (columns ``classes_``), by ``scorer_``.
+
+        ``scorer_`` fitted on all modelled rows scores; see ``estimators_`` for when it
+        is fitted.
+        """
         if self.scorer_ is None:
             raise ValueError("the model is not fitted (or not trustworthy: see reason_)")
         with threadpool_limits(limits=1):
-            fit = self._estimator(self.scorer_)
-            return fit.predict_proba(X[list(self.feature_names_in_)])
+            if self.scorer_ not in self.estimators_:
+                self.estimators_[self.scorer_] = self._fit_one(self.scorer_, *self._train)
+            p = churn_proba(self.estimators_[self.scorer_], X[self.features_])
+        return np.column_stack([1 - p, p])
+
+
+def _single_feature_score(s: pd.Series, y: np.ndarray) -> np.ndarray:
+    """One feature as a churn score: a category's churn rate, a number median-filled."""
+    if is_categorical(s):
+        labels = s.astype(object).where(s.notna(), "(missing)").astype(str)
+        score = pd.Series(y.astype(float)).groupby(labels.to_numpy()).transform("mean")
+        return score.to_numpy(dtype=float)
+    x = s.to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0, x)
+
+
+def _cv_summary(cv: pd.DataFrame) -> pd.DataFrame:
+    """Per model: mean, sd, min and max of the fold ROC-AUCs; mean PR-AUC and Brier."""
+    g = cv.groupby("model", sort=False)
+    return pd.DataFrame(
+        {
+            "roc_auc": g["roc_auc"].mean(),
+            "roc_auc_sd": g["roc_auc"].std(ddof=1),
+            "roc_auc_min": g["roc_auc"].min(),
+            "roc_auc_max": g["roc_auc"].max(),
+            "pr_auc": g["pr_auc"].mean(),
+            "brier": g["brier"].mean(),
+            "folds": g.size(),
+        }
+    )

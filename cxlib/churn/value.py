@@ -53,7 +53,7 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
     oof = model.oof_proba_.reindex(ids)
     unscored = oof.isna().to_numpy()
     if unscored.any():
-        oof[unscored] = model.predict_proba(data.X_now.loc[unscored])
+        oof[unscored] = model.predict_proba(data.X_now.loc[unscored])[:, 1]
     rev = data.revenue
     revenue = (rev if rev.index.equals(ids) else rev.reindex(ids)).to_numpy(dtype=float)
     p = oof.to_numpy(dtype=float)
