@@ -491,3 +491,44 @@ def test_grouped_needs_a_grouping(surveys):
         grouped(nps, surveys, value="score")
     with pytest.raises(ValueError, match="time_col"):
         grouped(nps, surveys, value="score", freq="M")
+
+
+# --- documentation contract ------------------------------------------------------------------
+
+METRIC_MODULES = ("survey", "customer", "support", "social")
+
+
+@pytest.mark.parametrize("module", METRIC_MODULES)
+def test_every_metric_documents_its_formula_and_edge_cases(module):
+    """empyrical style: each public metric states its formula, its edge cases and an example,
+    and the module docstring lists it."""
+    import importlib
+    import inspect
+
+    import cxlib.metrics
+
+    mod = importlib.import_module(f"cxlib.metrics.{module}")
+    public = [
+        name
+        for name, f in inspect.getmembers(mod, inspect.isfunction)
+        if f.__module__ == mod.__name__ and not name.startswith("_")
+    ]
+    assert public
+    for name in public:
+        doc = inspect.getdoc(getattr(mod, name))
+        assert "Formula" in doc, name
+        assert "Edge cases" in doc or "edge cases" in doc, name
+        assert ">>>" in doc, name
+        assert f":func:`{name}`" in mod.__doc__, name
+        assert name in cxlib.metrics.__all__, name
+
+
+def test_z95_has_one_home():
+    """The 95% normal quantile is defined once, in intervals, and compare uses it."""
+    import importlib
+
+    compare_module = importlib.import_module("cxlib.metrics.compare")  # the function shadows it
+    intervals = importlib.import_module("cxlib.metrics.intervals")
+
+    assert pytest.approx(Z, abs=1e-12) == intervals.Z95
+    assert compare_module.Z95 is intervals.Z95

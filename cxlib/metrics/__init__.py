@@ -6,7 +6,8 @@ values (NaN/None/NaT) are ignored and not counted in ``n``; out-of-range values 
 ``ValueError`` saying how many. Column names are the data contract's (``cxlib.contract``).
 Tables may hold datetimes as ISO 8601 strings or datetime columns; naive times are UTC.
 :func:`compare` (two results) and :func:`grouped` (a metric per group or period) come from
-:mod:`cxlib.metrics.compare`, :class:`MetricResult` from :mod:`cxlib.metrics.intervals`; all are re-exported here.
+:mod:`cxlib.metrics.compare`, :class:`MetricResult` from :mod:`cxlib.metrics.intervals`; all
+are re-exported here.
 The metrics live by subject in :mod:`~cxlib.metrics.survey`, :mod:`~cxlib.metrics.customer`,
 :mod:`~cxlib.metrics.support` and :mod:`~cxlib.metrics.social`.
 """

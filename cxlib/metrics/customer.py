@@ -1,6 +1,14 @@
-"""Customer metrics: churn rate, retention rate and customer lifetime value.
+"""Customer metrics, each with its 95% confidence interval.
 
-The rules shared by every metric are in :mod:`cxlib.metrics`.
+:func:`churn_rate`
+    The % of customers who churned (overall, or within a period from the customers table).
+:func:`retention_rate`
+    ``100 - churn rate``, for the same customers.
+:func:`clv`
+    Customer lifetime value, ``average order value x purchase frequency x lifetime x margin``.
+
+The rules shared by every metric (empty input, missing values, out-of-range values) are
+in :mod:`cxlib.metrics`.
 """
 
 from __future__ import annotations
@@ -11,9 +19,6 @@ import numpy as np
 import pandas as pd
 
 from cxlib.metrics._coerce import column, flags, utc, utc_ts
-from cxlib.metrics.compare import Comparison as Comparison
-from cxlib.metrics.compare import compare as compare
-from cxlib.metrics.compare import grouped as grouped
 from cxlib.metrics.intervals import (
     MetricResult,
     bootstrap_sums,
@@ -22,11 +27,8 @@ from cxlib.metrics.intervals import (
     proportion_result,
 )
 
-_UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 _YEAR_SECONDS = 365.25 * 86400.0
-
-
-# --- customer metrics ---------------------------------------------------------------------
+"""Seconds in an average (Julian) year."""
 
 
 def _churn_flags(churned: Any, start: Any, end: Any) -> np.ndarray:
@@ -51,6 +53,11 @@ def _churn_flags(churned: Any, start: Any, end: Any) -> np.ndarray:
 def churn_rate(churned: Any, *, start: Any = None, end: Any = None) -> MetricResult:
     """Churn rate: % of customers who churned, with a Wilson 95% CI.
 
+    Formula: ``churn rate = 100 * churners / customers``.
+
+    Edge cases: no customers (or none active at ``start``) -> ``nan`` with ``n = 0``;
+    missing flags ignored; no churner -> 0 with a Wilson CI that still has width.
+
     Parameters
     ----------
     churned : iterable of bool / 0-1 / "yes"-"no", or customers DataFrame
@@ -62,6 +69,12 @@ def churn_rate(churned: Any, *, start: Any = None, end: Any = None) -> MetricRes
         ``signup_date < start`` and they have not churned before ``start``, and churned in
         the period if ``start <= churn_date < end``. Customers who sign up during the period
         are not counted.
+
+    Raises
+    ------
+    ValueError
+        If only one of ``start`` and ``end`` is given, if they are given without a
+        customers table, or if a flag is not a yes/no value.
 
     Examples
     --------
@@ -75,8 +88,10 @@ def churn_rate(churned: Any, *, start: Any = None, end: Any = None) -> MetricRes
 def retention_rate(churned: Any, *, start: Any = None, end: Any = None) -> MetricResult:
     """Retention rate = 100 − churn rate, for exactly the definition of :func:`churn_rate`.
 
-    The share of customers (active at ``start``, when a period is given) who had not churned
-    (by ``end``); the Wilson CI is the churn CI mirrored.
+    Formula: ``retention rate = 100 * (customers - churners) / customers``: the share of
+    customers (active at ``start``, when a period is given) who had not churned (by
+    ``end``); the Wilson CI is the churn CI mirrored. Edge cases and errors as for
+    :func:`churn_rate` (no customers -> ``nan``).
 
     Examples
     --------
@@ -130,7 +145,10 @@ def clv(
 
     The 95% CI is a seeded percentile bootstrap over customers: customers' order totals
     are resampled and, when the lifetime is estimated, ``customers`` independently too.
-    Empty orders -> ``nan``. Rows with a missing amount or customer are ignored.
+
+    Edge cases: no orders -> ``nan`` with ``n = 0``; rows with a missing amount or customer
+    are ignored; a resample without churners counts as an infinite lifetime (with few
+    churners the upper bound can be infinite, never ``nan``).
 
     Raises
     ------

@@ -16,7 +16,9 @@ import numpy as np
 from scipy import stats as st
 
 CONF = 0.95
+"""The confidence level of every interval in cxlib."""
 Z95 = float(st.norm.ppf(0.5 + CONF / 2))  # 1.959963...
+"""The two-sided 95% normal quantile (1.96): the one definition in cxlib, imported where used."""
 
 _BOOT_CHUNK = 2_000_000  # resampled values held in memory at once
 

@@ -1,6 +1,10 @@
-"""Social metrics: engagement rate of brand mentions.
+"""Social metrics, each with its 95% confidence interval.
 
-The rules shared by every metric are in :mod:`cxlib.metrics`.
+:func:`engagement_rate`
+    Engagements (likes + shares + comments) per audience, in %, or per mention.
+
+The rules shared by every metric (empty input, missing values, out-of-range values) are
+in :mod:`cxlib.metrics`.
 """
 
 from __future__ import annotations
@@ -9,20 +13,11 @@ import numpy as np
 import pandas as pd
 
 from cxlib.metrics._coerce import column
-from cxlib.metrics.compare import Comparison as Comparison
-from cxlib.metrics.compare import compare as compare
-from cxlib.metrics.compare import grouped as grouped
 from cxlib.metrics.intervals import (
     MetricResult,
     bootstrap_ci,
     empty_result,
 )
-
-_UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
-_YEAR_SECONDS = 365.25 * 86400.0
-
-
-# --- social -------------------------------------------------------------------------------
 
 
 def engagement_rate(
@@ -39,9 +34,20 @@ def engagement_rate(
     the audience of every mention (so it equals the mean engagements per post / audience).
     Without ``audience``: the mean engagements per mention, unit ``"per mention"``.
 
-    Missing engagement columns count as absent; a mention with all three missing, or with
-    a missing or non-positive audience, is ignored. CI: seeded percentile bootstrap over
-    mentions.
+    Formula: ``100 * Σ (likes + shares + comments) / Σ audience``, or without an audience
+    ``Σ (likes + shares + comments) / n``. CI: seeded percentile bootstrap over mentions.
+
+    Edge cases: a missing engagement column counts as absent; a mention with all three
+    missing, or with a missing or non-positive audience, is ignored; no mention left ->
+    ``nan`` with ``n = 0``.
+
+    Raises
+    ------
+    KeyError
+        If none of likes, shares and comments is a column (or the audience column is
+        missing).
+    ValueError
+        If an engagement count is negative or a numeric ``audience`` is not positive.
 
     Examples
     --------

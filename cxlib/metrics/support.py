@@ -1,6 +1,16 @@
-"""Support metrics: first-contact resolution, resolution and first-response times, the response promise.
+"""Support metrics, each with its 95% confidence interval.
 
-The rules shared by every metric are in :mod:`cxlib.metrics`.
+:func:`fcr`
+    First-contact resolution, the % of resolved tickets closed in one contact.
+:func:`avg_resolution_time`
+    The mean (or median) of ``resolved_at - opened_at`` over resolved tickets.
+:func:`avg_first_response_time`
+    The mean (or median) of ``first_response_at - opened_at`` over answered tickets.
+:func:`response_within`
+    The response promise: the % of tickets first answered within a number of hours.
+
+The rules shared by every metric (empty input, missing values, out-of-range values) are
+in :mod:`cxlib.metrics`.
 """
 
 from __future__ import annotations
@@ -10,9 +20,6 @@ from typing import Any
 import pandas as pd
 
 from cxlib.metrics._coerce import column, utc, utc_ts
-from cxlib.metrics.compare import Comparison as Comparison
-from cxlib.metrics.compare import compare as compare
-from cxlib.metrics.compare import grouped as grouped
 from cxlib.metrics.intervals import (
     MetricResult,
     empty_result,
@@ -22,10 +29,7 @@ from cxlib.metrics.intervals import (
 )
 
 _UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
-_YEAR_SECONDS = 365.25 * 86400.0
-
-
-# --- support metrics ----------------------------------------------------------------------
+"""Seconds per unit of a duration metric."""
 
 
 def fcr(tickets: pd.DataFrame) -> MetricResult:
@@ -34,6 +38,9 @@ def fcr(tickets: pd.DataFrame) -> MetricResult:
     Formula: ``FCR = 100 * #(resolved and contacts == 1) / #(resolved)``, Wilson 95% CI.
     Denominator choice: only resolved tickets (``resolved_at`` present) with a known
     ``contacts`` count; open tickets are excluded because their outcome is not yet known.
+
+    Edge cases: no resolved ticket with a known count -> ``nan`` with ``n = 0``; every
+    resolved ticket closed in one contact -> 100, with a Wilson CI that still has width.
 
     Examples
     --------
@@ -72,9 +79,19 @@ def avg_resolution_time(
 ) -> MetricResult:
     """Average time to resolve: mean of ``resolved_at − opened_at`` over resolved tickets.
 
-    The mean is the headline (t 95% CI); ``statistic="median"`` gives the median with a
-    distribution-free order-statistic CI (none below 6 tickets), more robust to the long
-    tail. Open tickets are excluded; ``unit`` is seconds, minutes, hours or days.
+    Formula: ``mean = Σ (resolved_at − opened_at) / n`` in ``unit`` (seconds, minutes,
+    hours or days), with the t 95% CI ``mean ± t(0.975, n − 1) · s / √n``;
+    ``statistic="median"`` gives the median with a distribution-free order-statistic CI,
+    more robust to the long tail.
+
+    Edge cases: open tickets (no ``resolved_at``) are excluded; none resolved -> ``nan``
+    with ``n = 0``; one ticket -> no CI (the median: none below 6 tickets).
+
+    Raises
+    ------
+    ValueError
+        If a ticket is resolved before it was opened, or ``unit`` or ``statistic`` is
+        unknown.
 
     Examples
     --------
@@ -91,9 +108,17 @@ def avg_first_response_time(
 ) -> MetricResult:
     """Average first response time: mean of ``first_response_at − opened_at``.
 
-    Over answered tickets only (see :func:`response_within` for a measure that counts
-    unanswered ones); t 95% CI, or ``statistic="median"`` as in
-    :func:`avg_resolution_time`.
+    Formula: ``mean = Σ (first_response_at − opened_at) / n`` over answered tickets only
+    (see :func:`response_within` for a measure that counts unanswered ones); t 95% CI, or
+    ``statistic="median"`` as in :func:`avg_resolution_time`.
+
+    Edge cases: none answered -> ``nan`` with ``n = 0``; one ticket -> no CI.
+
+    Raises
+    ------
+    ValueError
+        If a ticket is answered before it was opened, or ``unit`` or ``statistic`` is
+        unknown.
 
     Examples
     --------
@@ -112,7 +137,16 @@ def response_within(tickets: pd.DataFrame, hours: float = 24, *, as_of: Any = No
     later, or still unanswered when older than ``hours`` at ``as_of``. Excluded: tickets
     still unanswered but younger than ``hours`` (their outcome is not known yet) and
     tickets opened after ``as_of``; responses after ``as_of`` count as not yet given.
-    ``as_of`` defaults to the latest timestamp in the table. Wilson 95% CI.
+    ``as_of`` defaults to the latest timestamp in the table.
+
+    Formula: ``100 * #within / #decided`` (decided = within or not within), Wilson 95% CI.
+
+    Edge cases: no timestamp at all -> ``nan`` with ``n = 0``; no decided ticket -> ``nan``.
+
+    Raises
+    ------
+    ValueError
+        If a ticket is answered before it was opened.
 
     Examples
     --------

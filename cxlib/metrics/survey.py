@@ -1,6 +1,16 @@
-"""Survey metrics: NPS, CSAT, CES (share and mean), each with its 95% confidence interval.
+"""Survey metrics, each with its 95% confidence interval.
 
-The rules shared by every metric are in :mod:`cxlib.metrics`.
+:func:`nps`
+    Net Promoter Score, ``100 * (promoters - detractors) / n`` on the 0-10 scale.
+:func:`csat`
+    Customer satisfaction, the % of answers at or above a threshold (top-2-box on 1-5).
+:func:`ces`
+    Customer effort score, the % of answers that found it easy (top-2-box on 1-5).
+:func:`ces_mean`
+    The mean effort score on its own 1-5 scale.
+
+The rules shared by every metric (empty input, missing values, out-of-range values) are
+in :mod:`cxlib.metrics`.
 """
 
 from __future__ import annotations
@@ -10,9 +20,6 @@ from collections.abc import Iterable
 
 from cxlib.contract import DEFAULT_SCALES
 from cxlib.metrics._coerce import scores as checked_scores
-from cxlib.metrics.compare import Comparison as Comparison
-from cxlib.metrics.compare import compare as compare
-from cxlib.metrics.compare import grouped as grouped
 from cxlib.metrics.intervals import (
     Z95,
     MetricResult,
@@ -21,11 +28,10 @@ from cxlib.metrics.intervals import (
     t_mean_ci,
 )
 
-_UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
-_YEAR_SECONDS = 365.25 * 86400.0
-
-
-# --- survey metrics -----------------------------------------------------------------------
+PROMOTER_MIN = 9
+"""NPS answers at or above this score are promoters."""
+DETRACTOR_MAX = 6
+"""NPS answers at or below this score are detractors."""
 
 
 def nps(scores: Iterable[float]) -> MetricResult:
@@ -60,8 +66,9 @@ def nps(scores: Iterable[float]) -> MetricResult:
     n = x.size
     if n == 0:
         return empty_result("NPS", "points", method)
-    p_pro, p_det = float((x >= 9).sum()) / n, float((x <= 6).sum()) / n
-    value = 100.0 * float((x >= 9).sum() - (x <= 6).sum()) / n
+    promoters, detractors = (x >= PROMOTER_MIN).sum(), (x <= DETRACTOR_MAX).sum()
+    p_pro, p_det = float(promoters) / n, float(detractors) / n
+    value = 100.0 * float(promoters - detractors) / n
     se = 100.0 * math.sqrt(max(p_pro + p_det - (p_pro - p_det) ** 2, 0.0) / n)
     low, high = max(value - Z95 * se, -100.0), min(value + Z95 * se, 100.0)
     return MetricResult("NPS", value, n, low, high, "points", method, se)
@@ -82,8 +89,15 @@ def csat(
     """Customer satisfaction: % of answers at or above ``threshold`` (top-2-box on 1–5).
 
     Formula: ``CSAT = 100 * #(score >= threshold) / n``, with a Wilson 95% CI.
-    Empty input -> ``nan`` with ``n = 0``; NaNs ignored; scores outside ``scale`` or not
-    integers raise ``ValueError``.
+
+    Edge cases: empty input -> ``nan`` with ``n = 0``; NaNs ignored; all answers on one
+    side of the threshold -> 0 or 100, with a Wilson CI that still has width.
+
+    Raises
+    ------
+    ValueError
+        If a score is outside ``scale`` or not an integer, or ``threshold`` is outside
+        ``scale``.
 
     Examples
     --------
@@ -99,8 +113,17 @@ def ces(
     """Customer effort score: % of answers that found it easy (``score >= threshold``).
 
     The data contract's CES scale runs 1–5 with 5 = very easy, so higher is better.
-    Formula: ``CES = 100 * #(score >= threshold) / n``, Wilson 95% CI. Empty input ->
-    ``nan``; NaNs ignored; see :func:`ces_mean` for the mean effort score.
+    Formula: ``CES = 100 * #(score >= threshold) / n``, Wilson 95% CI; see
+    :func:`ces_mean` for the mean effort score.
+
+    Edge cases: empty input -> ``nan`` with ``n = 0``; NaNs ignored; all answers on one
+    side of the threshold -> 0 or 100, with a Wilson CI that still has width.
+
+    Raises
+    ------
+    ValueError
+        If a score is outside ``scale`` or not an integer, or ``threshold`` is outside
+        ``scale``.
 
     Examples
     --------
@@ -115,7 +138,16 @@ def ces_mean(
 ) -> MetricResult:
     """Mean customer effort score on its own scale (1–5, 5 = very easy), with a t CI.
 
-    Empty input -> ``nan``; one answer -> no CI; NaNs ignored.
+    Formula: ``mean = Σ score / n``; 95% CI ``mean ± t(0.975, n − 1) · s / √n`` with
+    ``s`` the sample standard deviation.
+
+    Edge cases: empty input -> ``nan`` with ``n = 0``; one answer -> the value without a
+    CI (``nan`` bounds); all answers alike -> a zero-width CI; NaNs ignored.
+
+    Raises
+    ------
+    ValueError
+        If a score is outside ``scale`` or not an integer.
 
     Examples
     --------
