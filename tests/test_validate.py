@@ -902,11 +902,11 @@ def test_survey_types_are_lower_cased_and_checked_in_parquet_labels(tmp_path):
 
 def test_kept_rows_are_the_same_by_slices_or_by_filter(small_sample, monkeypatch):
     """Few excluded rows are cut out by zero-copy slices, many by one filter: same frames."""
-    from cxlib.io import validate
+    from cxlib.io import rows
 
     sliced = cxlib.load(small_sample)
     assert sum(q.rows_excluded for q in sliced.quality.tables.values()) > 0
-    monkeypatch.setattr(validate, "MAX_SLICES", 0)
+    monkeypatch.setattr(rows, "MAX_SLICES", 0)
     filtered = cxlib.load(small_sample)
     for name, frame in sliced.tables.items():
         pd.testing.assert_frame_equal(frame, filtered.tables[name], check_categorical=True)
@@ -926,14 +926,14 @@ def test_blank_probe_on_raw_string_buffers_matches_the_plain_rule(values, start,
     value, or (for ids and labels) a leading or trailing blank, needs cleaning; nulls do not."""
     import pyarrow as pa
 
-    from cxlib.io.validate import _blank_ends
+    from cxlib.io.passthrough import blank_ends
 
     chunk = pa.array(values, type=pa.large_string() if large else pa.string())[start:]
     kept = values[start:]
     expected = any(
         v == "" or (ends and (v.startswith(" ") or v.endswith(" "))) for v in kept if v is not None
     )
-    assert _blank_ends(chunk, ends) == expected
+    assert blank_ends(chunk, ends) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -949,7 +949,7 @@ def test_timestamps_in_microseconds_match_pyarrows_cast(chunks, unit, start):
     that do not fit in microseconds raise as pyarrow's cast does."""
     import pyarrow as pa
 
-    from cxlib.io.validate import _microseconds
+    from cxlib.io.convert import microseconds
 
     col = pa.chunked_array([pa.array(c, pa.int64()) for c in chunks], pa.int64())
     col = pa.chunked_array([c.cast(pa.timestamp(unit)) for c in col.chunks], pa.timestamp(unit))
@@ -958,9 +958,9 @@ def test_timestamps_in_microseconds_match_pyarrows_cast(chunks, unit, start):
         expected = col.cast(pa.timestamp("us"))
     except pa.ArrowInvalid:
         with pytest.raises(pa.ArrowInvalid):
-            _microseconds(col)
+            microseconds(col)
         return
-    got = _microseconds(col)
+    got = microseconds(col)
     assert got.type == pa.timestamp("us") and got.num_chunks <= 1
     assert got.cast(pa.int64()).to_pylist() == expected.cast(pa.int64()).to_pylist()
 
@@ -982,7 +982,7 @@ def test_categories_from_arrow_dictionaries_match_pyarrows_conversion(chunks, st
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from cxlib.io.validate import _categorical
+    from cxlib.io.convert import categorical
 
     col = pa.chunked_array(
         [pc.dictionary_encode(pa.array(c, pa.string())) for c in chunks],
@@ -990,7 +990,7 @@ def test_categories_from_arrow_dictionaries_match_pyarrows_conversion(chunks, st
     )
     col = col[start:] if len(col) > start else col
     order = ["email", "web", "app"] if ordered else None
-    got = pd.Series(_categorical(col, order))
+    got = pd.Series(categorical(col, order))
     expected = pd.Series(col.to_pylist(), dtype="object")
     if ordered:
         expected = expected.where(expected.isin(order))

@@ -38,6 +38,7 @@ from cxlib.io.quality import QualityReport
 from cxlib.io.readers import DataContractError, describe_source, open_reader
 from cxlib.io.schemas import CHECK_ROWS, check_contract
 from cxlib.io.validate import CUSTOMER_IDS, validate_table
+from cxlib.wording import count
 
 TIME_COLUMNS = {
     "customers": "signup_date",
@@ -110,7 +111,7 @@ class CXData:
         return con
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{n}={len(f):,}" for n, f in self.tables.items())
+        sizes = ", ".join(f"{n}={count(len(f))}" for n, f in self.tables.items())
         return f"CXData({self.source!r}: {sizes})"
 
 

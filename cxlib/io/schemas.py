@@ -17,6 +17,7 @@ import pandera.pandas as pa
 
 from cxlib.contract import COUNT_COLUMNS, MONEY_COLUMNS, TABLES
 from cxlib.io.config import DatasetConfig
+from cxlib.io.rows import AGE_RANGE
 
 _KIND_CHECK = {
     "id": (pd.api.types.is_string_dtype, "string"),
@@ -39,6 +40,9 @@ CHECK_ROWS = 1_000_000
 
 CHECK_BLOCKS = 20
 """Above CHECK_ROWS, the rows checked are this many evenly spaced contiguous blocks."""
+
+FAILURES_SHOWN = 10
+"""Failing values quoted in a :class:`ContractViolation`."""
 
 # pandera registers its pandas backends (importing its hypothesis strategies when
 # hypothesis is installed) on the first validation: done once here, at import, so the
@@ -74,7 +78,7 @@ def contract_schema(
         if col.name in COUNT_COLUMNS.get(table, {}):
             checks.append(pa.Check.ge(COUNT_COLUMNS[table][col.name]))
         if table == "customers" and col.name == "age":
-            checks.append(pa.Check.in_range(1, 119))
+            checks.append(pa.Check.in_range(*AGE_RANGE))
         if table == "surveys" and col.name == "score":
             low = min(lo for lo, _ in cfg.scales.values())
             high = max(hi for _, hi in cfg.scales.values())
@@ -120,7 +124,7 @@ def check_contract(
     try:
         contract_schema(table, config, unique).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases[["column", "check", "failure_case"]].head(10)
+        cases = exc.failure_cases[["column", "check", "failure_case"]].head(FAILURES_SHOWN)
         raise ContractViolation(
             f"Loaded table {table!r} breaks the data contract (a cxlib defect -- please "
             f"report it):\n{cases.to_string(index=False)}"
