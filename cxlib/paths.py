@@ -30,6 +30,9 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 """The report notebooks."""
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
 """Team material beside the project (real data sets); may be absent."""
+PERSONAS_FILE = "personas.csv"
+"""The persona report's per-customer output in a run's output folder (``customer_id,
+persona_id, persona_name``), read by the reports that split by persona."""
 
 DEFAULT_SAMPLE_CUSTOMERS = 20_000
 """Customers in the bundled sample (about 500,000 events)."""

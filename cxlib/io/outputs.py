@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxlib.paths import REPORTS_DIR
+from cxlib.paths import PERSONAS_FILE, REPORTS_DIR
 
 
 def _plain(value: Any) -> Any:
@@ -102,12 +102,12 @@ def read_personas(
             )
             return None
     elif output_dir is not None:
-        path = Path(output_dir) / "personas.csv"
+        path = Path(output_dir) / PERSONAS_FILE
         if not path.is_file():
             return None
     else:
         found = sorted(
-            (REPORTS_DIR / "_scratch").glob("*/personas.csv"), key=lambda p: p.stat().st_mtime
+            (REPORTS_DIR / "_scratch").glob(f"*/{PERSONAS_FILE}"), key=lambda p: p.stat().st_mtime
         )
         if not found:
             return None

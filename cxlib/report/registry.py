@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxlib.paths import NOTEBOOKS_DIR
+from cxlib.paths import NOTEBOOKS_DIR, PERSONAS_FILE
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,6 @@ class Report:
             return f"needs one of the tables {', '.join(self.requires_any)}; the data has none"
         return None
 
-
-PERSONAS_FILE = "personas.csv"
-"""The persona report's per-customer output that the other reports read."""
 
 REPORTS: tuple[Report, ...] = (
     Report(
