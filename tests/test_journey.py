@@ -102,6 +102,19 @@ def hand(tmp_path_factory: pytest.TempPathFactory):
     return journey.JourneyAnalysis(min_customers=1).fit(cx, personas)
 
 
+def test_journey_analysis_is_a_cloneable_estimator(hand):
+    """scikit-learn's contract: parameters stored as given, clone is unfitted, fit returns self."""
+    from sklearn.base import BaseEstimator, clone
+
+    assert isinstance(hand, BaseEstimator)
+    twin = clone(hand)
+    assert twin.get_params() == hand.get_params() and twin.min_customers == 1
+    assert not [a for a in vars(twin) if a.endswith("_")]
+    assert hasattr(hand, "friction_") and not hasattr(twin, "friction_")
+    with pytest.raises(ValueError, match="loop_window_hours"):
+        journey.JourneyAnalysis(loop_window_hours=0).fit(None)
+
+
 def _tp(ja: journey.JourneyAnalysis, touchpoint: str) -> pd.Series:
     return ja.friction_.set_index("touchpoint").loc[touchpoint]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from sklearn.base import BaseEstimator
 
 from cxlib.io.ids import positions
 from cxlib.journey.friction import friction_counts, ranked_friction
@@ -12,10 +13,18 @@ from cxlib.journey.funnel import funnel
 from cxlib.journey.log import JourneyLog
 from cxlib.journey.maps import build_journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
+from cxlib.wording import percent
+
+FULL_COVERAGE = 0.95
+"""Personas covering less than this share of the journeys' customers earn a note."""
 
 
-class JourneyAnalysis:
+class JourneyAnalysis(BaseEstimator):
     """The whole journey-friction analysis of a data set, on one prepared event log.
+
+    A scikit-learn style estimator: ``__init__`` only stores the parameters, :meth:`fit`
+    validates them and computes the learned attributes (ending in ``_``), and
+    ``sklearn.base.clone`` gives an unfitted copy with the same parameters.
 
     Parameters
     ----------
@@ -88,9 +97,9 @@ class JourneyAnalysis:
                     "customer with these events: persona splits are skipped."
                 )
                 personas = None
-            elif covered < 0.95:
+            elif covered < FULL_COVERAGE:
                 notes.append(
-                    f"Personas cover {covered:.0%} of the customers with a journey; the others "
+                    f"Personas cover {percent(covered)} of the customers with a journey; the others "
                     "are left out of the persona splits."
                 )
         log = JourneyLog(
