@@ -18,6 +18,10 @@ mentions    mention_id, posted_at, platform, text, likes, shares, comments, cust
 Ids and text are pandas ``string[pyarrow]``; labels are ``category``; every date
 and time is ``datetime64`` in naive UTC (dates at midnight). A table the source
 lacks is ``None`` and listed in ``quality.missing_tables``.
+
+:meth:`CXData.subset` gives some of the tables (the same frames) with their part of the
+quality report; ``load(..., memo=folder)`` shares one load between the notebooks of a
+report run (:mod:`cxlib.io.memo`).
 """
 
 from __future__ import annotations
