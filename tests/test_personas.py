@@ -1,4 +1,5 @@
-"""Tests for cxlib.personas.profiles: deterministic naming from z-scores, profiles with CIs, findings."""
+"""Tests for cxlib.personas naming, profiles and findings: deterministic names from z-scores,
+profiles with CIs, sentences, cards and output files."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pandas as pd
 import pytest
 
 import cxlib
+from cxlib import personas
 from cxlib.features import customer_features
-from cxlib.personas.findings import findings, overall_metrics, save_outputs
-from cxlib.personas.profiles import name_personas, persona_profiles
+from cxlib.personas.findings import cards_html, findings, overall_metrics, save_outputs
+from cxlib.personas.naming import format_value, name_personas
+from cxlib.personas.profiles import persona_profiles
 from cxlib.personas.segmenter import PersonaSegmenter
 
 
@@ -152,3 +155,35 @@ def test_output_files_follow_the_contract(fitted, tmp_path):
     assert summary["k"] == 5 and summary["findings"] == lines
     assert summary["sizes"] == p["n"].tolist() and summary["names"] == p["persona_name"].tolist()
     assert 0 < summary["silhouette"] < 1 and 0 < summary["stability"] <= 1
+    assert set(summary) == set(cxlib.personas.summary(seg, p, lines))  # the JSON is summary()
+
+
+def test_names_given_reach_the_profiles_and_personas_csv(fitted, tmp_path):
+    cx, X, seg = fitted
+    p = persona_profiles(cx, seg, X, names={2: "Weekend warriors"})
+    assert p.set_index("persona_id").loc[2, "persona_name"] == "Weekend warriors"
+    path = personas.write_personas(tmp_path, seg, p)
+    assert path.name == personas.PERSONAS_FILE
+    written = pd.read_csv(path, dtype={"customer_id": str})
+    assert (written.loc[written["persona_id"] == 2, "persona_name"] == "Weekend warriors").all()
+    assert (written["persona_id"] == seg.labels_).all()
+
+
+def test_cards_escape_customer_text(fitted):
+    cx, X, seg = fitted
+    p = persona_profiles(cx, seg, X, names={1: "<script>alert('x')</script> & co"})
+    html = cards_html(p)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in html
+    assert html.count("border-left:6px solid") == len(p)
+    for alias in p["persona_alias"]:
+        assert alias in html
+
+
+def test_values_are_written_by_unit():
+    assert format_value("browse_share", 0.635) == "64%"
+    assert format_value("monthly_revenue", 12_345.0) == "12.3k"  # cxlib.wording.money
+    assert format_value("tenure_days", 365.25) == "12 months"
+    assert format_value("days_since_last_event", 407.87) == "408"
+    assert format_value("nps_mean", 7.0859) == "7.1"
+    assert format_value("plan=basic", 0.5) == "50%"

@@ -15,11 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
+from sklearn.pipeline import Pipeline
 
 import cxlib
 from cxlib.features import customer_features
 from cxlib.paths import DEFAULT_SAMPLE_CUSTOMERS, SAMPLE_DIR
+from cxlib.personas.naming import name_segments
 from cxlib.personas.segmenter import PersonaSegmenter
 
 # --- the planted personas of the sample -----------------------------------------------------
@@ -49,7 +52,7 @@ def _check_planted(folder: Path, X: pd.DataFrame) -> PersonaSegmenter:
 def test_planted_personas_are_found_on_the_small_sample(small_sample, sample_features):
     seg = _check_planted(small_sample, sample_features)
     assert seg.k_scores_.loc[seg.k_, "stability"] >= 0.9
-    assert seg.profiles_["persona_name"].is_unique
+    assert name_segments(seg)["persona_name"].is_unique
 
 
 @pytest.mark.slow
@@ -74,11 +77,12 @@ def test_same_random_state_same_labels(sample_features):
     assert np.array_equal(a.labels_, b.labels_)
     pd.testing.assert_frame_equal(a.k_scores_, b.k_scores_)
     pd.testing.assert_frame_equal(a.profiles_, b.profiles_)
+    pd.testing.assert_frame_equal(name_segments(a), name_segments(b))
 
 
 def test_outputs_have_the_report_contract(sample_features):
     seg = PersonaSegmenter(k=5, random_state=0).fit(sample_features)
-    assert list(seg.personas_.columns) == ["customer_id", "persona_id", "persona_name"]
+    assert list(seg.personas_.columns) == ["customer_id", "persona_id"]
     assert len(seg.personas_) == len(sample_features)
     assert list(seg.personas_["customer_id"]) == list(sample_features.index)
     assert set(seg.personas_["persona_id"]) == {1, 2, 3, 4, 5}
@@ -189,20 +193,46 @@ def test_predict_handles_missing_values_and_new_rows():
     assert np.array_equal(pid[1:], seg.labels_[1:5])
 
 
-def test_name_overrides_reach_every_output():
+def test_fit_only_fits_and_naming_is_a_step_of_its_own():
     X, _ = blobs()
-    seg = PersonaSegmenter(k=3, random_state=0, names={2: "Weekend warriors"}).fit(X)
-    assert seg.profiles_.set_index("persona_id").loc[2, "persona_name"] == "Weekend warriors"
-    assert (seg.personas_.query("persona_id == 2")["persona_name"] == "Weekend warriors").all()
-    listed = PersonaSegmenter(k=3, random_state=0, names=["A", "B", "C"]).fit(X)
-    assert list(listed.profiles_["persona_name"]) == ["A", "B", "C"]
+    seg = PersonaSegmenter(k=3, random_state=0).fit(X)
+    assert not any("name" in c for c in [*seg.profiles_.columns, *seg.personas_.columns])
+    named = name_segments(seg, names={2: "Weekend warriors"})
+    assert list(named.index) == [1, 2, 3] and named.loc[2, "persona_name"] == "Weekend warriors"
+    assert list(name_segments(seg, names=["A", "B", "C"])["persona_name"]) == ["A", "B", "C"]
+    pd.testing.assert_frame_equal(name_segments(seg), name_segments(seg))  # deterministic
+
+
+def test_clone_gives_an_unfitted_twin_that_fits_the_same():
+    X, _ = blobs()
+    seg = PersonaSegmenter(k=3, k_range=(2, 4), features=["spend", "score"], n_boot=2)
+    fitted = seg.fit(X)
+    twin = clone(fitted)
+    assert twin is not fitted and twin.get_params() == seg.get_params()
+    assert not hasattr(twin, "labels_")
+    np.testing.assert_array_equal(twin.fit(X).labels_, fitted.labels_)
+    np.testing.assert_array_equal(twin.fit_predict(X), fitted.labels_)  # ClusterMixin
+
+
+def test_preprocessing_is_one_pipeline_with_the_documented_steps():
+    X, _ = blobs()
+    X["region"] = pd.Categorical(np.where(X["score"] > 3, "north", "south"))
+    seg = PersonaSegmenter(k=3, features=["spend", "score", "region"], random_state=0).fit(X)
+    pipe = seg.preprocessor_
+    assert isinstance(pipe, Pipeline) and list(pipe.named_steps) == ["columns", "scale"]
+    assert list(pipe.get_feature_names_out()) == seg.columns_
+    # the same numbers by hand: log1p of the skewed money, median fill, population z-scores
+    spend = np.log1p(X["spend"])
+    np.testing.assert_allclose(
+        seg.transform(X)["spend"], (spend - spend.mean()) / spend.std(ddof=0)
+    )
 
 
 def test_project_gives_two_components():
     X, _ = blobs()
     seg = PersonaSegmenter(k=3, random_state=0).fit(X)
     xy = seg.project(X, max_points=400)
-    assert list(xy.columns) == ["pc1", "pc2", "persona_id", "persona_name"]
+    assert list(xy.columns) == ["pc1", "pc2", "persona_id"]
     assert len(xy) == 400 and sum(xy.attrs["explained_variance"]) <= 1
 
 
@@ -213,7 +243,7 @@ def test_large_inputs_use_a_search_sample_and_minibatch():
     ).fit(X)
     assert seg.k_ == 3
     assert adjusted_rand_score(group, seg.labels_) > 0.95
-    assert type(seg._model).__name__ == "MiniBatchKMeans"
+    assert type(seg.kmeans_).__name__ == "MiniBatchKMeans"
 
 
 def test_input_errors():

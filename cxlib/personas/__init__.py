@@ -1,9 +1,14 @@
 """Customer personas: k-means segments of customer behaviour, named and profiled.
 
-:class:`~cxlib.personas.segmenter.PersonaSegmenter` clusters the per-customer features
-(:mod:`cxlib.features`); :mod:`~cxlib.personas.profiles` names and profiles the personas;
-:mod:`~cxlib.personas.findings` turns them into sentences, tables and output files, and
-:mod:`~cxlib.personas.figures` draws them (imported lazily).
+The analysis runs in three steps. :class:`~cxlib.personas.segmenter.PersonaSegmenter`
+clusters the per-customer features (:mod:`cxlib.features`) through one scikit-learn
+preprocessing pipeline (:mod:`~cxlib.personas.preprocessing`); it only fits.
+:mod:`~cxlib.personas.naming` names the personas from their distinguishing traits, and
+:func:`persona_profiles` (:mod:`~cxlib.personas.profiles`) names and profiles them with
+95% CIs. :mod:`~cxlib.personas.findings` turns them into sentences, cards, tables,
+:func:`summary` and the output files (:func:`save_outputs`; :func:`write_personas` is the
+one writer of ``personas.csv``), and :mod:`~cxlib.personas.figures` draws them (imported
+lazily).
 
 Examples
 --------
@@ -11,10 +16,12 @@ Examples
 >>> X = customer_features(cx)                                        # doctest: +SKIP
 >>> seg = personas.PersonaSegmenter().fit(X)                         # doctest: +SKIP
 >>> profiles = personas.persona_profiles(cx, seg, X)                 # doctest: +SKIP
+>>> personas.findings(profiles, seg, personas.overall_metrics(cx))   # doctest: +SKIP
 """
 
+from cxlib.paths import PERSONAS_FILE
 from cxlib.personas.findings import (
-    PERSONAS_CSV,
+    assignments,
     cards_html,
     dictionary,
     findings,
@@ -24,8 +31,12 @@ from cxlib.personas.findings import (
     profile_table,
     save_outputs,
     show_cards,
+    summary,
+    write_personas,
 )
-from cxlib.personas.profiles import name_personas, persona_profiles
+from cxlib.personas.naming import name_personas, name_segments
+from cxlib.personas.preprocessing import model_matrix
+from cxlib.personas.profiles import persona_profiles
 from cxlib.personas.segmenter import PersonaSegmenter
 
 
@@ -39,18 +50,23 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "PERSONAS_CSV",
+    "PERSONAS_FILE",
     "PersonaSegmenter",
+    "assignments",
     "cards_html",
     "dictionary",
     "figures",
     "findings",
     "k_table",
+    "model_matrix",
     "name_personas",
+    "name_segments",
     "notes",
     "overall_metrics",
     "persona_profiles",
     "profile_table",
     "save_outputs",
     "show_cards",
+    "summary",
+    "write_personas",
 ]

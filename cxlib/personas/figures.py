@@ -13,29 +13,37 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from cxlib.personas.profiles import feature_label
+from cxlib import wording
+from cxlib.personas.naming import feature_label
 from cxlib.personas.segmenter import PersonaSegmenter
 from cxlib.plots import BAD, DIVERGING, GOOD, PALETTE, finding_title
 
+Z_LIMIT = 2.0
+"""The centroid heatmap's colour scale runs from -Z_LIMIT to +Z_LIMIT sds."""
 
-def _persona_labels(segmenter: PersonaSegmenter) -> list[str]:
-    return [f"{r.persona_id}. {r.persona_name}" for r in segmenter.profiles_.itertuples()]
+
+def _persona_labels(profiles: pd.DataFrame) -> list[str]:
+    """'1. Young app-first bargain hunters' per persona, in persona-id order."""
+    return [f"{r.persona_id}. {r.persona_name}" for r in profiles.itertuples()]
 
 
-def plot_centroids(segmenter: PersonaSegmenter) -> plt.Figure:
-    """Heatmap of the standardised centroids (features x personas), in population sds."""
+def plot_centroids(segmenter: PersonaSegmenter, profiles: pd.DataFrame) -> plt.Figure:
+    """Heatmap of the standardised centroids (features x personas), in population sds.
+
+    ``profiles`` (:func:`cxlib.personas.persona_profiles`) gives the personas' names.
+    """
     z = segmenter.zscores_.T
     z.index = [feature_label(c) for c in z.index]
-    z.columns = [textwrap(s, 18) for s in _persona_labels(segmenter)]
+    z.columns = [textwrap(s, 18) for s in _persona_labels(profiles)]
     fig, ax = plt.subplots(figsize=(1.5 * z.shape[1] + 3.5, 0.36 * z.shape[0] + 1.8))
-    sns.heatmap(z, cmap=DIVERGING, center=0, vmin=-2, vmax=2, annot=True, fmt=".1f",
+    sns.heatmap(z, cmap=DIVERGING, center=0, vmin=-Z_LIMIT, vmax=Z_LIMIT, annot=True, fmt=".1f",
                 annot_kws={"fontsize": 8}, cbar_kws={"label": "sd from the average customer"},
                 ax=ax)  # fmt: skip
     ax.tick_params(axis="x", labelrotation=0, labelsize=9)
     ax.tick_params(axis="y", labelsize=9)
     flat = segmenter.zscores_.abs().stack()
     pid, col = flat.idxmax()
-    name = segmenter.profiles_.set_index("persona_id").loc[pid, "persona_name"]
+    name = profiles.set_index("persona_id").loc[pid, "persona_name"]
     value = segmenter.zscores_.loc[pid, col]
     finding_title(
         ax,
@@ -46,23 +54,24 @@ def plot_centroids(segmenter: PersonaSegmenter) -> plt.Figure:
 
 
 def plot_projection(
-    segmenter: PersonaSegmenter, X: pd.DataFrame, max_points: int = 4_000
+    segmenter: PersonaSegmenter, X: pd.DataFrame, profiles: pd.DataFrame, max_points: int = 4_000
 ) -> plt.Figure:
-    """2-D PCA of the model matrix, coloured by persona."""
+    """2-D PCA of the model matrix, coloured by persona (named from ``profiles``)."""
     xy = segmenter.project(X, max_points=max_points)
     ev = xy.attrs["explained_variance"]
     fig, ax = plt.subplots(figsize=(8, 5.5))
-    order = _persona_labels(segmenter)
+    order = _persona_labels(profiles)
     xy["persona"] = [order[i - 1] for i in xy["persona_id"]]
     sns.scatterplot(data=xy, x="pc1", y="pc2", hue="persona", hue_order=order, s=8,
                     alpha=0.5, linewidth=0, palette=PALETTE[: len(order)], ax=ax)  # fmt: skip
-    ax.set_xlabel(f"component 1 ({ev[0]:.0%} of the variation)")
-    ax.set_ylabel(f"component 2 ({ev[1]:.0%})")
+    ax.set_xlabel(f"component 1 ({wording.percent(ev[0])} of the variation)")
+    ax.set_ylabel(f"component 2 ({wording.percent(ev[1])})")
     ax.legend(loc="best", fontsize=8, markerscale=2)
     finding_title(
         ax,
         f"The {segmenter.k_} personas occupy distinct regions of customer space",
-        f"principal components of the clustering features; {len(xy):,} customers shown",
+        f"principal components of the clustering features; {wording.count(len(xy))} customers "
+        "shown",
     )
     return fig
 
@@ -89,10 +98,13 @@ def plot_k_selection(segmenter: PersonaSegmenter) -> plt.Figure:
     if segmenter.k is None:
         title = (
             f"k = {segmenter.k_}: the best-separated stable segmentation "
-            f"(silhouette {segmenter.silhouette_:.2f}, stability {segmenter.stability_:.2f})"
+            f"(silhouette {wording.number(segmenter.silhouette_, 2)}, "
+            f"stability {wording.number(segmenter.stability_, 2)})"
         )
     else:
-        title = f"k = {segmenter.k_} was fixed (silhouette {segmenter.silhouette_:.2f})"
+        title = (
+            f"k = {segmenter.k_} was fixed (silhouette {wording.number(segmenter.silhouette_, 2)})"
+        )
     finding_title(axes[0], title, "green line: chosen k; error bars: sd over bootstrap refits")
     fig.tight_layout()
     return fig
@@ -121,7 +133,7 @@ def plot_metrics(profiles: pd.DataFrame) -> plt.Figure | None:
         ax.set_xlabel(label)
         for yi, vi in zip(y, v, strict=True):
             if not math.isnan(vi):
-                ax.text(vi, yi + 0.33, f"{vi:.0f}", fontsize=8, ha="center")
+                ax.text(vi, yi + 0.33, wording.number(vi), fontsize=8, ha="center")
     axes[0][0].set_yticks(y, labels)
     metric, word = (
         ("churn_rate", "churn") if profiles["churn_rate"].notna().any() else ("nps", "NPS")

@@ -1,8 +1,10 @@
-"""The persona report's parts: summary sentences, persona cards, figures, output files, notes.
+"""The persona report's parts: summary sentences, persona cards, tables, output files, notes.
 
-The notebook ``notebooks/persona_segmentation.ipynb`` calls these one line at a time; each
-figure follows :mod:`cxlib.plots` and is titled with its finding. Every text that reaches
-the report is HTML-escaped.
+The notebook ``notebooks/persona_segmentation.ipynb`` calls these one line at a time.
+Numbers are written by :mod:`cxlib.wording`; the cards are the Jinja2 template
+``persona_cards.html.j2`` (autoescaped: every text that reaches the report is
+HTML-escaped). :func:`write_personas` is the one writer of ``personas.csv``
+(:data:`cxlib.paths.PERSONAS_FILE`), the file the other reports split by persona with.
 
 Examples
 --------
@@ -13,22 +15,31 @@ Examples
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cxlib import metrics
+from cxlib import metrics, wording
 from cxlib.features import describe_features, unavailable_features
 from cxlib.io.dataset import CXData
 from cxlib.io.outputs import save
+from cxlib.paths import PERSONAS_FILE
 from cxlib.personas.segmenter import PersonaSegmenter
 from cxlib.plots import PALETTE
+from cxlib.templates import render
 
-PERSONAS_CSV = "personas.csv"
 PROFILES_CSV = "persona_profiles.csv"
+"""Per-persona profiles (with the mean of every clustering feature)."""
 SUMMARY_JSON = "persona_segmentation.json"
+"""The report's summary (its ``findings`` are the index page's sentences)."""
+PERSONAS_COLUMNS = ["customer_id", "persona_id", "persona_name"]
+"""The columns of ``personas.csv``, exactly (other reports read them)."""
+NO_VALUE = "–"
+"""How a table cell without a value reads."""
+CARD_METRICS = (("NPS", "nps", ""), ("CSAT", "csat", "%"), ("churn", "churn_rate", "%"))
+"""(label, profile column, unit) of the metrics a persona card shows."""
 
 
 # --- sentences ------------------------------------------------------------------------------
@@ -63,47 +74,58 @@ def findings(
     overall = overall or {}
     p = profiles.sort_values("share", ascending=False)
     n = int(p["n"].sum())
-    who = ", ".join(f"{r.persona_name} ({r.share:.0%})" for r in p.itertuples())
+    who = ", ".join(f"{r.persona_name} ({wording.percent(r.share)})" for r in p.itertuples())
+    sil, stab = wording.number(segmenter.silhouette_, 2), wording.number(segmenter.stability_, 2)
     how = (
-        f"chosen by silhouette {segmenter.silhouette_:.2f} with bootstrap stability "
-        f"{segmenter.stability_:.2f}"
+        f"chosen by silhouette {sil} with bootstrap stability {stab}"
         if segmenter.k is None
-        else f"k fixed at {segmenter.k_}; silhouette {segmenter.silhouette_:.2f}"
+        else f"k fixed at {segmenter.k_}; silhouette {sil}"
     )
-    out = [f"{segmenter.k_} personas describe the {n:,} customers ({how}): {who}."]
+    out = [f"{segmenter.k_} personas describe the {wording.count(n)} customers ({how}): {who}."]
     if p["revenue_share"].notna().any():
-        top = p.loc[(p["revenue_share"] / p["share"]).idxmax()]
-        line = (
-            f"Most valuable: {top.persona_name} ({top.persona_alias}) are {top.share:.0%} of "
-            f"customers but bring {top.revenue_share:.0%} of revenue"
+        out.append(_most_valuable(p, overall))
+    if p["churn_rate"].notna().any() or p["nps"].notna().any():
+        out.append(_at_risk(p, overall))
+    return out
+
+
+def _most_valuable(p: pd.DataFrame, overall: dict[str, float]) -> str:
+    top = p.loc[(p["revenue_share"] / p["share"]).idxmax()]
+    line = (
+        f"Most valuable: {top.persona_name} ({top.persona_alias}) are "
+        f"{wording.percent(top.share)} of customers but bring "
+        f"{wording.percent(top.revenue_share)} of revenue"
+    )
+    if pd.notna(top.monthly_revenue) and "monthly_revenue" in overall:
+        line += (
+            f" ({wording.money(top.monthly_revenue)} a month each vs "
+            f"{wording.money(overall['monthly_revenue'])} on average)"
         )
-        if pd.notna(top.monthly_revenue) and "monthly_revenue" in overall:
-            line += (
-                f" ({top.monthly_revenue:,.0f} a month each vs "
-                f"{overall['monthly_revenue']:,.0f} on average)"
-            )
-        out.append(line + ".")
+    return line + "."
+
+
+def _at_risk(p: pd.DataFrame, overall: dict[str, float]) -> str:
+    """The persona with the highest churn (else the lowest NPS), with its 95% CI."""
+    num = wording.number
     if p["churn_rate"].notna().any():
         w = p.loc[p["churn_rate"].idxmax()]
         line = (
-            f"At risk: {w.persona_name} ({w.persona_alias}) churn at {w.churn_rate:.0f}% "
-            f"(95% CI {w.churn_rate_ci_low:.0f}-{w.churn_rate_ci_high:.0f}%)"
+            f"At risk: {w.persona_name} ({w.persona_alias}) churn at {num(w.churn_rate)}% "
+            f"(95% CI {num(w.churn_rate_ci_low)}-{num(w.churn_rate_ci_high)}%)"
         )
         if "churn_rate" in overall:
-            line += f" vs {overall['churn_rate']:.0f}% overall"
+            line += f" vs {num(overall['churn_rate'])}% overall"
         if pd.notna(w.nps):
-            line += f", NPS {w.nps:.0f} (95% CI {w.nps_ci_low:.0f} to {w.nps_ci_high:.0f})"
-        out.append(line + ".")
-    elif p["nps"].notna().any():
-        w = p.loc[p["nps"].idxmin()]
-        line = (
-            f"At risk: {w.persona_name} ({w.persona_alias}) have the lowest NPS, {w.nps:.0f} "
-            f"(95% CI {w.nps_ci_low:.0f} to {w.nps_ci_high:.0f})"
-        )
-        if "nps" in overall:
-            line += f" vs {overall['nps']:.0f} overall"
-        out.append(line + ".")
-    return out
+            line += f", NPS {num(w.nps)} (95% CI {num(w.nps_ci_low)} to {num(w.nps_ci_high)})"
+        return line + "."
+    w = p.loc[p["nps"].idxmin()]
+    line = (
+        f"At risk: {w.persona_name} ({w.persona_alias}) have the lowest NPS, {num(w.nps)} "
+        f"(95% CI {num(w.nps_ci_low)} to {num(w.nps_ci_high)})"
+    )
+    if "nps" in overall:
+        line += f" vs {num(overall['nps'])} overall"
+    return line + "."
 
 
 def notes(cx: CXData, X: pd.DataFrame, segmenter: PersonaSegmenter) -> list[str]:
@@ -121,8 +143,8 @@ def notes(cx: CXData, X: pd.DataFrame, segmenter: PersonaSegmenter) -> list[str]
     if len(sparse):
         parts = [f"{r.feature} ({r.reason.split()[2]})" for r in sparse.itertuples()]
         out.append(
-            f"Not clustered on, as missing for more than {segmenter.max_missing:.0%} of "
-            f"customers: {', '.join(parts)}."
+            f"Not clustered on, as missing for more than {wording.percent(segmenter.max_missing)}"
+            f" of customers: {', '.join(parts)}."
         )
     rest = ex.drop(sparse.index)
     for why, cols in rest.groupby("reason")["feature"].agg(", ".join).items():
@@ -135,10 +157,11 @@ def notes(cx: CXData, X: pd.DataFrame, segmenter: PersonaSegmenter) -> list[str]
         )
     if segmenter.selection_note_:
         out.append(f"Choice of k: {segmenter.selection_note_}.")
+    n, search = len(X), segmenter.search_size
     out.append(
-        f"{len(X):,} customers segmented on {len(segmenter.columns_)} model columns; "
-        f"k searched on {min(len(X), segmenter.search_size):,} customers, silhouette on "
-        f"{min(len(X), segmenter.search_size, segmenter.silhouette_size):,}, stability from "
+        f"{wording.count(n)} customers segmented on {len(segmenter.columns_)} model columns; "
+        f"k searched on {wording.count(min(n, search))} customers, silhouette on "
+        f"{wording.count(min(n, search, segmenter.silhouette_size))}, stability from "
         f"{segmenter.n_boot} bootstrap refits per k."
     )
     return out
@@ -147,71 +170,83 @@ def notes(cx: CXData, X: pd.DataFrame, segmenter: PersonaSegmenter) -> list[str]
 # --- tables and cards -----------------------------------------------------------------------
 
 
+def _with_ci(r: pd.Series, m: str) -> str:
+    """'12.3 (10.1 to 14.5)': a profile metric with its 95% CI, one decimal."""
+    if pd.isna(r[m]):
+        return NO_VALUE
+    if pd.isna(r[f"{m}_ci_low"]):
+        return wording.number(r[m], 1)
+    low, high = wording.number(r[f"{m}_ci_low"], 1), wording.number(r[f"{m}_ci_high"], 1)
+    return f"{wording.number(r[m], 1)} ({low} to {high})"
+
+
 def profile_table(profiles: pd.DataFrame) -> pd.DataFrame:
     """The per-persona metrics with their 95% CIs as readable text columns."""
-
-    def ci(r: pd.Series, m: str, unit: str = "") -> str:
-        if pd.isna(r[m]):
-            return "–"
-        if pd.isna(r[f"{m}_ci_low"]):
-            return f"{r[m]:.1f}{unit}"
-        return f"{r[m]:.1f}{unit} ({r[f'{m}_ci_low']:.1f} to {r[f'{m}_ci_high']:.1f})"
-
     rows = []
     for _, r in profiles.iterrows():
         rows.append(
             {
                 "persona": f"{r.persona_id}. {r.persona_name}",
                 "alias": r.persona_alias,
-                "customers": f"{r.n:,} ({r.share:.0%})",
-                "revenue share": "–" if pd.isna(r.revenue_share) else f"{r.revenue_share:.0%}",
-                "NPS (95% CI)": ci(r, "nps"),
-                "CSAT % (95% CI)": ci(r, "csat"),
-                "CES mean (95% CI)": ci(r, "ces_mean"),
-                "churn % (95% CI)": ci(r, "churn_rate"),
-                "preferred channel": r.get("preferred_channel", "–"),
-                "age (middle 50%)": r.get("age_band", "–"),
+                "customers": f"{wording.count(r.n)} ({wording.percent(r.share)})",
+                "revenue share": NO_VALUE
+                if pd.isna(r.revenue_share)
+                else wording.percent(r.revenue_share),
+                "NPS (95% CI)": _with_ci(r, "nps"),
+                "CSAT % (95% CI)": _with_ci(r, "csat"),
+                "CES mean (95% CI)": _with_ci(r, "ces_mean"),
+                "churn % (95% CI)": _with_ci(r, "churn_rate"),
+                "preferred channel": r.get("preferred_channel", NO_VALUE),
+                "age (middle 50%)": r.get("age_band", NO_VALUE),
             }
         )
     return pd.DataFrame(rows)
 
 
+def _card(i: int, r: Any) -> dict[str, Any]:
+    """What one persona card shows (plain text; the template escapes it)."""
+    facts = [f"{wording.count(r.n)} customers ({wording.percent(r.share)})"]
+    if pd.notna(r.revenue_share):
+        facts.append(f"{wording.percent(r.revenue_share)} of revenue")
+    if pd.notna(getattr(r, "monthly_revenue", np.nan)):
+        facts.append(f"{wording.money(r.monthly_revenue)} a month each")
+    details = [
+        f"{label} {wording.number(getattr(r, m))}{unit}"
+        for label, m, unit in CARD_METRICS
+        if pd.notna(getattr(r, m))
+    ]
+    if isinstance(getattr(r, "age_band", None), str):
+        details.append(f"age {r.age_band}")
+    if isinstance(getattr(r, "preferred_channel", None), str):
+        details.append(f"prefers {r.preferred_channel}")
+    return {
+        "colour": PALETTE[i % len(PALETTE)],
+        "alias": str(r.persona_alias),
+        "persona_id": str(r.persona_id),
+        "name": str(r.persona_name),
+        "facts": facts,
+        "details": details,
+        "description": str(r.description),
+    }
+
+
 def cards_html(profiles: pd.DataFrame) -> str:
-    """One card per persona (escaped HTML): alias, name, size, value, metrics, description."""
-    colours = PALETTE
-    cards = []
-    for i, r in enumerate(profiles.itertuples()):
-        e = html.escape
-        facts = [f"{r.n:,} customers ({r.share:.0%})"]
-        if pd.notna(r.revenue_share):
-            facts.append(f"{r.revenue_share:.0%} of revenue")
-        if pd.notna(getattr(r, "monthly_revenue", np.nan)):
-            facts.append(f"{r.monthly_revenue:,.0f} a month each")
-        kpis = []
-        for label, m, unit in (
-            ("NPS", "nps", ""),
-            ("CSAT", "csat", "%"),
-            ("churn", "churn_rate", "%"),
-        ):
-            v = getattr(r, m)
-            if pd.notna(v):
-                kpis.append(f"{label} {v:.0f}{unit}")
-        who = []
-        if isinstance(getattr(r, "age_band", None), str):
-            who.append(f"age {r.age_band}")
-        if isinstance(getattr(r, "preferred_channel", None), str):
-            who.append(f"prefers {r.preferred_channel}")
-        colour = colours[i % len(colours)]
-        cards.append(
-            f"<div style='border-left:6px solid {colour};padding:8px 12px;margin:6px;"
-            "background:#f7f7f7;flex:1 1 260px;max-width:420px'>"
-            f"<div style='font-size:1.25em;font-weight:bold'>{e(str(r.persona_alias))}</div>"
-            f"<div style='font-weight:bold'>{e(str(r.persona_id))}. {e(str(r.persona_name))}</div>"
-            f"<div>{e(' · '.join(facts))}</div>"
-            f"<div>{e(' · '.join(kpis + who))}</div>"
-            f"<div style='color:#444;margin-top:4px'>{e(str(r.description))}</div></div>"
-        )
-    return f"<div style='display:flex;flex-wrap:wrap'>{''.join(cards)}</div>"
+    """One card per persona (escaped HTML): alias, name, size, value, metrics, description.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"persona_id": [1], "persona_name": ["<b>Bold</b>"],
+    ...     "persona_alias": ["Bold Ben"], "description": ["Age 30 vs 44 overall."],
+    ...     "n": [1200], "share": [0.6], "revenue_share": [0.7], "nps": [12.0],
+    ...     "csat": [np.nan], "churn_rate": [20.0]})
+    >>> html = cards_html(p)
+    >>> "&lt;b&gt;Bold&lt;/b&gt;" in html, "<b>" in html
+    (True, False)
+    >>> "1,200 customers (60%) · 70% of revenue" in html
+    True
+    """
+    cards = [_card(i, r) for i, r in enumerate(profiles.itertuples())]
+    return render("persona_cards.html.j2", cards=cards)
 
 
 def show_cards(profiles: pd.DataFrame) -> None:
@@ -227,13 +262,14 @@ def k_table(segmenter: PersonaSegmenter) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "k": s.index,
-            "silhouette": s["silhouette"].map("{:.3f}".format),
-            "Calinski-Harabasz": s["calinski_harabasz"].map("{:,.0f}".format),
-            "Davies-Bouldin": s["davies_bouldin"].map("{:.2f}".format),
+            "silhouette": s["silhouette"].map(lambda x: wording.number(x, 3)),
+            "Calinski-Harabasz": s["calinski_harabasz"].map(wording.number),
+            "Davies-Bouldin": s["davies_bouldin"].map(lambda x: wording.number(x, 2)),
             "stability (sd)": [
-                f"{a:.2f} ({b:.2f})" for a, b in zip(s["stability"], s["stability_sd"], strict=True)
+                f"{wording.number(a, 2)} ({wording.number(b, 2)})"
+                for a, b in zip(s["stability"], s["stability_sd"], strict=True)
             ],
-            "smallest persona": s["min_share"].map("{:.1%}".format),
+            "smallest persona": s["min_share"].map(lambda x: wording.percent(x, 1)),
             "eligible": np.where(s["eligible"], "yes", "no"),
             "chosen": np.where(s["chosen"], "◀ chosen", ""),
         }
@@ -258,24 +294,17 @@ def dictionary(X: pd.DataFrame, segmenter: PersonaSegmenter) -> pd.DataFrame:
 # --- outputs --------------------------------------------------------------------------------
 
 
-def save_outputs(
-    output_dir: str | Path,
-    segmenter: PersonaSegmenter,
-    profiles: pd.DataFrame,
-    sentences: list[str],
-    X: pd.DataFrame | None = None,
-) -> dict[str, Path]:
-    """Write ``personas.csv``, ``persona_profiles.csv`` and ``persona_segmentation.json``.
+def summary(
+    segmenter: PersonaSegmenter, profiles: pd.DataFrame, sentences: list[str]
+) -> dict[str, Any]:
+    """What ``persona_segmentation.json`` holds: the choice of k, the personas, the findings.
 
-    ``personas.csv`` has exactly ``customer_id, persona_id, persona_name`` (other reports
-    split their results by it); the profiles add the persona's mean of every clustering
-    feature; the JSON holds ``k``, ``silhouette``, ``stability``, ``sizes``, ``names`` (in
-    persona-id order), ``findings`` and the k-selection scores.
+    ``k``, ``silhouette``, ``stability`` (and the other scores of the chosen k), ``sizes``,
+    ``shares``, ``names`` and ``aliases`` (in persona-id order), ``findings``, the
+    k-selection scores, the features used and left out, and the seed.
     """
-    means = segmenter.profiles_.filter(like="mean_")
-    table = pd.concat([profiles.reset_index(drop=True), means.reset_index(drop=True)], axis=1)
     chosen = segmenter.k_scores_.loc[segmenter.k_]
-    summary = {
+    return {
         "k": segmenter.k_,
         "k_automatic": segmenter.k is None,
         "silhouette": segmenter.silhouette_,
@@ -295,8 +324,44 @@ def save_outputs(
         "random_state": segmenter.random_state,
         "customers": int(profiles["n"].sum()),
     }
+
+
+def assignments(segmenter: PersonaSegmenter, profiles: pd.DataFrame) -> pd.DataFrame:
+    """The persona of every customer: ``customer_id, persona_id, persona_name``."""
+    names = profiles.set_index("persona_id")["persona_name"]
+    out = segmenter.personas_[["customer_id", "persona_id"]].copy()
+    out["persona_name"] = names.loc[out["persona_id"].to_numpy()].to_numpy()
+    return out[PERSONAS_COLUMNS]
+
+
+def write_personas(
+    output_dir: str | Path, segmenter: PersonaSegmenter, profiles: pd.DataFrame
+) -> Path:
+    """Write ``personas.csv`` (:func:`assignments`): the one writer of the file.
+
+    Other reports read it back with :func:`cxlib.io.outputs.read_personas` to split their
+    results by persona.
+    """
+    return save(output_dir, PERSONAS_FILE, assignments(segmenter, profiles))
+
+
+def save_outputs(
+    output_dir: str | Path,
+    segmenter: PersonaSegmenter,
+    profiles: pd.DataFrame,
+    sentences: list[str],
+    X: pd.DataFrame | None = None,
+) -> dict[str, Path]:
+    """Write ``personas.csv``, ``persona_profiles.csv`` and ``persona_segmentation.json``.
+
+    ``personas.csv`` has exactly ``customer_id, persona_id, persona_name`` (other reports
+    split their results by it); the profiles add the persona's mean of every clustering
+    feature; the JSON is :func:`summary`.
+    """
+    means = segmenter.profiles_.filter(like="mean_")
+    table = pd.concat([profiles.reset_index(drop=True), means.reset_index(drop=True)], axis=1)
     return {
-        "personas": save(output_dir, PERSONAS_CSV, segmenter.personas_),
+        "personas": write_personas(output_dir, segmenter, profiles),
         "profiles": save(output_dir, PROFILES_CSV, table),
-        "summary": save(output_dir, SUMMARY_JSON, summary),
+        "summary": save(output_dir, SUMMARY_JSON, summary(segmenter, profiles, sentences)),
     }

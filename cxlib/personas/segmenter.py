@@ -3,7 +3,10 @@
 The estimator works on the customer features of :func:`cxlib.features.customer_features`
 (any DataFrame with one row per customer will do) and follows scikit-learn's shape:
 ``__init__`` stores its arguments, :meth:`PersonaSegmenter.fit` returns ``self``, learned
-attributes end in ``_``.
+attributes end in ``_``, and ``sklearn.base.clone`` copies it unfitted. ``fit`` only fits:
+it finds the personas (ids 1..k, largest first) and their centroids; naming them is the
+next, separate step (:func:`cxlib.personas.naming.name_segments`, called by
+:func:`cxlib.personas.persona_profiles`).
 
 Method
 ------
@@ -17,7 +20,9 @@ Method
    durations: heavy right tails) are transformed with ``log1p``.
 3. **Imputation and scaling.** Missing values get the column median (after the
    transform); every column is standardised to mean 0 and standard deviation 1, so the
-   centroids are z-scores against the population.
+   centroids are z-scores against the population. Steps 2-3 and the one-hot encoding are
+   one scikit-learn pipeline (:func:`cxlib.personas.preprocessing.model_matrix`),
+   :attr:`preprocessor_`.
 4. **k-means.** ``KMeans`` (k-means++, ``n_init`` starts) on up to ``minibatch_above``
    customers, ``MiniBatchKMeans`` above that; both start from the centroids found on the
    search sample, so the full fit only refines them.
@@ -46,7 +51,7 @@ Examples
 >>> from cxlib.features import customer_features
 >>> X = customer_features(cxlib.load("data/sample"))          # doctest: +SKIP
 >>> seg = PersonaSegmenter(random_state=0).fit(X)              # doctest: +SKIP
->>> seg.k_, seg.profiles_[["persona_name", "share"]]           # doctest: +SKIP
+>>> seg.k_, seg.profiles_[["persona_id", "share"]]             # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import (
@@ -64,15 +70,20 @@ from sklearn.metrics import (
     davies_bouldin_score,
     silhouette_score,
 )
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from cxlib.personas.profiles import name_personas
+from cxlib.personas.preprocessing import SKEW_LIMIT, model_matrix
 
-SKEW_LIMIT = 1.0
-"""Non-negative columns more skewed than this are ``log1p``-transformed."""
+SEED_BOUND = 2**31 - 1
+"""Seeds drawn for the k-means fits lie in [0, SEED_BOUND)."""
+MINIBATCH_SIZE = 4096
+"""Batch size of the ``MiniBatchKMeans`` refinement on many customers."""
+PROJECTION_SEED = 0
+"""Seed of the PCA of :meth:`PersonaSegmenter.project` (exact solver: no effect in practice)."""
 
 
-class PersonaSegmenter:
+class PersonaSegmenter(ClusterMixin, BaseEstimator):
     """Segment customers into k-means personas; k chosen by silhouette when not given.
 
     Parameters
@@ -85,9 +96,6 @@ class PersonaSegmenter:
         Columns to cluster on; None = numeric columns missing for at most ``max_missing``.
     random_state : int
         Seed of every random step (samples, k-means starts, bootstrap).
-    names : dict or list, optional
-        Persona names to use instead of the generated ones: ``{persona_id: name}`` or a
-        list in persona-id order (ids run 1..k from the largest persona down).
     min_share : float
         Smallest share of customers a persona may hold for its k to be chosen.
     min_stability : float
@@ -107,6 +115,8 @@ class PersonaSegmenter:
         One thread is as fast for the small search matrices and avoids the 10-20x
         slow-down k-means suffers when its threads compete with other processes for
         the cores.
+    skew_limit : float
+        Non-negative numeric columns more skewed than this are ``log1p``-transformed.
 
     Attributes
     ----------
@@ -115,22 +125,34 @@ class PersonaSegmenter:
     labels_ : ndarray of int
         Persona id (1..k, 1 = the largest persona) per row of ``X``.
     personas_ : DataFrame
-        ``customer_id`` (``X``'s index), ``persona_id``, ``persona_name`` per customer.
+        ``customer_id`` (``X``'s index) and ``persona_id`` per customer.
     profiles_ : DataFrame
-        One row per persona: ``persona_id``, ``persona_name``, ``persona_alias``,
-        ``description``, ``traits``, ``n``, ``share``, then ``mean_<feature>`` for every
-        clustering feature (original units; one-hot columns as shares).
+        One row per persona: ``persona_id``, ``n``, ``share``, then ``mean_<column>`` for
+        every model column (original units; one-hot columns as shares).
     zscores_ : DataFrame
-        Standardised centroids (persona x feature): mean of the transformed, scaled
+        Standardised centroids (persona x model column): mean of the transformed, scaled
         feature in the persona, in population standard deviations.
+    means_ : DataFrame
+        The personas' mean of every model column in original units (persona x column).
+    population_ : Series
+        The population mean of every numeric feature, in original units.
     k_scores_ : DataFrame
         Per k tried: ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``,
         ``stability``, ``stability_sd``, ``min_share``, ``eligible``, ``chosen``.
     silhouette_, stability_ : float
         The chosen k's silhouette and stability.
     features_ : list of str
-        The input columns clustered on; ``columns_`` the model columns after one-hot
-        encoding; ``log_features_`` the ``log1p``-transformed ones.
+        The input columns clustered on; ``columns_`` the model columns (numeric features,
+        then one-hot columns ``feature=category``); ``log_features_`` the
+        ``log1p``-transformed ones; ``categories_`` the categories of each one-hot
+        encoded feature.
+    preprocessor_ : Pipeline
+        The fitted scikit-learn pipeline from ``X`` to the model matrix.
+    kmeans_ : KMeans or MiniBatchKMeans
+        The fitted k-means model (its cluster order; ``cluster_to_persona_`` maps a
+        cluster to its persona id).
+    cluster_centers_ : ndarray
+        The centroids in the model space, in persona-id order.
     excluded_ : DataFrame
         Input columns left out, with the reason.
     selection_note_ : str
@@ -144,7 +166,6 @@ class PersonaSegmenter:
         features: Sequence[str] | None = None,
         random_state: int = 0,
         *,
-        names: dict[int, str] | Sequence[str] | None = None,
         min_share: float = 0.05,
         min_stability: float = 0.6,
         max_missing: float = 0.3,
@@ -154,12 +175,12 @@ class PersonaSegmenter:
         n_init: int = 3,
         minibatch_above: int = 100_000,
         n_threads: int | None = 1,
+        skew_limit: float = SKEW_LIMIT,
     ) -> None:
         self.k = k
         self.k_range = k_range
         self.features = features
         self.random_state = random_state
-        self.names = names
         self.min_share = min_share
         self.min_stability = min_stability
         self.max_missing = max_missing
@@ -169,6 +190,7 @@ class PersonaSegmenter:
         self.n_init = n_init
         self.minibatch_above = minibatch_above
         self.n_threads = n_threads
+        self.skew_limit = skew_limit
 
     # --- fitting ----------------------------------------------------------------------------
 
@@ -187,65 +209,20 @@ class PersonaSegmenter:
         """
         if not isinstance(X, pd.DataFrame):
             raise TypeError("X must be a DataFrame of customer features")
+        self._check_arguments(len(X))
         with threadpool_limits(self.n_threads):
-            return self._fit(X)
-
-    def _fit(self, X: pd.DataFrame) -> PersonaSegmenter:
-        lo, hi = self.k_range
-        if not 2 <= lo <= hi:
-            raise ValueError(
-                f"k_range must be (low, high) with 2 <= low <= high, got {self.k_range}"
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+            self.n_features_in_ = X.shape[1]
+            self._select_features(X)
+            self.preprocessor_ = model_matrix(
+                self.numeric_features_, self.categories_, self.skew_limit
             )
-        if self.k is not None and self.k < 1:
-            raise ValueError(f"k must be at least 1, got {self.k}")
-        n = len(X)
-        need = self.k if self.k is not None else lo
-        if n < max(need, 2) * 2:
-            raise ValueError(f"{n} customers are too few for {need} personas")
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        self.n_features_in_ = X.shape[1]
-        self._learn_preprocessing(X)
-        Z = self._design(X)
-        rng = np.random.default_rng(self.random_state)
-        search = (
-            np.sort(rng.choice(n, self.search_size, replace=False))
-            if n > self.search_size
-            else np.arange(n)
-        )
-        Zs = Z[search]
-        sil_idx = (
-            np.sort(rng.choice(len(Zs), self.silhouette_size, replace=False))
-            if len(Zs) > self.silhouette_size
-            else np.arange(len(Zs))
-        )
-        ks = [self.k] if self.k is not None else list(range(lo, min(hi, len(Zs) - 1) + 1))
-        rows, fits = [], {}
-        for k in ks:
-            seed = int(rng.integers(2**31 - 1))
-            km = KMeans(k, n_init=self.n_init, random_state=seed).fit(Zs)
-            fits[k] = km
-            rows.append(self._score_k(Zs, km, sil_idx, seed))
-        scores = pd.DataFrame(rows, index=pd.Index(ks, name="k"))
-        self.k_, self.selection_note_, scores["eligible"] = self._choose(scores)
-        scores["chosen"] = scores.index == self.k_
-        self.k_scores_ = scores
-        self.silhouette_ = float(scores.loc[self.k_, "silhouette"])
-        self.stability_ = float(scores.loc[self.k_, "stability"])
-
-        model = self._final_fit(Z, fits[self.k_], search)
-        raw = model.predict(Z) if model is not fits[self.k_] or len(search) < n else model.labels_
-        order = np.argsort(-np.bincount(raw, minlength=self.k_), kind="stable")
-        self._relabel = np.empty(self.k_, dtype=np.int64)
-        self._relabel[order] = np.arange(1, self.k_ + 1)
-        self._model = model
-        self.labels_ = self._relabel[raw]
-        self.cluster_centers_ = model.cluster_centers_[order]
-        self._profile(X, Z)
+            Z = self.preprocessor_.fit_transform(X)
+            self.columns_ = [str(c) for c in self.preprocessor_.get_feature_names_out()]
+            self.log_features_ = self._logged()
+            self._fit_kmeans(Z)
+            self._summarise(X, Z)
         return self
-
-    def fit_predict(self, X: pd.DataFrame, y: None = None) -> np.ndarray:
-        """:meth:`fit` and return :attr:`labels_`."""
-        return self.fit(X).labels_
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Persona id (1..k) of each row of ``X``: its nearest centroid.
@@ -255,14 +232,14 @@ class PersonaSegmenter:
         >>> seg.predict(X.head(3))                                  # doctest: +SKIP
         array([1, 4, 2])
         """
-        self._check_fitted()
+        check_is_fitted(self, "labels_")
         with threadpool_limits(self.n_threads):
-            return self._relabel[self._model.predict(self._design(X))]
+            return self.cluster_to_persona_[self.kmeans_.predict(self._matrix(X))]
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """The model matrix: selected, log-transformed, imputed and standardised features."""
-        self._check_fitted()
-        return pd.DataFrame(self._design(X), index=X.index, columns=self.columns_)
+        check_is_fitted(self, "labels_")
+        return pd.DataFrame(self._matrix(X), index=X.index, columns=self.columns_)
 
     def project(
         self, X: pd.DataFrame, max_points: int = 5_000, random_state: int | None = None
@@ -272,28 +249,21 @@ class PersonaSegmenter:
         Returns
         -------
         DataFrame
-            ``pc1``, ``pc2``, ``persona_id``, ``persona_name`` for up to ``max_points``
-            customers; ``attrs["explained_variance"]`` holds the two components' shares.
+            ``pc1``, ``pc2``, ``persona_id`` for up to ``max_points`` customers;
+            ``attrs["explained_variance"]`` holds the two components' shares.
         """
-        self._check_fitted()
-        Z = self._design(X)
+        check_is_fitted(self, "labels_")
+        Z = self._matrix(X)
         rng = np.random.default_rng(self.random_state if random_state is None else random_state)
         idx = (
             np.sort(rng.choice(len(Z), max_points, replace=False))
             if len(Z) > max_points
             else np.arange(len(Z))
         )
-        pca = PCA(2, random_state=0).fit(Z[idx])
+        pca = PCA(2, random_state=PROJECTION_SEED).fit(Z[idx])
         xy = pca.transform(Z[idx])
-        pid = self.predict(X.iloc[idx])
-        names = self.profiles_.set_index("persona_id")["persona_name"]
         out = pd.DataFrame(
-            {
-                "pc1": xy[:, 0],
-                "pc2": xy[:, 1],
-                "persona_id": pid,
-                "persona_name": names.loc[pid].to_numpy(),
-            },
+            {"pc1": xy[:, 0], "pc2": xy[:, 1], "persona_id": self.predict(X.iloc[idx])},
             index=X.index[idx],
         )
         out.attrs["explained_variance"] = pca.explained_variance_ratio_.tolist()
@@ -301,13 +271,26 @@ class PersonaSegmenter:
 
     # --- steps ------------------------------------------------------------------------------
 
-    def _learn_preprocessing(self, X: pd.DataFrame) -> None:
+    def _check_arguments(self, n: int) -> None:
+        lo, hi = self.k_range
+        if not 2 <= lo <= hi:
+            raise ValueError(
+                f"k_range must be (low, high) with 2 <= low <= high, got {self.k_range}"
+            )
+        if self.k is not None and self.k < 1:
+            raise ValueError(f"k must be at least 1, got {self.k}")
+        need = self.k if self.k is not None else lo
+        if n < max(need, 2) * 2:
+            raise ValueError(f"{n} customers are too few for {need} personas")
+
+    def _select_features(self, X: pd.DataFrame) -> None:
+        """Set ``features_``, ``excluded_``, ``numeric_features_`` and ``categories_``."""
         excluded: list[tuple[str, str]] = []
         if self.features is None:
             chosen = []
             for col in X.columns:
                 s = X[col]
-                if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+                if not _is_numeric(s):
                     excluded.append((col, "categorical (name it in features to one-hot encode)"))
                 elif s.isna().mean() > self.max_missing:
                     excluded.append((col, f"missing for {s.isna().mean():.0%} of customers"))
@@ -325,63 +308,64 @@ class PersonaSegmenter:
             raise ValueError("no usable feature to cluster on")
         self.features_ = chosen
         self.excluded_ = pd.DataFrame(excluded, columns=["feature", "reason"])
-        self._numeric, self._categories = [], {}
-        columns, log_features = [], []
-        for col in chosen:
-            s = X[col]
-            if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-                self._numeric.append(col)
-                v = s.to_numpy(dtype=float, na_value=np.nan)
-                v = v[~np.isnan(v)]
-                if len(v) > 2 and v.min() >= 0 and pd.Series(v).skew() > SKEW_LIMIT:
-                    log_features.append(col)
-                columns.append(col)
-            else:
-                cats = [str(c) for c in pd.unique(s.dropna().astype(str))]
-                cats.sort()
-                self._categories[col] = cats
-                columns += [f"{col}={c}" for c in cats]
-        self.log_features_ = log_features
-        self.columns_ = columns
-        raw = self._raw_matrix(X)
-        self._median = np.zeros(raw.shape[1])
-        for j in range(raw.shape[1]):
-            col = raw[:, j]
-            known = col[~np.isnan(col)]
-            self._median[j] = np.median(known) if len(known) else 0.0
-        np.copyto(raw, np.broadcast_to(self._median, raw.shape), where=np.isnan(raw))
-        self._mean = raw.mean(axis=0)
-        sd = raw.std(axis=0)
-        self._sd = np.where(sd > 0, sd, 1.0)
+        self.numeric_features_ = [c for c in chosen if _is_numeric(X[c])]
+        self.categories_ = {
+            c: sorted(str(v) for v in pd.unique(X[c].dropna().astype(str)))
+            for c in chosen
+            if not _is_numeric(X[c])
+        }
 
-    def _raw_matrix(self, X: pd.DataFrame) -> np.ndarray:
-        """Selected columns as floats: log1p applied, one-hot expanded, NaN kept."""
+    def _logged(self) -> list[str]:
+        """The numeric features the pipeline ``log1p``-transforms."""
+        if not self.numeric_features_:
+            return []
+        numeric = self.preprocessor_.named_steps["columns"].named_transformers_["numeric"]
+        mask = numeric.named_steps["log"].log_mask_
+        return [c for c, logged in zip(self.numeric_features_, mask, strict=True) if logged]
+
+    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
         missing = [c for c in self.features_ if c not in X.columns]
         if missing:
             raise ValueError(f"X lacks the fitted features {missing}")
-        out = np.empty((len(X), len(self.columns_)))
-        j = 0
-        for col in self.features_:
-            s = X[col]
-            if col in self._categories:
-                values = s.astype(object).where(s.notna(), None).astype(str).to_numpy()
-                known = s.notna().to_numpy()
-                for cat in self._categories[col]:
-                    out[:, j] = (values == cat) & known
-                    j += 1
-            else:
-                out[:, j] = s.to_numpy(dtype=float, na_value=np.nan)
-                if col in self.log_features_:
-                    np.log1p(np.clip(out[:, j], 0, None), out=out[:, j])
-                j += 1
-        return out
+        return self.preprocessor_.transform(X)
 
-    def _design(self, X: pd.DataFrame) -> np.ndarray:
-        Z = self._raw_matrix(X)  # then in place: no full-size temporaries
-        np.copyto(Z, np.broadcast_to(self._median, Z.shape), where=np.isnan(Z))
-        Z -= self._mean
-        Z /= self._sd
-        return Z
+    def _fit_kmeans(self, Z: np.ndarray) -> None:
+        """Search k on a sample, refine the chosen k on everyone, number personas by size."""
+        n = len(Z)
+        rng = np.random.default_rng(self.random_state)
+        search = (
+            np.sort(rng.choice(n, self.search_size, replace=False))
+            if n > self.search_size
+            else np.arange(n)
+        )
+        Zs = Z[search]
+        sil_idx = (
+            np.sort(rng.choice(len(Zs), self.silhouette_size, replace=False))
+            if len(Zs) > self.silhouette_size
+            else np.arange(len(Zs))
+        )
+        lo, hi = self.k_range
+        ks = [self.k] if self.k is not None else list(range(lo, min(hi, len(Zs) - 1) + 1))
+        rows, fits = [], {}
+        for k in ks:
+            seed = int(rng.integers(SEED_BOUND))
+            fits[k] = KMeans(k, n_init=self.n_init, random_state=seed).fit(Zs)
+            rows.append(self._score_k(Zs, fits[k], sil_idx, seed))
+        scores = pd.DataFrame(rows, index=pd.Index(ks, name="k"))
+        self.k_, self.selection_note_, scores["eligible"] = self._choose(scores)
+        scores["chosen"] = scores.index == self.k_
+        self.k_scores_ = scores
+        self.silhouette_ = float(scores.loc[self.k_, "silhouette"])
+        self.stability_ = float(scores.loc[self.k_, "stability"])
+
+        model = self._final_fit(Z, fits[self.k_], search)
+        raw = model.predict(Z) if model is not fits[self.k_] or len(search) < n else model.labels_
+        order = np.argsort(-np.bincount(raw, minlength=self.k_), kind="stable")
+        self.cluster_to_persona_ = np.empty(self.k_, dtype=np.int64)
+        self.cluster_to_persona_[order] = np.arange(1, self.k_ + 1)
+        self.kmeans_ = model
+        self.labels_ = self.cluster_to_persona_[raw]
+        self.cluster_centers_ = model.cluster_centers_[order]
 
     def _score_k(self, Zs: np.ndarray, km: KMeans, sil_idx: np.ndarray, seed: int) -> dict:
         lab = km.labels_
@@ -402,7 +386,7 @@ class PersonaSegmenter:
             idx = boot_rng.integers(0, len(Zs), len(Zs))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # duplicate points in a bootstrap resample
-                kb = KMeans(k, n_init=self.n_init, random_state=int(boot_rng.integers(2**31 - 1)))
+                kb = KMeans(k, n_init=self.n_init, random_state=int(boot_rng.integers(SEED_BOUND)))
                 kb.fit(Zs[idx])
             aris.append(adjusted_rand_score(lab, kb.predict(Zs)))
         return {
@@ -439,62 +423,56 @@ class PersonaSegmenter:
         init = search_fit.cluster_centers_
         if len(Z) > self.minibatch_above:
             return MiniBatchKMeans(
-                k, init=init, n_init=1, batch_size=4096, random_state=self.random_state
+                k, init=init, n_init=1, batch_size=MINIBATCH_SIZE, random_state=self.random_state
             ).fit(Z)
         return KMeans(k, init=init, n_init=1, random_state=self.random_state).fit(Z)
 
-    def _profile(self, X: pd.DataFrame, Z: np.ndarray) -> None:
+    def _summarise(self, X: pd.DataFrame, Z: np.ndarray) -> None:
+        """The personas' centroids (z-scores), means in original units, sizes and members."""
         k = self.k_
         lab = self.labels_ - 1
         counts = np.bincount(lab, minlength=k).astype(float)
         sums = np.zeros((k, Z.shape[1]))
         _group_sum(sums, lab, Z)
-        z = sums / np.maximum(counts, 1)[:, None]
         ids = pd.Index(np.arange(1, k + 1), name="persona_id")
-        self.zscores_ = pd.DataFrame(z, index=ids, columns=self.columns_)
+        self.zscores_ = pd.DataFrame(
+            sums / np.maximum(counts, 1)[:, None], index=ids, columns=self.columns_
+        )
+        self.means_ = pd.DataFrame(self._persona_means(X, lab), index=ids)
+        self.population_ = pd.Series(
+            {
+                c: float(np.nanmean(X[c].to_numpy(dtype=float, na_value=np.nan)))
+                for c in self.numeric_features_
+            },
+            dtype=float,
+        )
+        sizes = pd.DataFrame({"persona_id": ids, "n": counts.astype(int)})
+        sizes["share"] = counts / counts.sum()
+        self.profiles_ = pd.concat(
+            [sizes, self.means_.add_prefix("mean_").reset_index(drop=True)], axis=1
+        )
+        self.personas_ = pd.DataFrame(
+            {"customer_id": X.index.to_numpy(), "persona_id": self.labels_}
+        )
+
+    def _persona_means(self, X: pd.DataFrame, lab: np.ndarray) -> dict[str, np.ndarray]:
+        """Mean of every feature per persona in original units (one-hot columns as shares)."""
+        k = self.k_
         means = {}
         for col in self.features_:
-            if col in self._categories:
+            if col in self.categories_:
                 s = X[col].astype(object)
-                for cat in self._categories[col]:
-                    means[f"{col}={cat}"] = (
-                        pd.Series((s == cat).to_numpy(float))
-                        .groupby(lab)
-                        .mean()
-                        .reindex(range(k))
-                        .to_numpy()
-                    )
+                for cat in self.categories_[col]:
+                    hit = pd.Series((s == cat).to_numpy(float))
+                    means[f"{col}={cat}"] = hit.groupby(lab).mean().reindex(range(k)).to_numpy()
             else:
                 v = pd.Series(X[col].to_numpy(dtype=float, na_value=np.nan))
                 means[col] = v.groupby(lab).mean().reindex(range(k)).to_numpy()
-        mean_frame = pd.DataFrame(means, index=ids)
-        population = {
-            c: float(np.nanmean(X[c].to_numpy(dtype=float, na_value=np.nan))) for c in self._numeric
-        }
-        named = name_personas(self.zscores_, mean_frame, population, overrides=self.names)
-        profiles = named.copy()
-        profiles.insert(0, "persona_id", ids.to_numpy())
-        profiles["n"] = counts.astype(int)
-        profiles["share"] = counts / counts.sum()
-        self.profiles_ = pd.concat(
-            [
-                profiles.reset_index(drop=True),
-                mean_frame.add_prefix("mean_").reset_index(drop=True),
-            ],
-            axis=1,
-        )
-        names = profiles.set_index("persona_id")["persona_name"]
-        self.personas_ = pd.DataFrame(
-            {
-                "customer_id": X.index.to_numpy(),
-                "persona_id": self.labels_,
-                "persona_name": names.loc[self.labels_].to_numpy(),
-            }
-        )
+        return means
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "labels_"):
-            raise AttributeError("PersonaSegmenter is not fitted yet; call fit(X) first")
+
+def _is_numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
 
 
 def _group_sum(out: np.ndarray, labels: np.ndarray, Z: np.ndarray) -> None:
