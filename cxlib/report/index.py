@@ -11,8 +11,13 @@ Examples
 --------
 >>> from cxlib.metrics.intervals import MetricResult
 >>> now = MetricResult("NPS", 10.0, 1200, 5.0, 15.0, "points", "normal", 2.5)
->>> kpi_tile("nps", now, None, None)
-Tile(name='NPS', value='10.0', ci='95% CI 5.0 to 15.0 · n=1,200', change=Change(note='no earlier run on this data', css='', arrow='', amount='', run='', verdict='', p=''))
+>>> tile = kpi_tile("nps", now, None, None)
+>>> tile.value, tile.ci, tile.change.note
+('10.0', '95% CI 5.0 to 15.0 · n=1,200', 'no earlier run on this data')
+>>> before = MetricResult("NPS", 40.0, 1200, 35.0, 45.0, "points", "normal", 2.5)
+>>> change = kpi_change("nps", now, before, "r1")
+>>> change.css, change.arrow, change.amount, change.p
+('worse', '▼', '30.0 points', 'p < 0.001')
 """
 
 from __future__ import annotations
