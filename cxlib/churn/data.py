@@ -17,11 +17,11 @@ Exposure guard (target ``"churned"`` with churn dates)
     often defined), rates over tenure (first-month activity weighs more in a short
     window) and the event mix (it shifts from browsing to using as a customer ages).
     These (:data:`EXPOSURE_FEATURES`) are left out by default; averages (CES, order
-    value, resolution time), support counts and customer attributes stay. The ``"horizon"`` target (who churns within
-    ``horizon`` months of a snapshot, all features measured at the snapshot) needs no such
-    rule and keeps them. A table without churn dates (such as the IBM Telco table, where
-    churners left in the last month) is a snapshot: everyone is measured at the same
-    moment and nothing is excluded.
+    value, resolution time), support counts and customer attributes stay. The ``"horizon"``
+    target (who churns within ``horizon`` months of a snapshot, all features measured at the
+    snapshot) needs no such rule and keeps them. A table without churn dates (such as the
+    IBM Telco table, where churners left in the last month) is a snapshot: everyone is
+    measured at the same moment and nothing is excluded.
 
 Examples
 --------
@@ -167,6 +167,50 @@ def churn_data(
         raise ValueError(f"target must be one of {TARGETS}, not {target!r}")
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1 month, not {horizon}")
+    cust, churned, churn_date = _churn_flags(cx)
+    has_dates = bool(churn_date.notna().any())
+    as_of = as_of_date(cx)
+    notes: list[str] = []
+    skipped = int(churned.isna().sum())
+    if skipped:
+        notes.append(f"{skipped:,} customers without a churned flag are left out.")
+    snapshot = None
+    now = (churned.notna() & ~churned.fillna(False).astype(bool)).to_numpy()  # active
+    cutoff = churn_date.where(churned.fillna(False).astype(bool)) if has_dates else None
+    latest = _features(cx, cutoff)
+    if target == "churned":
+        X, y = _churned_rows(latest, churned, has_dates, notes)
+    else:
+        if not has_dates:
+            raise ValueError("the horizon target needs churn_date; use target='churned'")
+        snapshot = as_of - pd.DateOffset(months=horizon)
+        X, y = _horizon_rows(cx, cust, churned, churn_date, (snapshot, as_of, horizon), notes)
+    X_now = latest.loc[now]  # for the churned target the same rows as X.loc[~y]
+    excluded = _excluded(X, target == "churned" and has_dates, features, exclude)
+    X = X.drop(columns=excluded["feature"].tolist())
+    X_now = X_now.reindex(columns=X.columns)
+    return ChurnData(
+        X=X,
+        y=y.rename("churned"),
+        revenue=_revenue(cust, X_now, now).rename("monthly_revenue"),
+        X_now=X_now,
+        families={f: feature_family(f) for f in X.columns},
+        target=target,
+        horizon_months=horizon,
+        as_of=as_of,
+        snapshot=snapshot,
+        excluded=excluded,
+        notes=notes,
+        latest=latest,
+    )
+
+
+def _churn_flags(cx: CXData) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """The customers (indexed by ``customer_id``), their churn flag and churn date.
+
+    A churn date without a flag counts as churned; a table without ``churned`` reads the
+    flag from the dates.
+    """
     c = cx.customers
     if c is None:
         raise ValueError("the churn report needs a customers table")
@@ -176,78 +220,64 @@ def churn_data(
     churn_date = cust["churn_date"] if "churn_date" in cust else pd.Series(pd.NaT, cust.index)
     churned = cust["churned"] if "churned" in cust else churn_date.notna()
     churned = churned.astype("boolean").mask(churned.isna() & churn_date.notna(), True)
-    has_dates = bool(churn_date.notna().any())
-    as_of = as_of_date(cx)
-    notes: list[str] = []
-    skipped = int(churned.isna().sum())
-    if skipped:
-        notes.append(f"{skipped:,} customers without a churned flag are left out.")
+    return cust, churned, churn_date
 
-    snapshot = None
-    now = (churned.notna() & ~churned.fillna(False).astype(bool)).to_numpy()  # active
-    cutoff = churn_date.where(churned.fillna(False).astype(bool)) if has_dates else None
-    latest = _features(cx, cutoff)
-    if target == "churned":
-        known = churned.notna().to_numpy()
-        X = latest.loc[known]
-        y = pd.Series(churned[known].to_numpy(dtype=bool), index=X.index)
-        X_now = latest.loc[now]  # the same rows as X.loc[~y]
-        if has_dates:
-            notes.append(
-                "Target: churned at any time in the data. Each churner's features use only "
-                "what happened before their churn date."
-            )
-        else:
-            notes.append(
-                "Target: churned. The table has no churn dates, so it is read as a snapshot "
-                "with every customer measured at the same moment (as in the IBM Telco table); "
-                "tenure and totals are kept as features."
-            )
-    else:
-        if not has_dates:
-            raise ValueError("the horizon target needs churn_date; use target='churned'")
-        snapshot = as_of - pd.DateOffset(months=horizon)
-        undated = churned.fillna(False).astype(bool) & churn_date.isna()
-        active_then = (cust["signup_date"] < snapshot) & (
-            churn_date.isna() | (churn_date >= snapshot)
-        )
-        pop = (active_then & churned.notna() & ~undated).to_numpy()
-        X = _features(cx, snapshot).loc[pop]
-        y = pd.Series((churn_date[pop] < as_of).to_numpy(dtype=bool), index=X.index)
-        X_now = latest.loc[now]
+
+def _churned_rows(
+    latest: pd.DataFrame, churned: pd.Series, has_dates: bool, notes: list[str]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Target ``churned``: every customer with a known flag, features at churn or now."""
+    known = churned.notna().to_numpy()
+    X = latest.loc[known]
+    y = pd.Series(churned[known].to_numpy(dtype=bool), index=X.index)
+    if has_dates:
         notes.append(
-            f"Target: churned within {horizon} months of {snapshot:%Y-%m-%d}, among the "
-            f"{int(pop.sum()):,} customers active then; every feature is measured on that "
-            "date, and the at-risk list scores today's active customers on today's features."
+            "Target: churned at any time in the data. Each churner's features use only "
+            "what happened before their churn date."
         )
-        if int(undated.sum()):
-            notes.append(f"{int(undated.sum()):,} churners without a churn date are left out.")
+    else:
+        notes.append(
+            "Target: churned. The table has no churn dates, so it is read as a snapshot "
+            "with every customer measured at the same moment (as in the IBM Telco table); "
+            "tenure and totals are kept as features."
+        )
+    return X, y
 
-    excluded = _excluded(X, target == "churned" and has_dates, features, exclude)
-    X = X.drop(columns=excluded["feature"].tolist())
-    X_now = X_now.reindex(columns=X.columns)
+
+def _horizon_rows(
+    cx: CXData,
+    cust: pd.DataFrame,
+    churned: pd.Series,
+    churn_date: pd.Series,
+    window: tuple[pd.Timestamp, pd.Timestamp, int],
+    notes: list[str],
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Target ``horizon``: customers active at the snapshot, features measured then,
+    target = churned before ``as_of``; ``window`` is ``(snapshot, as_of, horizon)``."""
+    snapshot, as_of, horizon = window
+    undated = churned.fillna(False).astype(bool) & churn_date.isna()
+    active_then = (cust["signup_date"] < snapshot) & (churn_date.isna() | (churn_date >= snapshot))
+    pop = (active_then & churned.notna() & ~undated).to_numpy()
+    X = _features(cx, snapshot).loc[pop]
+    y = pd.Series((churn_date[pop] < as_of).to_numpy(dtype=bool), index=X.index)
+    notes.append(
+        f"Target: churned within {horizon} months of {snapshot:%Y-%m-%d}, among the "
+        f"{int(pop.sum()):,} customers active then; every feature is measured on that "
+        "date, and the at-risk list scores today's active customers on today's features."
+    )
+    if int(undated.sum()):
+        notes.append(f"{int(undated.sum()):,} churners without a churn date are left out.")
+    return X, y
+
+
+def _revenue(cust: pd.DataFrame, X_now: pd.DataFrame, now: np.ndarray) -> pd.Series:
+    """Monthly revenue of the active customers: the customers table's, else the feature's."""
     if "monthly_revenue" in cust:
         values = cust["monthly_revenue"].to_numpy(dtype=float, na_value=np.nan)
-        revenue = pd.Series(values[now], index=X_now.index)
-    elif "monthly_revenue" in X_now:
-        revenue = X_now["monthly_revenue"].astype(float)
-    else:
-        revenue = pd.Series(np.nan, index=X_now.index, name="monthly_revenue")
-    families = {f: feature_family(f) for f in X.columns}
-    return ChurnData(
-        X=X,
-        y=y.rename("churned"),
-        revenue=revenue.rename("monthly_revenue"),
-        X_now=X_now,
-        families=families,
-        target=target,
-        horizon_months=horizon,
-        as_of=as_of,
-        snapshot=snapshot,
-        excluded=excluded,
-        notes=notes,
-        latest=latest,
-    )
+        return pd.Series(values[now], index=X_now.index)
+    if "monthly_revenue" in X_now:
+        return X_now["monthly_revenue"].astype(float)
+    return pd.Series(np.nan, index=X_now.index, name="monthly_revenue")
 
 
 def _features(cx: CXData, cutoff: pd.Timestamp | pd.Series | None) -> pd.DataFrame:

@@ -183,8 +183,10 @@ def calibration_table(y: object, proba: object, bins: int = CALIBRATION_BINS) ->
     Examples
     --------
     >>> cal = calibration_table([0, 0, 1, 0, 1, 1], [.1, .2, .3, .6, .7, .8], bins=2)
-    >>> cal["customers"].tolist(), cal["predicted"].round(2).tolist(), cal["observed"].round(2).tolist()
-    ([3, 3], [0.2, 0.7], [0.33, 0.67])
+    >>> cal["customers"].tolist(), cal["predicted"].round(2).tolist()
+    ([3, 3], [0.2, 0.7])
+    >>> cal["observed"].round(2).tolist()
+    [0.33, 0.67]
     """
     yy, pp = _arrays(y, proba)
     if not yy.size:

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from cxlib.churn.findings import ChurnStudy, _money, _p, cap, group_name
+from cxlib import wording
+from cxlib.churn.findings import ChurnStudy
 from cxlib.churn.model import ChurnDriverModel
-from cxlib.churn.sentences import label
+from cxlib.churn.sentences import cap, group_name, label
 from cxlib.churn.survival import RetentionCurves
 from cxlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finding_title
 
@@ -64,9 +65,9 @@ def plot_drivers(model: ChurnDriverModel, k: int = 12) -> plt.Figure:
     return fig
 
 
-def _num(x: float) -> str:
-    """Three decimals without a negative zero."""
-    return f"{round(x, 3) + 0.0:.3f}"
+def _with_interval(x: float, low: float, high: float) -> str:
+    """'0.012 (0.008 to 0.016)': an importance with its 95% CI, three decimals."""
+    return f"{wording.decimals(x)} ({wording.decimals(low)} to {wording.decimals(high)})"
 
 
 def driver_table(model: ChurnDriverModel, k: int = 12) -> pd.DataFrame:
@@ -77,7 +78,7 @@ def driver_table(model: ChurnDriverModel, k: int = 12) -> pd.DataFrame:
             "rank": d["rank"],
             "driver": [_driver_label(r) for _, r in d.iterrows()],
             "importance (95% CI)": [
-                f"{_num(r.importance)} ({_num(r.importance_low)} to {_num(r.importance_high)})"
+                _with_interval(r.importance, r.importance_low, r.importance_high)
                 for r in d.itertuples()
             ],
             "effect": [
@@ -98,7 +99,7 @@ def family_table(model: ChurnDriverModel) -> pd.DataFrame:
         {
             "feature family": f["family"],
             "importance (95% CI)": [
-                f"{_num(r.importance)} ({_num(r.importance_low)} to {_num(r.importance_high)})"
+                _with_interval(r.importance, r.importance_low, r.importance_high)
                 for r in f.itertuples()
             ],
             "significant": np.where(f["importance_low"] > 0, "yes", "no"),
@@ -138,11 +139,11 @@ def plot_groups(study: ChurnStudy) -> plt.Figure:
         ax2.barh(names, g["revenue_at_risk"], color=BAD)
         ax2.set_xlabel(f"revenue at risk, next {study.data.horizon_months} months")
         ax2.xaxis.set_major_locator(MaxNLocator(4))
-        ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _money(v)))
+        ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _: wording.money(v)))
         top = g.loc[g["revenue_at_risk"].idxmax()]
         ax2.set_title(
-            f"{cap(group_name(study.by, top[study.by]))}: {top['risk_share']:.0%} of the "
-            "revenue at risk",
+            f"{cap(group_name(study.by, top[study.by]))}: "
+            f"{wording.percent(top['risk_share'])} of the revenue at risk",
             loc="left",
             fontsize=12,
             fontweight="bold",
@@ -164,9 +165,9 @@ def group_table(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     )
     if "revenue_at_risk" in frame:
         out["active"] = frame["active"]
-        out["revenue at risk"] = [_money(v) for v in frame["revenue_at_risk"]]
+        out["revenue at risk"] = [wording.money(v) for v in frame["revenue_at_risk"]]
         out["share of risk"] = [
-            f"{v:.0%}" if math.isfinite(v) else "–" for v in frame["risk_share"]
+            wording.percent(v) if wording.is_known(v) else "–" for v in frame["risk_share"]
         ]
     return out
 
@@ -203,7 +204,7 @@ def _retention_panel(ax: plt.Axes, km: RetentionCurves) -> None:
     s = km.summary
     worst, best = s.iloc[0], s.iloc[-1]
     name, best_name = group_name(km.by, worst["group"]), group_name(km.by, best["group"])
-    test = f"log-rank {_p(km.p_value)}; shaded: 95% CI"
+    test = f"log-rank {wording.p_value(km.p_value)}; shaded: 95% CI"
     if len(s) == 1:
         title = f"Median customer lifetime: {_median_text(worst['median_months'])}"
         detail = "Kaplan-Meier estimate; shaded: 95% CI"
@@ -211,8 +212,8 @@ def _retention_panel(ax: plt.Axes, km: RetentionCurves) -> None:
         title = f"Shortest median lifetime: {name}, {worst['median_months']:.0f} months"
         detail = f"vs {_median_text(best['median_months'])} for {best_name}; {test}"
     else:
-        title = f"Lowest 12-month retention: {name}, {worst['retention_12m']:.0%}"
-        detail = f"vs {best['retention_12m']:.0%} for {best_name}; {test}"
+        title = f"Lowest 12-month retention: {name}, {wording.percent(worst['retention_12m'])}"
+        detail = f"vs {wording.percent(best['retention_12m'])} for {best_name}; {test}"
     finding_title(ax, title, detail)
 
 
@@ -313,7 +314,7 @@ def plot_model_quality(model: ChurnDriverModel) -> plt.Figure:
     a2.set_ylabel("% of churners caught")
     best = model.holdout_["top_decile_capture"].max()
     a2.set_title(
-        f"The top 10% of scores catch {best:.0%} of churners",
+        f"The top 10% of scores catch {wording.percent(best)} of churners",
         loc="left",
         fontsize=11,
         fontweight="bold",
@@ -328,20 +329,24 @@ def quality_table(model: ChurnDriverModel) -> pd.DataFrame:
     if not model.trustworthy_:
         return pd.DataFrame()
     cv, ho = model.cv_summary_, model.holdout_
+    d = wording.decimals
     rows = []
     for name in cv.index:
         c, h = cv.loc[name], ho.loc[name]
         rows.append(
             {
                 "model": name,
-                f"CV ROC-AUC, mean ± sd ({int(c['folds'])} folds)": f"{c['roc_auc']:.3f} ± "
-                f"{c['roc_auc_sd']:.3f}",
-                "held-out ROC-AUC (95% CI)": f"{h['roc_auc']:.3f} ({h['roc_auc_low']:.3f}–"
-                f"{h['roc_auc_high']:.3f})",
-                "held-out PR-AUC": f"{h['pr_auc']:.3f} (base rate {h['base_rate']:.3f})",
-                "held-out Brier": f"{h['brier']:.3f}",
-                "top-decile capture / lift": f"{h['top_decile_capture']:.0%} / "
-                f"{h['top_decile_lift']:.1f}x",
+                f"CV ROC-AUC, mean ± sd ({int(c['folds'])} folds)": (
+                    f"{d(c['roc_auc'])} ± {d(c['roc_auc_sd'])}"
+                ),
+                "held-out ROC-AUC (95% CI)": (
+                    f"{d(h['roc_auc'])} ({d(h['roc_auc_low'])}–{d(h['roc_auc_high'])})"
+                ),
+                "held-out PR-AUC": f"{d(h['pr_auc'])} (base rate {d(h['base_rate'])})",
+                "held-out Brier": d(h["brier"]),
+                "top-decile capture / lift": (
+                    f"{wording.percent(h['top_decile_capture'])} / {h['top_decile_lift']:.1f}x"
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -367,7 +372,7 @@ def odds_table(model: ChurnDriverModel) -> pd.DataFrame:
             "odds ratio (95% CI)": [
                 f"{r.odds_ratio:.2f} ({r.or_low:.2f}–{r.or_high:.2f})" for r in o.itertuples()
             ],
-            "p": [_p(p) for p in o["p_value"]],
+            "p": [wording.p_value(p) for p in o["p_value"]],
         }
     )
 
@@ -379,10 +384,10 @@ def at_risk_preview(study: ChurnStudy, n: int = 10) -> pd.DataFrame:
         {
             "rank": r["rank"],
             "customer_id": r["customer_id"],
-            "P(churn)": [f"{p:.0%}" for p in r["churn_probability"]],
-            "monthly revenue": [f"{v:,.2f}" for v in r["monthly_revenue"]],
+            "P(churn)": [wording.percent(p) for p in r["churn_probability"]],
+            "monthly revenue": [wording.number(v, 2) for v in r["monthly_revenue"]],
             f"revenue at risk ({study.data.horizon_months} months)": [
-                f"{v:,.0f}" for v in r["revenue_at_risk"]
+                wording.number(v) for v in r["revenue_at_risk"]
             ],
         }
     )

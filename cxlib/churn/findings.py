@@ -2,8 +2,9 @@
 
 :func:`churn_study` runs the whole analysis the notebook ``churn_drivers.ipynb`` shows:
 the modelling table with its guards (:mod:`cxlib.churn.data`), the two models and the
-drivers (:class:`cxlib.churn.model.ChurnDriverModel`), revenue at risk (:mod:`cxlib.churn.value`),
-retention curves (:mod:`cxlib.churn.survival`) and the NPS key drivers (:mod:`cxlib.churn.nps_drivers`).
+drivers (:class:`cxlib.churn.model.ChurnDriverModel`), revenue at risk
+(:mod:`cxlib.churn.value`), retention curves (:mod:`cxlib.churn.survival`) and the NPS key
+drivers (:mod:`cxlib.churn.nps_drivers`).
 :func:`summary_sentences` writes the first screen, :func:`findings` the three findings the
 index page quotes, :func:`save_outputs` the CSV/JSON files. Figures are in
 :mod:`cxlib.churn.figures`.
@@ -23,9 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from cxlib import wording
 from cxlib.churn.data import ChurnData, churn_data
 from cxlib.churn.model import MAX_MODEL_ROWS, ChurnDriverModel
 from cxlib.churn.nps_drivers import nps_key_drivers
+from cxlib.churn.sentences import cap, group_name
 from cxlib.churn.survival import RetentionCurves, lifetimes, retention_curves
 from cxlib.churn.value import at_risk, churn_by_group, churn_trend
 from cxlib.features import feature_family
@@ -113,43 +116,19 @@ def churn_study(
         random_state=random_state,
     ).fit(data.X, data.y, data.families)
     c = cx.customers
-    ids = c["customer_id"].astype(object)
     notes = list(data.notes)
     if m.sampled_:
         notes.append(sample_note(m))
-    plan = (
-        pd.Series(c["plan"].astype(object).to_numpy(), index=ids.to_numpy(), name="plan")
-        if "plan" in c
-        else None
-    )
-    if personas is not None:
-        coverage = float(ids.isin(personas.index).mean())
-        if coverage < MIN_PERSONA_COVERAGE:
-            notes.append(
-                f"The personas file labels only {coverage:.0%} of these customers (another "
-                "data set's?): churn is split by plan instead."
-            )
-            personas = None
     risk = at_risk(m, data)
+    labels, by, plan = _grouping(c, personas, notes)
     life = lifetimes(c, data.as_of)
-    labels, by = (personas, "persona") if personas is not None else (plan, "plan")
-    if labels is None:
-        labels, by = pd.Series("All", index=ids.to_numpy()), "all customers"
-        notes.append("Neither personas nor plans are known: churn is shown for all customers.")
     by_group = churn_by_group(c, labels, risk, by=by)
     by_plan = (
         churn_by_group(c, plan, risk, by="plan") if by == "persona" and plan is not None else None
     )
     km_group = retention_curves(life, labels, by=by)
     km_plan = retention_curves(life, plan, by="plan") if by_plan is not None else None
-    F = data.latest
-    kda, kda_info = nps_key_drivers(F, {f: feature_family(f) for f in F}, random_state=random_state)
-    if kda_info.get("boot_rows", 0) < kda_info["n"] and len(kda):
-        notes.append(
-            f"NPS key drivers: the shares use all {kda_info['n']:,} respondents; their 95% "
-            f"intervals come from bootstrap resamples of {kda_info['boot_rows']:,} respondents "
-            "each, scaled to the full count (the m-out-of-n bootstrap)."
-        )
+    kda, kda_info = _nps_drivers(data, random_state, notes)
     return ChurnStudy(
         cx=cx,
         data=data,
@@ -169,6 +148,49 @@ def churn_study(
     )
 
 
+def _grouping(
+    customers: pd.DataFrame, personas: pd.Series | None, notes: list[str]
+) -> tuple[pd.Series, str, pd.Series | None]:
+    """The split churn is shown by: personas, else plans, else everybody; and the plans.
+
+    Returns the group label per ``customer_id``, the grouping's name and the plan per
+    customer (None without plans); appends to ``notes`` why a split was not used.
+    """
+    ids = customers["customer_id"].astype(object)
+    plan = (
+        pd.Series(customers["plan"].astype(object).to_numpy(), index=ids.to_numpy(), name="plan")
+        if "plan" in customers
+        else None
+    )
+    if personas is not None:
+        coverage = float(ids.isin(personas.index).mean())
+        if coverage < MIN_PERSONA_COVERAGE:
+            notes.append(
+                f"The personas file labels only {wording.percent(coverage)} of these customers "
+                "(another data set's?): churn is split by plan instead."
+            )
+            personas = None
+    if personas is not None:
+        return personas, "persona", plan
+    if plan is not None:
+        return plan, "plan", plan
+    notes.append("Neither personas nor plans are known: churn is shown for all customers.")
+    return pd.Series("All", index=ids.to_numpy()), "all customers", plan
+
+
+def _nps_drivers(data: ChurnData, random_state: int, notes: list[str]) -> tuple[pd.DataFrame, dict]:
+    """NPS key drivers of every customer's latest features (a method note when resampled)."""
+    F = data.latest
+    kda, info = nps_key_drivers(F, {f: feature_family(f) for f in F}, random_state=random_state)
+    if info.get("boot_rows", 0) < info["n"] and len(kda):
+        notes.append(
+            f"NPS key drivers: the shares use all {info['n']:,} respondents; their 95% "
+            f"intervals come from bootstrap resamples of {info['boot_rows']:,} respondents "
+            "each, scaled to the full count (the m-out-of-n bootstrap)."
+        )
+    return kda, info
+
+
 # --- sentences -------------------------------------------------------------------------------
 
 
@@ -182,26 +204,6 @@ def sample_note(m: ChurnDriverModel) -> str:
         "customer is still scored for the revenue at risk, those outside the sample by the "
         "models fitted on it, which never saw them."
     )
-
-
-def _money(x: float) -> str:
-    if not math.isfinite(x):
-        return "n/a"
-    for size, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(x) >= size:
-            return f"{x / size:,.1f}{unit}"
-    return f"{x:,.0f}"
-
-
-def _share(x: float) -> str:
-    """A share as a percentage, with a decimal below 1% (never a bare '0%')."""
-    if x >= 0.01 or x == 0:
-        return f"{x:.0%}"
-    return f"{x:.1%}" if x >= 0.001 else "under 0.1%"
-
-
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def churn_sentence(study: ChurnStudy) -> str:
@@ -219,7 +221,8 @@ def churn_sentence(study: ChurnStudy) -> str:
     return text + (
         f" In the last 3 months {now.value:.1f}% of the customers active at the start left, "
         f"{way} {abs(cmp.diff):.1f} points from {before.value:.1f}% in the 3 months before "
-        f"(95% CI {cmp.ci_low:+.1f} to {cmp.ci_high:+.1f}; {verdict}, {_p(cmp.p_value)})."
+        f"(95% CI {cmp.ci_low:+.1f} to {cmp.ci_high:+.1f}; {verdict}, "
+        f"{wording.p_value(cmp.p_value)})."
     )
 
 
@@ -240,27 +243,13 @@ def risk_sentence(study: ChurnStudy) -> str:
     top = float(r["revenue_at_risk"].head(study.top_n).sum())
     h = study.data.horizon_months
     return (
-        f"Revenue at risk over the next {h} months: {_money(total)} across {len(r):,} active "
-        f"customers (P(churn) × monthly revenue × {h}); the {study.top_n:,} most at risk "
-        f"hold {_money(top)} ({_share(top / total)} of it)."
+        f"Revenue at risk over the next {h} months: {wording.money(total)} across "
+        f"{len(r):,} active customers (P(churn) × monthly revenue × {h}); "
+        f"the {study.top_n:,} most at risk hold {wording.money(top)} "
+        f"({wording.share(top / total)} of it)."
         if total > 0
         else f"Revenue at risk over the next {h} months: 0 (no monthly revenue recorded)."
     )
-
-
-def group_name(by: str, value: object) -> str:
-    """A group in running text: 'the basic plan', 'persona 2', 'the Premium loyalists persona'."""
-    v = str(value)
-    if by == "plan":
-        return f"the {v} plan"
-    if by == "persona":
-        return f"persona {v}" if v.isdigit() else f"the {v} persona"
-    return v
-
-
-def cap(text: str) -> str:
-    """Upper-case the first letter only ('mean CES' -> 'Mean CES')."""
-    return text[:1].upper() + text[1:]
 
 
 def group_sentence(study: ChurnStudy) -> str:
@@ -278,7 +267,9 @@ def group_sentence(study: ChurnStudy) -> str:
     if "revenue_at_risk" not in g or not g["revenue_at_risk"].sum() > 0:
         return f"{cap(name)} bleeds most: {churn}."
     top = common.loc[common["revenue_at_risk"].idxmax()]
-    money = f"{_money(top['revenue_at_risk'])}, {top['risk_share']:.0%} of the revenue at risk"
+    money = (
+        f"{wording.money(top['revenue_at_risk'])}, {top['risk_share']:.0%} of the revenue at risk"
+    )
     if top[study.by] == worst[study.by]:
         return f"{cap(name)} bleeds most: {money}, and the highest {churn}."
     return (
@@ -334,22 +325,56 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return frame[cols].to_dict("records")
 
 
+TOP_DRIVER_FIELDS = [
+    "rank",
+    "driver",
+    "direction",
+    "importance",
+    "importance_low",
+    "importance_high",
+    "term",
+    "odds_ratio",
+    "or_low",
+    "or_high",
+    "sentence",
+]
+"""Columns of the driver table that the JSON summary quotes for each top driver."""
+
+
 def summary(study: ChurnStudy) -> dict:
     """The JSON summary: churn rate, CV AUCs, top drivers, value, quality and findings."""
-    m, o = study.model, study.overall
-    cv = m.cv_summary_
-
-    def cv_value(model: str, col: str) -> float | None:
-        return float(cv.loc[model, col]) if model in cv.index else None
-
-    top = top_drivers(study) if m.trustworthy_ else m.drivers_.head(0)
-    risk = study.risk
+    o = study.overall
     return {
         "churn_rate": o.value / 100,
         "churn_rate_ci": [o.ci_low / 100, o.ci_high / 100],
         "customers": o.n,
         "target": study.data.target,
         "horizon_months": study.data.horizon_months,
+        **_model_summary(study),
+        **_value_summary(study),
+        "excluded_features": study.data.excluded.to_dict("records")
+        + study.model.dropped_features_.to_dict("records"),
+        "trend": None
+        if study.trend is None
+        else {
+            "last_3_months": study.trend[0].value / 100,
+            "previous_3_months": study.trend[1].value / 100,
+            "p_value": study.trend[2].p_value,
+        },
+        "findings": findings(study),
+    }
+
+
+def _model_summary(study: ChurnStudy) -> dict:
+    """The summary's model part: sizes, trust, CV and holdout scores, the top drivers."""
+    m = study.model
+    cv = m.cv_summary_
+
+    def cv_value(model: str, col: str) -> float | None:
+        return float(cv.loc[model, col]) if model in cv.index else None
+
+    top = top_drivers(study) if m.trustworthy_ else m.drivers_.head(0)
+    return {
         "modelled_customers": m.n_,
         "modelled_churners": m.n_churners_,
         "model_sample_size": m.sample_size_,
@@ -363,25 +388,17 @@ def summary(study: ChurnStudy) -> dict:
         "driver_model": m.model_,
         "scoring_model": m.scorer_,
         "holdout": m.holdout_.reset_index().to_dict("records") if len(m.holdout_) else [],
-        "top_drivers": _records(
-            top,
-            [
-                "rank",
-                "driver",
-                "direction",
-                "importance",
-                "importance_low",
-                "importance_high",
-                "term",
-                "odds_ratio",
-                "or_low",
-                "or_high",
-                "sentence",
-            ],
-        ),
+        "top_drivers": _records(top, TOP_DRIVER_FIELDS),
         "family_importance": _records(
             m.family_importance_, ["family", "importance", "importance_low", "importance_high"]
         ),
+    }
+
+
+def _value_summary(study: ChurnStudy) -> dict:
+    """The summary's value part: revenue at risk, groups, lifetimes and NPS drivers."""
+    risk = study.risk
+    return {
         "revenue_at_risk": float(risk["revenue_at_risk"].sum()) if len(risk) else None,
         "revenue_at_risk_top_n": float(risk["revenue_at_risk"].head(study.top_n).sum())
         if len(risk)
@@ -393,16 +410,6 @@ def summary(study: ChurnStudy) -> dict:
         ),
         "logrank_p": study.km_group.p_value,
         "nps_key_drivers": _records(study.kda, ["rank", "feature", "share", "direction"]),
-        "excluded_features": study.data.excluded.to_dict("records")
-        + m.dropped_features_.to_dict("records"),
-        "trend": None
-        if study.trend is None
-        else {
-            "last_3_months": study.trend[0].value / 100,
-            "previous_3_months": study.trend[1].value / 100,
-            "p_value": study.trend[2].p_value,
-        },
-        "findings": findings(study),
     }
 
 

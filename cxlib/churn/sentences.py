@@ -20,6 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from cxlib import wording
 from cxlib.features import dictionary as feature_dictionary
 
 UNIT_NAMES: dict[str, tuple[float, str]] = {
@@ -65,8 +66,31 @@ def natural_step(x: pd.Series, feature: str | None = None) -> tuple[float, str]:
     return float(step), f"{step:g}"
 
 
-def _cap(text: str) -> str:
+def cap(text: str) -> str:
+    """Upper-case the first letter only ('mean CES' -> 'Mean CES').
+
+    Examples
+    --------
+    >>> cap("mean CES")
+    'Mean CES'
+    """
     return text[:1].upper() + text[1:]
+
+
+def group_name(by: str, value: object) -> str:
+    """A group in running text: 'the basic plan', 'persona 2', 'the Premium loyalists persona'.
+
+    Examples
+    --------
+    >>> group_name("plan", "basic"), group_name("persona", 2), group_name("persona", "Fans")
+    ('the basic plan', 'persona 2', 'the Fans persona')
+    """
+    v = str(value)
+    if by == "plan":
+        return f"the {v} plan"
+    if by == "persona":
+        return f"persona {v}" if v.isdigit() else f"the {v} persona"
+    return v
 
 
 def label(feature: str) -> str:
@@ -81,16 +105,12 @@ def label(feature: str) -> str:
     return feature_dictionary.phrase(feature)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * (x - 1):+.0f}%".replace("-", "−")
-
-
 def _change(ratio: float, low: float, high: float) -> str:
     """'raises the odds of churn by 38% (95% CI 30-46%)' and the like."""
     if low <= 1 <= high:
         return (
-            f"shows no clear effect on the odds of churn ({_pct(ratio)}, "
-            f"95% CI {_pct(low)} to {_pct(high)})"
+            f"shows no clear effect on the odds of churn ({wording.change(ratio)}, "
+            f"95% CI {wording.change(low)} to {wording.change(high)})"
         )
     if ratio >= 2:
         return f"multiplies the odds of churn by {ratio:.1f} (95% CI {low:.1f}–{high:.1f})"
@@ -110,7 +130,7 @@ def _compare(ratio: float, low: float, high: float, reference: str) -> str:
     if low <= 1 <= high:
         return (
             f"show no clear difference in the odds of churn from those with {reference} "
-            f"({_pct(ratio)}, 95% CI {_pct(low)} to {_pct(high)})"
+            f"({wording.change(ratio)}, 95% CI {wording.change(low)} to {wording.change(high)})"
         )
     if ratio >= 2:
         return (
@@ -159,7 +179,7 @@ def driver_sentence(row: dict | pd.Series) -> str:
         text = f"Each +{step} in {name} {change}"
     text = text[0].upper() + text[1:] + "."
     if r.get("driver") != r.get("feature"):
-        text = f"{_cap(label(str(r['driver'])))} (led by {name}): " + text[0].lower() + text[1:]
+        text = f"{cap(label(str(r['driver'])))} (led by {name}): " + text[0].lower() + text[1:]
     if not r.get("significant", True):
         text += " Not a significant driver: shuffling it does not clearly hurt the model."
     return text

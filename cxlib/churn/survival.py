@@ -26,7 +26,12 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
 
-DAYS_PER_MONTH = 30.4375
+from cxlib.wording import DAYS_PER_MONTH
+
+SECONDS_PER_DAY = 86_400
+RETENTION_MONTHS = 12.0
+"""The horizon of the summary's retention (``retention_12m``)."""
+CURVE_COLUMNS = ["group", "months", "retention", "low", "high"]
 
 
 @dataclass
@@ -96,7 +101,7 @@ def lifetimes(customers: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.
     if as_of is None:
         as_of = max(d for d in (signup.max(), left.max()) if pd.notna(d))
     end = left.where(left.notna() & churned, pd.Timestamp(as_of))
-    months = (end - signup).dt.total_seconds() / 86400 / DAYS_PER_MONTH
+    months = (end - signup).dt.total_seconds() / SECONDS_PER_DAY / DAYS_PER_MONTH
     keep = months.notna() & (months >= 0)
     return pd.DataFrame(
         {"months": months[keep].to_numpy(), "churned": churned[keep].to_numpy(dtype=bool)},
@@ -155,28 +160,9 @@ def retention_curves(
     curves, rows = [], []
     for name in keep:
         part = labels == name
-        kmf = KaplanMeierFitter().fit(months[part], churned[part], label=str(name))
-        sf = kmf.survival_function_.iloc[:, 0]
-        ci = kmf.confidence_interval_
-        curves.append(_thin(str(name), sf, ci, points))
-        med = float(kmf.median_survival_time_)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            med_ci = median_survival_times(kmf.confidence_interval_)
-        at12 = _at(sf, ci, 12.0)
-        rows.append(
-            {
-                "group": str(name),
-                "customers": int(part.sum()),
-                "churners": int(churned[part].sum()),
-                "median_months": med,
-                "median_low": float(med_ci.iloc[0, 0]),
-                "median_high": float(med_ci.iloc[0, 1]),
-                "retention_12m": at12[0],
-                "retention_12m_low": at12[1],
-                "retention_12m_high": at12[2],
-            }
-        )
+        curve, row = _group_curve(str(name), months[part], churned[part], points)
+        curves.append(curve)
+        rows.append(row)
     summary = pd.DataFrame(rows)
     if not summary.empty:
         summary = summary.sort_values(["median_months", "retention_12m"], kind="stable")
@@ -186,11 +172,34 @@ def retention_curves(
         res = multivariate_logrank_test(months, labels, churned)
         stat, p, df = float(res.test_statistic), float(res.p_value), int(res.degrees_of_freedom)
     curves_df = (
-        pd.concat(curves, ignore_index=True)
-        if curves
-        else pd.DataFrame(columns=["group", "months", "retention", "low", "high"])
+        pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(columns=CURVE_COLUMNS)
     )
     return RetentionCurves(curves_df, summary, stat, p, df, by)
+
+
+def _group_curve(
+    name: str, months: np.ndarray, churned: np.ndarray, points: int
+) -> tuple[pd.DataFrame, dict]:
+    """One group's Kaplan-Meier curve (thinned to ``points``) and its summary row."""
+    kmf = KaplanMeierFitter().fit(months, churned, label=name)
+    sf = kmf.survival_function_.iloc[:, 0]
+    ci = kmf.confidence_interval_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        med_ci = median_survival_times(kmf.confidence_interval_)
+    at12 = _at(sf, ci, RETENTION_MONTHS)
+    row = {
+        "group": name,
+        "customers": len(months),
+        "churners": int(churned.sum()),
+        "median_months": float(kmf.median_survival_time_),
+        "median_low": float(med_ci.iloc[0, 0]),
+        "median_high": float(med_ci.iloc[0, 1]),
+        "retention_12m": at12[0],
+        "retention_12m_low": at12[1],
+        "retention_12m_high": at12[2],
+    }
+    return _thin(name, sf, ci, points), row
 
 
 def _thin(name: str, sf: pd.Series, ci: pd.DataFrame, points: int) -> pd.DataFrame:
