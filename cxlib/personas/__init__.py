@@ -2,7 +2,8 @@
 
 The analysis runs in three steps. :class:`~cxlib.personas.segmenter.PersonaSegmenter`
 clusters the per-customer features (:mod:`cxlib.features`) through one scikit-learn
-preprocessing pipeline (:mod:`~cxlib.personas.preprocessing`); it only fits.
+preprocessing pipeline (:mod:`~cxlib.personas.preprocessing`), k chosen by
+:mod:`~cxlib.personas.selection`; it only fits.
 :mod:`~cxlib.personas.naming` names the personas from their distinguishing traits, and
 :func:`persona_profiles` (:mod:`~cxlib.personas.profiles`) names and profiles them with
 95% CIs. :mod:`~cxlib.personas.findings` turns them into sentences, cards, tables,

@@ -35,7 +35,7 @@ Method
    sample). The chosen k has the highest silhouette among the k whose smallest persona
    holds at least ``min_share`` of the customers and whose stability is at least
    ``min_stability`` (if no k qualifies, the constraints are relaxed in that order and
-   :attr:`selection_note_` says so).
+   :attr:`selection_note_` says so); :mod:`cxlib.personas.selection`.
 
 Why sampling is sound: k-means centroids fitted on a uniform random sample are consistent
 estimates of the population's (Pollard, 1981); with 5,000 customers a persona holding 5% of
@@ -56,7 +56,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,19 +63,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import (
-    adjusted_rand_score,
-    calinski_harabasz_score,
-    davies_bouldin_score,
-    silhouette_score,
-)
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from cxlib.personas.preprocessing import SKEW_LIMIT, model_matrix
+from cxlib.personas.selection import SEED_BOUND, choose_k, score_k
 
-SEED_BOUND = 2**31 - 1
-"""Seeds drawn for the k-means fits lie in [0, SEED_BOUND)."""
 MINIBATCH_SIZE = 4096
 """Batch size of the ``MiniBatchKMeans`` refinement on many customers."""
 PROJECTION_SEED = 0
@@ -350,9 +342,11 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
         for k in ks:
             seed = int(rng.integers(SEED_BOUND))
             fits[k] = KMeans(k, n_init=self.n_init, random_state=seed).fit(Zs)
-            rows.append(self._score_k(Zs, fits[k], sil_idx, seed))
+            rows.append(score_k(Zs, fits[k], sil_idx, seed, self.n_boot, self.n_init))
         scores = pd.DataFrame(rows, index=pd.Index(ks, name="k"))
-        self.k_, self.selection_note_, scores["eligible"] = self._choose(scores)
+        self.k_, self.selection_note_, scores["eligible"] = choose_k(
+            scores, self.k, self.k_range, self.min_share, self.min_stability
+        )
         scores["chosen"] = scores.index == self.k_
         self.k_scores_ = scores
         self.silhouette_ = float(scores.loc[self.k_, "silhouette"])
@@ -366,55 +360,6 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
         self.kmeans_ = model
         self.labels_ = self.cluster_to_persona_[raw]
         self.cluster_centers_ = model.cluster_centers_[order]
-
-    def _score_k(self, Zs: np.ndarray, km: KMeans, sil_idx: np.ndarray, seed: int) -> dict:
-        lab = km.labels_
-        k = km.n_clusters
-        counts = np.bincount(lab, minlength=k)
-        single = k < 2 or (counts > 0).sum() < 2
-        sub = lab[sil_idx]
-        sil = (
-            float(silhouette_score(Zs[sil_idx], sub))
-            if not single and len(np.unique(sub)) > 1
-            else np.nan
-        )
-        ch = float(calinski_harabasz_score(Zs, lab)) if not single else np.nan
-        db = float(davies_bouldin_score(Zs, lab)) if not single else np.nan
-        boot_rng = np.random.default_rng(seed)
-        aris = []
-        for _ in range(self.n_boot):
-            idx = boot_rng.integers(0, len(Zs), len(Zs))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # duplicate points in a bootstrap resample
-                kb = KMeans(k, n_init=self.n_init, random_state=int(boot_rng.integers(SEED_BOUND)))
-                kb.fit(Zs[idx])
-            aris.append(adjusted_rand_score(lab, kb.predict(Zs)))
-        return {
-            "silhouette": sil,
-            "calinski_harabasz": ch,
-            "davies_bouldin": db,
-            "stability": float(np.mean(aris)) if aris else np.nan,
-            "stability_sd": float(np.std(aris)) if aris else np.nan,
-            "min_share": float(counts.min() / len(lab)),
-        }
-
-    def _choose(self, scores: pd.DataFrame) -> tuple[int, str, pd.Series]:
-        if self.k is not None:
-            return self.k, "", pd.Series(True, index=scores.index)
-        size_ok = scores["min_share"] >= self.min_share
-        stable_ok = scores["stability"].fillna(0) >= self.min_stability
-        sil = scores["silhouette"].fillna(-np.inf)
-        for mask, note in (
-            (size_ok & stable_ok, ""),
-            (size_ok, f"no k in {self.k_range} reached stability {self.min_stability}; "
-             "chose by silhouette among k with large-enough personas"),
-            (pd.Series(True, index=scores.index),
-             f"no k in {self.k_range} kept every persona at {self.min_share:.0%} of customers "
-             "or more; chose by silhouette alone"),
-        ):  # fmt: skip
-            if mask.any():
-                return int(sil[mask].idxmax()), note, size_ok & stable_ok
-        raise AssertionError("unreachable")
 
     def _final_fit(self, Z: np.ndarray, search_fit: KMeans, search: np.ndarray) -> KMeans:
         if len(search) == len(Z):
