@@ -23,7 +23,6 @@ True
 from __future__ import annotations
 
 import copy
-import html
 import logging
 import re
 from collections.abc import Mapping
@@ -95,10 +94,19 @@ def mark_numbers(body: str) -> str:
     return _NUMERIC_TD.sub(r"<td class='num'>\1</td>", body)
 
 
+_LINK_AS_TEXT = Markup("{} <span class='cx-url'>({})</span>")
+"""A link to another host as its text and its address (the address gets escaped)."""
+
+
 def strip_external(body: str) -> str:
-    """Turn links to other hosts into plain text and drop remote ``src``/``href`` values."""
+    """Turn links to other hosts into plain text and drop remote ``src``/``href`` values.
+
+    >>> strip_external("<a href='https://x.org/?a=1'>docs</a>")
+    "docs <span class='cx-url'>(https://x.org/?a=1)</span>"
+    """
     body = _EXTERNAL_A.sub(
-        lambda m: f"{m.group(3)} <span class='cx-url'>({html.escape(m.group(2))})</span>", body
+        lambda m: _LINK_AS_TEXT.format(Markup(m.group(3)), m.group(2)),  # the text is HTML
+        body,
     )
     return _EXTERNAL_SRC.sub("", body)
 
