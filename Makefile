@@ -51,7 +51,7 @@ format: $(STAMP) ## apply ruff fixes and formatting; strip notebook outputs
 	$(BIN)/ruff format cxlib tests benchmarks
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(BIN)/nbstripout notebooks/*.ipynb; fi
 
-unit: $(STAMP) ## unit, property and end-to-end tests
+unit: $(STAMP) ## unit, property and end-to-end tests, and the docstrings' examples (doctests)
 	$(BIN)/python -m pytest -q
 
 nbtest: $(STAMP) sample ## run the report notebooks under nbval (on the sample data)

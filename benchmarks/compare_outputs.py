@@ -21,9 +21,25 @@ from typing import Any
 
 import pandas as pd
 
-VOLATILE_KEYS = {"run_id", "started", "finished", "seconds", "elapsed", "generated", "data", "output_dir"}
+VOLATILE_KEYS = {
+    "run_id",
+    "started",
+    "finished",
+    "seconds",
+    "elapsed",
+    "generated",
+    "data",
+    "output_dir",
+}
 """JSON keys whose values change from run to run (timings, run ids, paths), not results."""
 REL_TOL = 1e-9
+
+
+def _excerpt(a: str, b: str, context: int = 40) -> str:
+    """The two texts around their first difference: ``'...old...' -> '...new...'``."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(0, i - context)
+    return f"{a[start : i + context]!r} -> {b[start : i + context]!r}"
 
 
 def _same_value(a: Any, b: Any, where: str, diffs: list[str]) -> None:
@@ -45,7 +61,7 @@ def _same_value(a: Any, b: Any, where: str, diffs: list[str]) -> None:
         if not (math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12) or (a != a and b != b)):
             diffs.append(f"{where}: {a!r} -> {b!r}")
     elif a != b:
-        diffs.append(f"{where}: {str(a)[:80]!r} -> {str(b)[:80]!r}")
+        diffs.append(f"{where}: {_excerpt(str(a), str(b))}")
 
 
 def compare_csv(before: Path, after: Path) -> list[str]:

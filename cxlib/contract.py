@@ -37,6 +37,10 @@ DEFAULT_STAGE_ORDER: tuple[str, ...] = (
 )
 """Journey stages in order; a config may replace them (``stage_order``)."""
 
+DAYS_PER_MONTH = 365.25 / 12
+"""Days in an average month (30.4375): the one conversion of days to months, for per-month
+rates, tenure in months and retention curves alike."""
+
 DEFAULT_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 5)}
 """Inclusive score range per survey type (CES: 5 = very easy); configurable."""
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from cxlib.contract import DAYS_PER_MONTH
+
 UNKNOWN = "n/a"
 """How an unknown value reads on every page."""
 
-DAYS_PER_MONTH = 30.4375
-"""Days in an average month (365.25 / 12): the one conversion of days to months."""
 
 _MONEY_UNITS = ((1e9, "bn"), (1e6, "m"), (1e3, "k"))
 

@@ -64,7 +64,9 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
     """The cxlib modules ``path`` imports (a ``from pkg import name`` of a submodule counts
     as importing that submodule)."""
     found: set[str] = set()
-    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rsplit(".", 1)[0]
+    package = (
+        _module_name(path) if path.name == "__init__.py" else _module_name(path).rsplit(".", 1)[0]
+    )
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):

@@ -26,7 +26,7 @@ from cxlib.churn.data import (
     ChurnData,
     churn_data,
     exposure_reason,
-    read_personas,
+    persona_by_customer,
 )
 from cxlib.churn.design import DesignMatrix
 from cxlib.churn.drivers import driver_groups, grouped_permutation_importance, odds_ratios
@@ -55,6 +55,7 @@ from cxlib.churn.survival import lifetimes, retention_curves
 from cxlib.churn.value import AT_RISK_COLUMNS, at_risk, churn_by_group, churn_trend
 from cxlib.io.config import DatasetConfig
 from cxlib.io.dataset import CXData
+from cxlib.io.outputs import read_personas
 from cxlib.io.quality import QualityReport
 
 PLANTED_CUSTOMERS = 4_000
@@ -443,7 +444,7 @@ def test_read_personas(tmp_path: Path) -> None:
     path = tmp_path / "personas.csv"
     pd.DataFrame({"customer_id": ["007", "008"], "persona_id": [1, 2],
                   "persona_name": ["A", "B"]}).to_csv(path, index=False)  # fmt: skip
-    p = read_personas(None, tmp_path)
+    p = persona_by_customer(read_personas(None, tmp_path))
     assert p.to_dict() == {"007": "A", "008": "B"}  # ids keep their leading zeros
     assert read_personas(tmp_path / "none.csv") is None
 

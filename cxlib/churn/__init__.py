@@ -9,7 +9,6 @@ at risk (:mod:`~cxlib.churn.value`) and NPS key drivers (:mod:`~cxlib.churn.nps_
 :mod:`~cxlib.churn.figures` draws (imported lazily).
 """
 
-from cxlib.churn.data import read_personas
 from cxlib.churn.findings import (
     ChurnStudy,
     churn_study,
@@ -19,6 +18,7 @@ from cxlib.churn.findings import (
     summary_sentences,
 )
 from cxlib.churn.model import ChurnDriverModel
+from cxlib.io.outputs import read_personas
 
 
 def __getattr__(name: str):

@@ -35,14 +35,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cxlib.features import customer_features, feature_family
 from cxlib.features import dictionary as feature_dictionary
-from cxlib.io import outputs
 from cxlib.io.dataset import CXData
 
 TARGETS = ("churned", "horizon")
@@ -107,18 +105,6 @@ class ChurnData:
         return int(self.y.sum())
 
 
-def as_of_date(cx: CXData) -> pd.Timestamp:
-    """The end of the data: last activity, else the latest signup or churn date."""
-    period = cx.period()
-    if period is not None:
-        return pd.Timestamp(period[1])
-    c = cx.customers
-    dates = [c["signup_date"].max()]
-    if "churn_date" in c:
-        dates.append(c["churn_date"].max())
-    return pd.Timestamp(max(d for d in dates if pd.notna(d)))
-
-
 def churn_data(
     cx: CXData,
     *,
@@ -169,7 +155,7 @@ def churn_data(
         raise ValueError(f"horizon must be at least 1 month, not {horizon}")
     cust, churned, churn_date = _churn_flags(cx)
     has_dates = bool(churn_date.notna().any())
-    as_of = as_of_date(cx)
+    as_of = cx.end_of_data()
     notes: list[str] = []
     skipped = int(churned.isna().sum())
     if skipped:
@@ -310,23 +296,23 @@ def _excluded(
     return pd.DataFrame(rows, columns=["feature", "reason"])
 
 
-def read_personas(
-    personas_path: str | Path | None = None, output_dir: str | Path | None = None
-) -> pd.Series | None:
+def persona_by_customer(personas: pd.DataFrame | pd.Series | None) -> pd.Series | None:
     """Persona label per customer (Series indexed by ``customer_id``), or None.
 
-    The file is read by :func:`cxlib.io.outputs.read_personas`, the one reader of
-    ``personas.csv``; this only reshapes its result for the churn model's joins.
+    ``personas`` is what :func:`cxlib.io.outputs.read_personas` returns (the one reader of
+    ``personas.csv``: ``customer_id`` and ``persona``), or already such a Series; this only
+    reshapes it for the churn model's joins.
 
     Examples
     --------
-    >>> read_personas("reports/_scratch/personas/personas.csv")     # doctest: +SKIP
+    >>> frame = pd.DataFrame({"customer_id": ["007"], "persona": ["Efficient Emma"]})
+    >>> persona_by_customer(frame).to_dict()
+    {'007': 'Efficient Emma'}
     """
-    frame = outputs.read_personas(personas_path, output_dir)
-    if frame is None:
-        return None
+    if personas is None or isinstance(personas, pd.Series):
+        return personas
     return pd.Series(
-        frame["persona"].to_numpy(dtype=object),
-        index=pd.Index(frame["customer_id"].to_numpy(dtype=object), name="customer_id"),
+        personas["persona"].to_numpy(dtype=object),
+        index=pd.Index(personas["customer_id"].to_numpy(dtype=object), name="customer_id"),
         name="persona",
     )

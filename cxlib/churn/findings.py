@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxlib import wording
-from cxlib.churn.data import ChurnData, churn_data
+from cxlib.churn.data import ChurnData, churn_data, persona_by_customer
 from cxlib.churn.model import MAX_MODEL_ROWS, ChurnDriverModel
 from cxlib.churn.nps_drivers import nps_key_drivers
 from cxlib.churn.sentences import cap, group_name
@@ -77,7 +77,7 @@ def churn_study(
     model: str = "logistic",
     features: list[str] | None = None,
     exclude: list[str] | None = None,
-    personas: pd.Series | None = None,
+    personas: pd.DataFrame | pd.Series | None = None,
     top_n: int = 100,
     n_splits: int = 5,
     n_permutations: int = 10,
@@ -98,7 +98,7 @@ def churn_study(
     model : {"logistic", "boosting", "auto"}
         The model that ranks the drivers (:class:`ChurnDriverModel`).
     personas : Series, optional
-        Persona per ``customer_id`` (:func:`cxlib.churn.data.read_personas`); without it
+        Persona per customer, as :func:`cxlib.io.outputs.read_personas` returns it; without it
         (or when it labels under half the customers) churn is split by plan.
     top_n : int
         Customers in the at-risk list.
@@ -120,7 +120,7 @@ def churn_study(
     if m.sampled_:
         notes.append(sample_note(m))
     risk = at_risk(m, data)
-    labels, by, plan = _grouping(c, personas, notes)
+    labels, by, plan = _grouping(c, persona_by_customer(personas), notes)
     life = lifetimes(c, data.as_of)
     by_group = churn_by_group(c, labels, risk, by=by)
     by_plan = (

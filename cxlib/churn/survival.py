@@ -26,7 +26,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
 
-from cxlib.wording import DAYS_PER_MONTH
+from cxlib.contract import DAYS_PER_MONTH
 
 SECONDS_PER_DAY = 86_400
 RETENTION_MONTHS = 12.0

@@ -7,7 +7,6 @@
 """
 
 from cxlib.features.customer import (
-    DAYS_PER_MONTH,
     DIGITAL_CHANNELS,
     customer_features,
     unavailable_features,
@@ -27,7 +26,6 @@ from cxlib.features.dictionary import (
 from cxlib.features.dictionary import family as feature_family
 
 __all__ = [
-    "DAYS_PER_MONTH",
     "DIGITAL_CHANNELS",
     "FEATURES",
     "PATTERNS",

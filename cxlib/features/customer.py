@@ -41,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxlib.contract import DAYS_PER_MONTH
 from cxlib.features import aggregates
 from cxlib.features.dictionary import FEATURES, PATTERNS
 from cxlib.io.dataset import CXData
@@ -48,9 +49,6 @@ from cxlib.io.dataset import CXData
 DIGITAL_CHANNELS: tuple[str, ...] = ("web", "app", "email", "social", "chat")
 """Channels counted as digital in ``digital_share`` and ``ticket_digital_share``."""
 
-DAYS_PER_MONTH = 30.44
-"""Days per month of the per-month rates (the sample generator uses the same value, so
-changing it changes every rate; :data:`cxlib.wording.DAYS_PER_MONTH` only writes durations)."""
 
 _DEMOGRAPHICS = ("age", "gender", "region", "income_band", "plan", "preferred_channel")
 _NOT_FEATURES = {"customer_id", "signup_date", "churned", "churn_date", "monthly_revenue"}
@@ -297,15 +295,7 @@ def _reference_times(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per customer: the time features are measured at, and whether activity is cut there."""
     n = len(customers)
-    period = cx.period()
-    if period is not None:
-        default = period[1]
-    else:
-        times = [customers["signup_date"].max()]
-        if "churn_date" in customers:
-            times.append(customers["churn_date"].max())
-        default = max(t for t in times if pd.notna(t))
-    default = np.datetime64(pd.Timestamp(default).to_datetime64(), "ns")
+    default = np.datetime64(cx.end_of_data().to_datetime64(), "ns")
     if cutoff is None:
         return np.full(n, default), np.zeros(n, dtype=bool)
     if isinstance(cutoff, pd.Series):

@@ -83,6 +83,28 @@ class CXData:
                 highs.append(frame[col].max())
         return (min(lows), max(highs)) if lows else None
 
+    def end_of_data(self) -> pd.Timestamp | None:
+        """The end of the data, the one definition every analysis uses: the last activity
+        timestamp (:meth:`period`), else the latest signup or churn date; None when the
+        data has no date at all.
+
+        Examples
+        --------
+        >>> from cxlib.io.quality import QualityReport
+        >>> c = pd.DataFrame({"signup_date": pd.to_datetime(["2024-01-01", "2024-03-01"])})
+        >>> CXData("x", DatasetConfig(), QualityReport("x"), {"customers": c}).end_of_data()
+        Timestamp('2024-03-01 00:00:00')
+        """
+        period = self.period()
+        if period is not None:
+            return pd.Timestamp(period[1])
+        c = self.customers
+        dates = [
+            c[col].max() for col in ("signup_date", "churn_date") if c is not None and col in c
+        ]
+        known = [d for d in dates if pd.notna(d)]
+        return pd.Timestamp(max(known)) if known else None
+
     def subset(self, tables: Iterable[str]) -> CXData:
         """The data set with only ``tables`` (those of them it has): the same frames, not
         copies, and the quality report restricted to them.
