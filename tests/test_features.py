@@ -133,7 +133,7 @@ def test_known_answers_without_cutoff(cx):
     assert c.tenure_days == pytest.approx(60.5)
     # orders (RFM)
     assert (a.order_count, a.order_total, a.avg_order_value) == (2, 40.0, 20.0)
-    assert a.orders_per_month == pytest.approx(2 / (180.5 / 30.44))
+    assert a.orders_per_month == pytest.approx(2 / (180.5 / (365.25 / 12)))
     assert a.days_since_last_order == pytest.approx(90.5)
     assert b.days_since_last_order == pytest.approx(107.5)
     assert (c.order_count, c.order_total) == (0, 0)
@@ -238,7 +238,7 @@ def test_missing_optional_columns_are_reported():
     assert why["contacts_per_ticket"] == "tickets has no contacts column"
     assert why["gender"] == "customers has no gender values"
     # without the column, monthly revenue is spend per month of tenure
-    assert X.loc["a", "monthly_revenue"] == pytest.approx(40.0 / (180.5 / 30.44))
+    assert X.loc["a", "monthly_revenue"] == pytest.approx(40.0 / (180.5 / (365.25 / 12)))
 
 
 def test_no_answers_of_a_kind_leaves_that_score_out():
