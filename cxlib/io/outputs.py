@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxlib.paths import PERSONAS_FILE, REPORTS_DIR
+from cxlib.paths import PERSONAS_FILE, scratch_personas
 
 
 def _plain(value: Any) -> Any:
@@ -64,7 +64,9 @@ def read_json(path: str | Path) -> Any:
 
 
 def read_personas(
-    personas_path: str | Path | None = None, output_dir: str | Path | None = None
+    personas_path: str | Path | None = None,
+    output_dir: str | Path | None = None,
+    data: str | Path | None = None,
 ) -> pd.DataFrame | None:
     """The persona of each customer from the persona report's ``personas.csv``, or None.
 
@@ -74,10 +76,15 @@ def read_personas(
     ----------
     personas_path : path, optional
         ``personas.csv`` with ``customer_id``, ``persona_id`` and ``persona_name``. None
-        looks for ``<output_dir>/personas.csv``, and without ``output_dir`` for the newest
-        ``reports/_scratch/*/personas.csv``; None is returned when there is none.
+        looks for ``<output_dir>/personas.csv``, and without ``output_dir`` for the one
+        an interactive persona run on the same data left in its scratch folder
+        (:func:`cxlib.paths.scratch_personas`), never another data set's; None is returned
+        when there is none.
     output_dir : path, optional
         The report run folder (shared by the reports of one run).
+    data : str or path, optional
+        The notebook's data source (None = the bundled sample): which scratch folder to
+        look in when neither ``personas_path`` nor ``output_dir`` is given.
 
     Returns
     -------
@@ -106,12 +113,9 @@ def read_personas(
         if not path.is_file():
             return None
     else:
-        found = sorted(
-            (REPORTS_DIR / "_scratch").glob(f"*/{PERSONAS_FILE}"), key=lambda p: p.stat().st_mtime
-        )
-        if not found:
+        path = scratch_personas(data)
+        if not path.is_file():
             return None
-        path = found[-1]
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     if "customer_id" not in frame or not {"persona_name", "persona_id"} & set(frame):
         raise ValueError(
