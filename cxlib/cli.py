@@ -6,8 +6,11 @@ validate   load a data set, print its quality report (``--json`` for machines);
            exit 1 on structural errors, 0 otherwise
 sample     write the bundled synthetic data set with its planted truths
 reports    run the report notebooks and publish them as dated, self-contained HTML;
-           exit 0 when every report succeeded, 1 when one failed, 2 on a usage error,
-           3 when another run holds the output folder, 130 when interrupted
+           exit 0 when every report that could run succeeded, 1 when one failed or the
+           output folder cannot be written, 2 on a usage error (unknown report or
+           parameter, a parameter of the wrong type, missing data, bad config: nothing
+           runs), 3 when another run holds the output folder, 130 when interrupted;
+           ``--list-params`` lists every report parameter with its type, default and help
 send       mail a published run (index page as body, reports attached) via SMTP
            settings from CXLIB_SMTP_* environment variables
 """
@@ -69,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         "--notebooks", default=str(paths.NOTEBOOKS_DIR), help="folder of the report notebooks"
     )
     rep.add_argument("--timeout", type=float, default=1800, help="seconds a cell may run")
+    rep.add_argument(
+        "--list-params",
+        action="store_true",
+        help="list every report parameter (type, default, help) and exit",
+    )
     rep.set_defaults(func=_reports)
 
     snd = sub.add_parser("send", help="mail a report run (SMTP settings from CXLIB_SMTP_*)")
@@ -88,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _reports(args: argparse.Namespace) -> int:
     from cxlib.report import RunLocked, run_reports
+    from cxlib.report.publish import OutputFolderError
 
+    if args.list_params:
+        return _list_params(args.notebooks)
     try:
         result = run_reports(
             args.data,
@@ -106,10 +117,27 @@ def _reports(args: argparse.Namespace) -> int:
     except RunLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except OutputFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as exc:
         print(f"interrupted: {exc}; the last complete run is untouched", file=sys.stderr)
         return 130
     return result.exit_code
+
+
+def _list_params(notebooks: str) -> int:
+    """Print every available report's parameters (``reports --list-params``)."""
+    from cxlib.report.params import describe_parameters
+    from cxlib.report.registry import available
+    from cxlib.report.run_context import RESERVED
+
+    reports = available(notebooks_dir=notebooks)
+    if not reports:
+        print(f"error: no report notebook found in {notebooks}", file=sys.stderr)
+        return 2
+    print(describe_parameters(reports, notebooks, set(RESERVED)))
+    return 0
 
 
 def _send(args: argparse.Namespace) -> int:

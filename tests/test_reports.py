@@ -28,8 +28,9 @@ from cxlib.report import registry
 from cxlib.report.html import mark_numbers, notebook_body, report_html, strip_external
 from cxlib.report.index import index_html
 from cxlib.report.pipeline import run_reports
+from cxlib.report.params import declared_parameters
 from cxlib.report.run_context import parse_params
-from cxlib.report.runner import declared_parameters, find_error, imported_modules
+from cxlib.report.runner import find_error, imported_modules
 from cxlib.scorecard import kpis_to_dict
 
 EXTERNAL = re.compile(r"""(?:src|href|srcset|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
@@ -118,6 +119,11 @@ def write_data(
     return folder
 
 
+def r_ipynb(result, name: str) -> str:
+    """Where a report's executed notebook is, relative to the run (outside it: private)."""
+    return next(r["ipynb"] for r in result.manifest["reports"] if r["name"] == name)
+
+
 def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run(
         [PY, "-m", "cxlib", *args],
@@ -171,7 +177,7 @@ def test_end_to_end_html_is_self_contained(sample_run) -> None:
         assert "cxlib version" in text and "Period covered" in text and "Data source" in text
     for report in registry.available():
         text = (result.path / f"{report.stem}.html").read_text(encoding="utf-8")
-        nb = nbformat.read(result.path / "notebooks" / f"{report.stem}.ipynb", as_version=4)
+        nb = nbformat.read(result.path / r_ipynb(result, report.name), as_version=4)
         for cell in nb.cells:  # no code input reaches the page
             if cell.cell_type == "code" and len(cell.source.strip()) > 25:
                 first = cell.source.strip().splitlines()[0]
@@ -339,7 +345,7 @@ def test_params_reach_the_notebooks_and_unknown_ones_fail(tiny: dict[str, Path])
     assert [r.report.name for r in result.reports] == ["personas", "scorecard"]  # --only + deps
     assert result.manifest["reports"][1]["parameters"]["pause"] == 0.01
     assert "pause" not in result.manifest["reports"][0]["parameters"]
-    executed = nbformat.read(result.path / "notebooks" / "cx_scorecard.ipynb", as_version=4)
+    executed = nbformat.read(result.path / r_ipynb(result, "scorecard"), as_version=4)
     assert "pause = 0.01" in executed.cells[2].source  # papermill's injected cell
     assert str(result.path / "outputs") in executed.cells[2].source  # final path, not the build
     with pytest.raises(ValueError, match="no report in this run has a parameter 'k'"):

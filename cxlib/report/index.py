@@ -171,6 +171,24 @@ def _meta(manifest: Mapping[str, Any]) -> dict[str, str]:
         "cxlib version": manifest["cxlib_version"],
         "Parameters": _params(manifest.get("parameters") or {}),
         "Run": f"{manifest['run_id']} · {status} · {done} report(s)",
+        **_private_note(manifest),
+    }
+
+
+def _private_note(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Where the executed notebooks are: never in the run folder (they show raw rows).
+
+    Examples
+    --------
+    >>> _private_note({"private_notebooks": "../_private/r1/notebooks"})["Executed notebooks"]
+    'kept out of this folder and never mailed (they show customer-level rows): ../_private/r1/notebooks'
+    """
+    where = manifest.get("private_notebooks")
+    if not where:
+        return {}
+    return {
+        "Executed notebooks": "kept out of this folder and never mailed "
+        f"(they show customer-level rows): {where}"
     }
 
 

@@ -5,7 +5,10 @@ The steps: take the output folder's lock; run the report notebooks in dependency
 (:mod:`~cxlib.report.scheduler`, :mod:`cxlib.io.memo`); turn each executed notebook into a
 self-contained HTML page; write the index page and ``manifest.json``; publish the run
 atomically and move ``latest`` if every report succeeded. One failing report does not
-stop the others; SIGINT/SIGTERM stop the run cleanly (nothing is published).
+stop the others; SIGINT/SIGTERM stop the run cleanly (nothing is published). What can be
+checked before anything runs is: the report names, the parameters' names and types, the
+data source's existence and the config. The executed notebooks (customer-level rows) are
+kept in ``<out>/_private/<run-id>/``, never in the published run.
 
 Examples
 --------
@@ -26,13 +29,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cxlib.paths import NOTEBOOKS_DIR, REPORTS_DIR, resolve_data
+from cxlib.paths import NOTEBOOKS_DIR, REPORTS_DIR, SAMPLE_DIR, resolve_data
 from cxlib.report import publish as pub
 from cxlib.report.kernels import KERNEL_NAME, kernel_name_or_fallback
+from cxlib.report.params import check_types, parameter_specs
 from cxlib.report.registry import REPORTS, Report, available, plan
 from cxlib.report.results import ReportResult, RunResult
 from cxlib.report.run_context import RunContext, parse_params
-from cxlib.report.runner import declared_parameters
 from cxlib.report.scheduler import run_all
 from cxlib.wording import seconds
 
@@ -75,9 +78,12 @@ def run_reports(
     Raises
     ------
     ValueError
-        Unknown report names or parameters (nothing is run).
+        Unknown report names or parameters, a parameter value of the wrong type, a data
+        source that does not exist, a config that cannot be used (nothing is run).
     cxlib.report.publish.RunLocked
         Another run holds the output folder.
+    cxlib.report.publish.OutputFolderError
+        The output folder cannot be written (full disk, read-only); ``latest`` is untouched.
     KeyboardInterrupt
         The run was interrupted (SIGINT/SIGTERM); its build folder is removed and
         ``latest`` is untouched.
@@ -87,12 +93,15 @@ def run_reports(
     chosen = plan(list(only) if only is not None else None, available(reports, notebooks_dir))
     if not chosen:
         raise ValueError(f"no report notebook found in {notebooks_dir}")
-    declared = {r.name: declared_parameters(notebooks_dir / r.notebook) for r in chosen}
+    specs = {r.name: parameter_specs(notebooks_dir / r.notebook) for r in chosen}
+    declared = {name: {s.name for s in found} for name, found in specs.items()}
     user = parse_params(params, declared)
+    check_types(user, specs)
     source = _absolute(resolve_data(data))
     config_path = str(Path(config).resolve()) if config else None
+    check_inputs(source, config_path)
     out = Path(out_dir).resolve()
-    with pub.run_lock(out):
+    with pub.output_errors(out), pub.run_lock(out):
         for name in pub.remove_stale_builds(out):
             say(f"removed the build folder of an interrupted run: {name}")
         run_id = pub.new_run_id(out)
@@ -116,7 +125,32 @@ def run_reports(
             return _finish(ctx, results)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
+            shutil.rmtree(ctx.private_build, ignore_errors=True)
             raise
+
+
+def check_inputs(source: str, config: str | None) -> None:
+    """Stop before anything runs when the data source does not exist or the config is bad.
+
+    Raises
+    ------
+    ValueError
+        One sentence naming the source or the config file (a ``ConfigError``, with its key).
+    """
+    from cxlib.io.config import load_config
+    from cxlib.io.readers import is_sql_url
+
+    if not is_sql_url(source) and not Path(source).exists():
+        hint = (
+            " (the bundled sample: make sample writes it)"
+            if source == _absolute(str(SAMPLE_DIR))
+            else ""
+        )
+        raise ValueError(
+            f"the data {source} does not exist{hint}; give --data a folder of table files, "
+            "a DuckDB file or a database URL"
+        )
+    load_config(config)
 
 
 def _print(line: str) -> None:
@@ -155,6 +189,7 @@ def _finish(ctx: RunContext, results: list[ReportResult]) -> RunResult:
     ok = bool(ran) and all(r.status == "succeeded" for r in ran) and not ctx.load_error
     status = "succeeded" if ok else "failed"
     previous = previous_kpis(ctx.out, ctx.source_label)
+    before = pub.latest_run(ctx.out)
     manifest = ctx.manifest(status, [r.to_dict() for r in results], previous)
     (ctx.build / "index.html").write_text(
         index_html(manifest, previous[1] if previous else None), encoding="utf-8"
@@ -166,10 +201,30 @@ def _finish(ctx: RunContext, results: list[ReportResult]) -> RunResult:
         f"{'published' if ok else 'FAILED'}: {final}/index.html "
         f"({sum(r.status == 'succeeded' for r in results)} succeeded, "
         f"{sum(r.status == 'failed' for r in results)} failed, "
-        f"{sum(r.status == 'skipped' for r in results)} skipped) in {seconds(ctx.elapsed())}"
-        + ("" if ok else "; latest still points at the last complete run")
+        f"{sum(r.status == 'skipped' for r in results)} skipped) in {seconds(ctx.elapsed())}; "
+        + latest_sentence(ok, bool(ran), before)
     )
+    if ctx.private_final.is_dir():
+        ctx.say(f"executed notebooks (customer-level rows, not published): {ctx.private_final}")
     return RunResult(ctx.run_id, final, status, results, json.loads(json.dumps(manifest)))
+
+
+def latest_sentence(complete: bool, ran: bool, before: Path | None) -> str:
+    """What became of ``latest`` after a run, true in every case.
+
+    Examples
+    --------
+    >>> latest_sentence(False, True, None)
+    'there is no complete run yet, so there is no latest'
+    >>> latest_sentence(False, False, Path("reports/r1"))
+    'no report could run on this data; latest still points at the last complete run, r1'
+    """
+    if complete:
+        return "latest points at this run"
+    why = "" if ran else "no report could run on this data; "
+    if before is None:
+        return f"{why}there is no complete run yet, so there is no latest"
+    return f"{why}latest still points at the last complete run, {before.name}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,19 +6,25 @@ Layout of the output folder (``reports/`` by default)::
       .lock                      held by the run in progress (fcntl)
       .build-<run-id>/           the run being built (removed if the run dies)
       2025-01-06_070000/         one published run: index.html, <report>.html,
-        manifest.json            notebooks/<report>.ipynb (executed), outputs/ (CSV/JSON)
+        manifest.json            outputs/ (CSV/JSON): aggregates only, what is mailed or served
       latest -> 2025-01-06_070000   the newest run in which every report succeeded
+      _private/                  never published, mailed or linked:
+        .build-<run-id>/         the executed notebooks of the run being built
+        2025-01-06_070000/notebooks/<report>.ipynb   a run's executed notebooks (they show
+                                 customer-level rows: names, e-mails)
 
 A run is built in ``.build-<run-id>`` and renamed to ``<run-id>`` in one step when it
 ends, so a half-written run is never visible. ``latest`` is moved (a new symlink renamed
 over the old one, also atomic) only when every report succeeded: a failed or killed run
 never replaces the last good one. A failed run is still published, so its index page
-shows what failed.
+shows what failed. A full disk or a read-only output folder ends the run with one
+:class:`OutputFolderError` naming the folder and the cause (:func:`output_errors`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -29,6 +35,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from cxlib.paths import PRIVATE_DIR, private_run_dir
+
 LOCK_FILE = ".lock"
 LATEST = "latest"
 BUILD_PREFIX = ".build-"
@@ -36,8 +44,63 @@ MANIFEST = "manifest.json"
 RUN_ID_FORMAT = "%Y-%m-%d_%H%M%S"
 
 
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+"""Errors that can only come from writing (the data is only read): full disk, quota,
+read-only file system, file too large."""
+ACCESS_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
+"""Errors that are the output folder's fault when they name a path inside it."""
+_ADVICE = {
+    errno.ENOSPC: "free space on that disk or choose another folder with --out",
+    errno.EDQUOT: "free space in your quota or choose another folder with --out",
+    errno.EROFS: "choose a writable folder with --out",
+}
+
+
 class RunLocked(RuntimeError):
     """Another run holds the output folder's lock."""
+
+
+class OutputFolderError(RuntimeError):
+    """The output folder cannot be written (full disk, read-only, no permission)."""
+
+
+@contextlib.contextmanager
+def output_errors(out_dir: str | Path) -> Iterator[None]:
+    """Turn a failure to write the output folder into one :class:`OutputFolderError`.
+
+    A full disk, a quota or a read-only file system (wherever it strikes), or a permission
+    error on a path inside ``out_dir``, becomes one sentence naming the folder, the cause
+    and what to do; ``latest`` is never touched by a run that ends this way. Other errors
+    pass through unchanged.
+
+    Examples
+    --------
+    >>> with output_errors("/srv/reports"):                    # doctest: +ELLIPSIS
+    ...     raise OSError(errno.ENOSPC, "No space left on device")
+    Traceback (most recent call last):
+    cxlib.report.publish.OutputFolderError: cannot write the report run to /srv/reports: No space left on device; free space ...
+    """
+    out = Path(out_dir)
+    try:
+        yield
+    except OSError as exc:
+        inside = exc.filename is not None and _inside(Path(str(exc.filename)), out)
+        if exc.errno not in DISK_ERRNOS and not (exc.errno in ACCESS_ERRNOS and inside):
+            raise
+        cause = exc.strerror or str(exc)
+        advice = _ADVICE.get(exc.errno, "make it writable or choose another folder with --out")
+        raise OutputFolderError(
+            f"cannot write the report run to {out}: {cause}; {advice} (latest is unchanged)."
+        ) from exc
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -80,13 +143,19 @@ def new_run_id(out_dir: str | Path, now: datetime | None = None) -> str:
 
 
 def remove_stale_builds(out_dir: str | Path) -> list[str]:
-    """Delete build folders left by runs that died (call while holding the lock)."""
+    """Delete build folders left by runs that died, public and private (hold the lock)."""
     removed = []
-    for path in Path(out_dir).glob(f"{BUILD_PREFIX}*"):
+    out = Path(out_dir)
+    for path in [*out.glob(f"{BUILD_PREFIX}*"), *(out / PRIVATE_DIR).glob(f"{BUILD_PREFIX}*")]:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
+            removed.append(path.relative_to(out).as_posix())
     return removed
+
+
+def private_build_dir(out_dir: str | Path, run_id: str) -> Path:
+    """The private build folder of a run (its executed notebooks; created when written)."""
+    return Path(out_dir) / PRIVATE_DIR / f"{BUILD_PREFIX}{run_id}"
 
 
 def build_dir(out_dir: str | Path, run_id: str) -> Path:
@@ -97,8 +166,12 @@ def build_dir(out_dir: str | Path, run_id: str) -> Path:
 
 
 def publish(build: str | Path, out_dir: str | Path, run_id: str, complete: bool) -> Path:
-    """Rename the build folder to ``<out_dir>/<run_id>``; point ``latest`` at it if complete."""
+    """Rename the build folder to ``<out_dir>/<run_id>`` (and the private one to
+    ``<out_dir>/_private/<run_id>``); point ``latest`` at the run if complete."""
     final = Path(out_dir) / run_id
+    private = private_build_dir(out_dir, run_id)
+    if private.is_dir():
+        os.rename(private, private_run_dir(out_dir, run_id))
     os.rename(build, final)
     _fsync_dir(Path(out_dir))
     if complete:

@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +37,9 @@ class Report:
         this notebook (its figures) still runs
     requires : tables the report cannot run without; ``requires_any``: at least one of them.
         A run on data lacking them skips the report (and says why) instead of failing it.
+    requires_columns : ``(table, columns, what they tell)``: the loaded table must have at
+        least one of the columns (churn needs ``churned`` or ``churn_date``: who left). Checked on the loaded
+        data just before the report would start; lacking them skips it with the reason.
     """
 
     name: str
@@ -47,6 +50,7 @@ class Report:
     provides: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()
+    requires_columns: tuple[tuple[str, tuple[str, ...], str], ...] = ()
 
     @property
     def stem(self) -> str:
@@ -61,6 +65,27 @@ class Report:
             return f"needs the {', '.join(lacking)} table(s), which the data does not have"
         if self.requires_any and not have.intersection(self.requires_any):
             return f"needs one of the tables {', '.join(self.requires_any)}; the data has none"
+        return None
+
+    def missing_columns(self, columns: Mapping[str, Iterable[str]]) -> str | None:
+        """Why the loaded tables (``{table: column names}``) cannot feed this report, or None.
+
+        Examples
+        --------
+        >>> churn = next(r for r in REPORTS if r.name == "churn")
+        >>> churn.missing_columns({"customers": ["customer_id", "churn_date"]}) is None
+        True
+        >>> print(churn.missing_columns({"customers": ["customer_id", "age"]}))
+        needs a column customers.churned or customers.churn_date (who left), which the data does not have; map one under tables.customers.columns in the config
+        """
+        for table, wanted, purpose in self.requires_columns:
+            have = set(columns.get(table, ()))
+            if not have.intersection(wanted):
+                named = " or ".join(f"{table}.{c}" for c in wanted)
+                return (
+                    f"needs a column {named} ({purpose}), which the data does not have; "
+                    f"map one under tables.{table}.columns in the config"
+                )
         return None
 
 
@@ -88,6 +113,7 @@ REPORTS: tuple[Report, ...] = (
         "Churn drivers",
         after=("personas",),
         requires=("customers",),
+        requires_columns=(("customers", ("churned", "churn_date"), "who left"),),
     ),
     Report(
         "journey",

@@ -1,7 +1,7 @@
 """The state of one report run: paths, parameters, the data's facts, and how files are saved.
 
 :class:`RunContext` is what the pipeline's steps share: the build folder and its
-``outputs/``, the parameters each notebook gets, the header every page shows (data
+``outputs/``, the private folder of its executed notebooks, the parameters each notebook gets, the header every page shows (data
 source, period, generation time, cxlib version, parameters) and the manifest. Secrets
 (a password in a database URL) never reach a published file: they are masked in the
 executed notebooks, the pages and the manifest.
@@ -22,8 +22,10 @@ import yaml
 
 import cxlib
 from cxlib.io.readers import describe_source, is_sql_url
+from cxlib.paths import PRIVATE_DIR, private_run_dir
+from cxlib.report.publish import private_build_dir
 from cxlib.report.registry import Report
-from cxlib.report.results import OUTPUTS
+from cxlib.report.results import NOTEBOOKS, OUTPUTS
 
 if TYPE_CHECKING:  # imported when the first notebook is saved (it takes seconds)
     import nbformat
@@ -132,6 +134,7 @@ class RunContext:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     period: tuple[Any, Any] | None = None
     tables: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, list[str]] = field(default_factory=dict)
     kpis: dict[str, Any] = field(default_factory=dict)
     quality: list[str] = field(default_factory=list)
     loaded: bool = False
@@ -146,6 +149,26 @@ class RunContext:
         path = self.build / OUTPUTS
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    @property
+    def private_build(self) -> Path:
+        """Where this run's executed notebooks are written (renamed on publishing)."""
+        return private_build_dir(self.out, self.run_id)
+
+    @property
+    def private_final(self) -> Path:
+        """Where this run's executed notebooks are kept once published (never in the run)."""
+        return private_run_dir(self.out, self.run_id)
+
+    @property
+    def private_notebooks(self) -> str:
+        """The executed notebooks' folder as the manifest gives it (relative to the run)."""
+        return f"../{PRIVATE_DIR}/{self.run_id}/{NOTEBOOKS}"
+
+    def notebook_paths(self, report: Report) -> tuple[Path, str]:
+        """(where the executed notebook is written, how the manifest names it)."""
+        name = f"{report.stem}.ipynb"
+        return self.private_build / NOTEBOOKS / name, f"{self.private_notebooks}/{name}"
 
     @property
     def source_label(self) -> str:
@@ -164,6 +187,7 @@ class RunContext:
 
         self.period = cx.period()
         self.tables = {name: len(frame) for name, frame in cx.tables.items()}
+        self.columns = {name: list(frame.columns) for name, frame in cx.tables.items()}
         self.kpis = headline_kpis(cx)
         self.quality = cx.quality.sentences()
         self.loaded = True
@@ -186,6 +210,7 @@ class RunContext:
         """``text`` with secrets masked and the build folder named as the final one."""
         for secret in secrets_of(self.source):
             text = text.replace(secret, "***")
+        text = text.replace(str(self.private_build), str(self.private_final))
         return text.replace(str(self.build), str(self.final))
 
     def shown_parameters(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -265,6 +290,7 @@ class RunContext:
                 "quality": self.quality,
             },
             "parameters": self.user_params,
+            "private_notebooks": self.private_notebooks,
             "reports": reports,
             "kpis": kpis_to_dict(self.kpis),
             "previous_run": previous[0] if previous else None,

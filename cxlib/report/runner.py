@@ -11,13 +11,14 @@ can report success after a cell error (``raises-exception`` tags, ``allow_errors
 from __future__ import annotations
 
 import ast
-import json
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from cxlib.report.params import cell_source, code_cells
 
 if TYPE_CHECKING:  # nbformat takes seconds to import: only when a notebook runs
     import nbformat
@@ -90,47 +91,12 @@ def find_error(nb: nbformat.NotebookNode) -> CellError | None:
             trace = strip_ansi("\n".join(output.get("traceback", [])))
             return CellError(
                 cell=index + 1,
-                source=source_head(_source(cell)),
+                source=source_head(cell_source(cell)),
                 ename=str(output.get("ename", "")),
                 evalue=strip_ansi(str(output.get("evalue", ""))),
                 traceback="\n".join(trace.splitlines()[-25:]),
             )
     return None
-
-
-def _code_cells(path: str | Path) -> list[dict[str, Any]]:
-    """The code cells of a notebook file, read as plain JSON (fast: no nbformat)."""
-    cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
-    return [c for c in cells if c.get("cell_type") == "code"]
-
-
-def _source(cell: Mapping[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def declared_parameters(path: str | Path) -> set[str]:
-    """Names assigned in the notebook's ``parameters`` cell (parsed with :mod:`ast`).
-
-    papermill's own inspection gives up on lines such as
-    ``data: str | None = None  # None = bundled sample`` (two ``=``), so it is not used.
-    """
-    for cell in _code_cells(path):
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            try:
-                tree = ast.parse(_source(cell))
-            except SyntaxError:
-                return set()
-            names = set()
-            for node in tree.body:
-                targets = (
-                    node.targets
-                    if isinstance(node, ast.Assign)
-                    else [getattr(node, "target", None)]
-                )
-                names |= {t.id for t in targets if isinstance(t, ast.Name)}
-            return names
-    return set()
 
 
 def imported_modules(path: str | Path) -> set[str]:
@@ -139,12 +105,12 @@ def imported_modules(path: str | Path) -> set[str]:
     The kernel pool imports them before the notebook runs (missing ones are skipped).
     """
     found: set[str] = set()
-    for cell in _code_cells(path):
+    for cell in code_cells(path):
         try:
             tree = ast.parse(
                 "\n".join(
                     ln
-                    for ln in _source(cell).splitlines()
+                    for ln in cell_source(cell).splitlines()
                     if not ln.lstrip().startswith(("%", "!"))
                 )
             )

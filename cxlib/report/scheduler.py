@@ -22,7 +22,7 @@ from cxlib.io import memo
 from cxlib.report import publish as pub
 from cxlib.report.kernels import WARM_MODULES, KernelPool
 from cxlib.report.registry import PERSONAS_FILE, Report
-from cxlib.report.results import NOTEBOOKS, ReportResult
+from cxlib.report.results import ReportResult
 from cxlib.report.run_context import RunContext
 from cxlib.report.runner import execute, imported_modules
 from cxlib.wording import seconds
@@ -49,8 +49,8 @@ async def run_all(ctx: RunContext, chosen: list[Report]) -> list[ReportResult]:
     pool.prestart()
     ctx.data_lock = asyncio.Lock()
     heavy = asyncio.ensure_future(asyncio.to_thread(_import_execution_modules))
+    hashes = asyncio.ensure_future(asyncio.to_thread(pub.file_hashes, ctx.source, ctx.config))
     try:
-        hashes = asyncio.ensure_future(asyncio.to_thread(pub.file_hashes, ctx.source, ctx.config))
         files = await asyncio.to_thread(pub.table_files, ctx.source, ctx.config)
         if files is None:  # a database: its tables are known by loading it
             await _ensure_data(ctx)
@@ -79,8 +79,18 @@ async def run_all(ctx: RunContext, chosen: list[Report]) -> list[ReportResult]:
         if not heavy.done():
             with contextlib.suppress(BaseException):
                 await heavy
+        _discard(hashes)
         await pool.close()
     return list(results.values())
+
+
+def _discard(task: asyncio.Future) -> None:
+    """Cancel a side task the run no longer needs, or take its error (it was reported
+    already): asyncio must never print "Task exception was never retrieved"."""
+    if not task.done():
+        task.cancel()
+    elif not task.cancelled():
+        task.exception()
 
 
 def _import_execution_modules() -> None:
@@ -137,6 +147,9 @@ async def _schedule(
             if dep in executed:  # its outputs exist; its figures or HTML may still be made
                 files = [ctx.outputs / f for f in by_name[dep].provides]
                 await _ready(executed[dep], files)
+        if await _lacks_columns(ctx, report, results[report.name]):
+            executed[report.name].set()
+            return
         await gate.acquire()  # a kernel slot: held while the notebook executes
         done = False
 
@@ -162,6 +175,22 @@ async def _schedule(
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
         raise
+
+
+async def _lacks_columns(ctx: RunContext, report: Report, result: ReportResult) -> bool:
+    """Skip ``report`` (and say why) when the loaded data lacks the columns it needs.
+
+    Checked on the data as loaded (the memo the first notebook's load left, so it costs
+    no second load in a normal run), just before the report would start.
+    """
+    if not report.requires_columns:
+        return False
+    await _ensure_data(ctx)
+    why = None if ctx.load_error else report.missing_columns(ctx.columns)
+    if why:
+        result.status, result.message = "skipped", f"{report.title} {why}."
+        ctx.say(f"[skip] {report.name}: {why}")
+    return bool(why)
 
 
 async def _ready(executed: asyncio.Event, files: list[Path], poll_s: float = 0.25) -> None:
@@ -237,8 +266,8 @@ async def _save_files(
 ) -> None:
     """Save an executed notebook and its page; record its findings and its status."""
     t_files = time.perf_counter()
-    result.ipynb = f"{NOTEBOOKS}/{report.stem}.ipynb"
-    await asyncio.to_thread(ctx.save_notebook, nb, ctx.build / result.ipynb)
+    private, result.ipynb = ctx.notebook_paths(report)  # never inside the published run
+    await asyncio.to_thread(ctx.save_notebook, nb, private)
     await _ensure_data(ctx)  # the page header shows the period covered
     result.html = f"{report.stem}.html"
     await asyncio.to_thread(ctx.save_html, nb, report, ctx.build / result.html)

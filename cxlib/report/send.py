@@ -1,5 +1,9 @@
 """Mail a report run: the index page as the HTML body, the reports attached, over SMTP.
 
+Only the run's HTML pages are attached (aggregates for leadership): never an executed
+notebook, which shows customer-level rows and is kept out of the run folder
+(``<out>/_private/<run-id>/``), nor any file outside the run folder.
+
 The SMTP settings come from the environment, so a crontab line or a CI secret can hold
 them and nothing is written to disk:
 
@@ -93,13 +97,25 @@ def build_message(
     index = run / "index.html"
     if index.is_file():
         msg.add_alternative(index.read_text(encoding="utf-8"), subtype="html")
-    for r in reports:
-        path = run / r["html"] if r.get("html") else None
-        if path is not None and path.is_file():
-            msg.add_attachment(
-                path.read_bytes(), maintype="text", subtype="html", filename=path.name
-            )
+    for path in report_pages(run, reports):
+        msg.add_attachment(path.read_bytes(), maintype="text", subtype="html", filename=path.name)
     return msg
+
+
+def report_pages(run: Path, reports: Sequence[Mapping[str, object]]) -> list[Path]:
+    """The report pages to attach: HTML files inside the run folder, nothing else.
+
+    A manifest entry naming a notebook or a file outside the run (``../_private/...``) is
+    not attached, whatever the manifest says.
+    """
+    root, pages = run.resolve(), []
+    for r in reports:
+        if not r.get("html"):
+            continue
+        path = (run / str(r["html"])).resolve()
+        if path.suffix.lower() == ".html" and path.parent == root and path.is_file():
+            pages.append(path)
+    return pages
 
 
 def send_message(msg: EmailMessage, settings: SMTPSettings) -> None:
