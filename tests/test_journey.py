@@ -453,3 +453,92 @@ def test_one_stage_for_all_log(shared_dir):
     assert ja.friction_["exits"].sum() == 0  # a single stage: every journey completes
     channels = ja.funnel_[ja.funnel_["split"] == "channel"]
     assert channels["reached"].sum() == raw["case_id"].nunique()  # each case enters once
+
+
+# --- small data: a page that says what it can and cannot show (issue 14, item 2) ----------
+
+
+def _small_figures(ja: journey.JourneyAnalysis) -> list:
+    """Every journey figure and table of the notebook, drawn on ``ja`` (none may raise)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cxlib.journey import figures
+
+    drawn = [
+        figures.plot_funnel(ja),
+        figures.plot_friction(ja),
+        figures.plot_journey_map(ja),
+        figures.plot_transitions(ja),
+        journey.table_friction(ja),
+        journey.table_variants(ja),
+        journey.table_cross_channel(ja),
+        journey.score_explanation(ja),
+    ]
+    plt.close("all")
+    return drawn
+
+
+def _figure_text(fig) -> str:
+    return " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+
+
+def test_running_example_log_gets_a_page_not_a_crash(shared_dir, tmp_path):
+    """The 6-case running example: no touchpoint reaches min_customers=30; every figure and
+    table says so instead of crashing in plot_friction (zero-size array)."""
+    folder = shared_dir / "data" / "real" / "eventlog_running_example"
+    config = {
+        "stage_order": ["process"],
+        "tables": {
+            "events": {
+                "file": "running-example_events.csv",
+                "columns": {
+                    "customer_id": "case_id",
+                    "touchpoint": "activity",
+                    "timestamp": "timestamp",
+                },
+                "constants": {"stage": "process"},
+            }
+        },
+    }
+    ja = journey.JourneyAnalysis().fit(cxlib.load(folder, config, tables=["events"]))
+    assert ja.n_customers_ == 6 and ja.friction_["rank"].isna().all()
+    message = (
+        "No touchpoint has the 30 customers needed to rank friction; 6 customers (cases) in "
+        "the log, at most 6 at one touchpoint."
+    )
+    assert journey.findings(ja)[0].startswith(message)
+    _, friction, _, transitions, table, variants, _, explanation = _small_figures(ja)
+    assert _figure_text(friction).replace("\n", " ").startswith(message)
+    assert table["note"].iloc[0].startswith(message)
+    assert explanation[-1].startswith(message) and not any("norm" in s for s in explanation[1:])
+    assert "most frequent step" in transitions.axes[0].get_title(loc="left")
+    assert variants["customers"].sum() == 6
+    assert all(p.is_file() for p in journey.save_outputs(ja, tmp_path))
+
+
+def test_tiny_hand_made_log_with_single_events(tmp_path):
+    """Three customers with one event each: nothing to rank, no steps between touchpoints."""
+    pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "timestamp": ["2025-01-01 10:00", "2025-01-02 10:00", "2025-01-03 10:00"],
+            "stage": ["awareness"] * 3,
+            "touchpoint": ["ad_click", "ad_click", "search"],
+        }
+    ).to_csv(tmp_path / "events.csv", index=False)
+    ja = journey.JourneyAnalysis().fit(cxlib.load(tmp_path, tables=["events"]))
+    assert ja.dfg_.empty and ja.friction_["rank"].isna().all()
+    found = journey.findings(ja)
+    assert found[0].startswith(
+        "No touchpoint has the 30 customers needed to rank friction; 3 customers (cases) in "
+        "the log, at most 2 at one touchpoint."
+    )
+    funnel, friction, _, transitions, table, *_ = _small_figures(ja)
+    assert "No customer has two events in a row (3 customers, 3 events)" in _figure_text(
+        transitions
+    )
+    assert "30 customers needed" in _figure_text(friction).replace("\n", " ")
+    assert list(table.columns) == ["note"]

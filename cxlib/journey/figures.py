@@ -13,7 +13,7 @@ import pandas as pd
 import seaborn as sns
 
 from cxlib.journey.analysis import JourneyAnalysis
-from cxlib.journey.findings import COMPONENT_NAMES, top_friction
+from cxlib.journey.findings import COMPONENT_NAMES, top_friction, unranked_sentence
 from cxlib.plots import BAD, NEUTRAL, PALETTE, finding_title, show_findings
 from cxlib.wording import count, money, number, percent
 
@@ -21,6 +21,9 @@ FEW_EXITS = 0.01
 """Below this share of customers exiting, the funnel's title says nearly every journey goes on."""
 MIN_LABELLED_SHARE = 0.005
 """Transition cells below this share of a row are left unlabelled (they would read 0)."""
+
+NOTE_WIDTH = 80
+"""Characters per line of a figure that is a sentence (no data to draw)."""
 
 COMPONENT_COLOURS = {
     "exit": PALETTE[5],
@@ -31,9 +34,25 @@ COMPONENT_COLOURS = {
 }
 
 
+def note_figure(sentence: str) -> plt.Figure:
+    """A small figure that is one sentence: what a figure cannot show on this data, and why.
+
+    Small data gets a page that says what it cannot show instead of a crash.
+    """
+    import textwrap
+
+    lines = textwrap.wrap(sentence, NOTE_WIDTH) or [sentence]
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(lines) + 0.5))
+    ax.axis("off")
+    ax.text(0, 0.5, "\n".join(lines), fontsize=11, va="center", ha="left")
+    return fig
+
+
 def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     """Customers reaching each stage, with progression and drop-off per stage."""
     fa = ja.funnel_[ja.funnel_["split"] == "all"].reset_index(drop=True)
+    if fa.empty or not fa["reached"].sum() > 0:
+        return note_figure("No customer reaches a stage: the funnel has nothing to show.")
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(fa) + 1.6))
     y = np.arange(len(fa))[::-1]
     ax.barh(y, fa["reached"], color=PALETTE[0], height=0.6, label="reached")
@@ -69,8 +88,11 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
 
 
 def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
-    """The friction ranking: score components stacked per touchpoint, top ``top``."""
+    """The friction ranking: score components stacked per touchpoint, top ``top``; a
+    sentence instead when no touchpoint has enough customers to be ranked."""
     f = ja.friction_[ja.friction_["rank"].notna()].head(top).iloc[::-1]
+    if f.empty:
+        return note_figure(unranked_sentence(ja) or "No touchpoint is ranked.")
     fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(f) + 1.8))
     left = np.zeros(len(f))
     labels = [f"{r.touchpoint} ({r.stage})" for r in f.itertuples()]
@@ -150,6 +172,11 @@ def plot_transitions(ja: JourneyAnalysis, top: int = 14) -> plt.Figure:
     Shows the ``top`` touchpoints with the most next steps, in stage order.
     """
     dfg = ja.dfg_
+    if dfg.empty:
+        return note_figure(
+            f"No customer has two events in a row ({count(ja.n_customers_)} customers, "
+            f"{count(ja.n_events_)} events): there are no steps between touchpoints to show."
+        )
     volume = dfg.groupby("source")["count"].sum()
     order = ja.friction_.sort_values(["stage_rank", "touchpoint"])["touchpoint"].tolist()
     busiest = set(volume.sort_values(ascending=False).index[:top])

@@ -81,6 +81,24 @@ def describe_touchpoint(row: pd.Series, ja: JourneyAnalysis, parts: int = 2) -> 
     return "; ".join(bits) if bits else "no component above the norm"
 
 
+def unranked_sentence(ja: JourneyAnalysis) -> str | None:
+    """Why no touchpoint is ranked (too few customers at each), or None when some are.
+
+    Small data (a log of a few cases) gets a page that says what it cannot show instead
+    of an empty ranking.
+    """
+    f = ja.friction_
+    if f["rank"].notna().any():
+        return None
+    busiest = int(f["customers"].max()) if len(f) else 0
+    return (
+        f"No touchpoint has the {count(ja.min_customers)} customers needed to rank friction; "
+        f"{count(ja.n_customers_)} customers (cases) in the log, at most {count(busiest)} at "
+        "one touchpoint. The funnel and the paths below are shown; rates on so few customers "
+        "are noise (min_customers sets the threshold)."
+    )
+
+
 def top_friction(ja: JourneyAnalysis, n: int = 3) -> pd.DataFrame:
     """The ``n`` highest-ranked touchpoints with a friction score above zero."""
     f = ja.friction_
@@ -111,7 +129,7 @@ def _top_friction_sentences(ja: JourneyAnalysis, top: pd.DataFrame) -> list[str]
     """The top friction points with the customers and revenue they touch; the first one's
     evidence (or one sentence saying there is no friction above the norm)."""
     if not len(top):
-        return ["No touchpoint has friction above the typical touchpoint."]
+        return [unranked_sentence(ja) or "No touchpoint has friction above the typical touchpoint."]
     names = [f"{r.touchpoint} ({r.stage})" for r in top.itertuples()]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     total = affected_total(ja.log_, list(top["touchpoint"]))
@@ -262,8 +280,11 @@ def table_cross_channel(ja: JourneyAnalysis) -> pd.DataFrame:
 
 
 def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
-    """The friction ranking as a readable table (percentages as text)."""
+    """The friction ranking as a readable table (percentages as text); a one-row note
+    when no touchpoint is ranked (:func:`unranked_sentence`)."""
     f = ja.friction_[ja.friction_["rank"].notna()].head(top)
+    if f.empty:
+        return pd.DataFrame({"note": [unranked_sentence(ja)]})
     out = pd.DataFrame(
         {
             "rank": f["rank"].astype(int),
@@ -287,6 +308,8 @@ def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
 def table_variants(ja: JourneyAnalysis) -> pd.DataFrame:
     """The top journey variants with their share of customers."""
     v = ja.variants_
+    if v.empty:
+        return pd.DataFrame({"note": ["No journeys: the events table has no customer events."]})
     return pd.DataFrame(
         {
             "variant": v["variant"],
@@ -297,13 +320,18 @@ def table_variants(ja: JourneyAnalysis) -> pd.DataFrame:
 
 
 def score_explanation(ja: JourneyAnalysis) -> list[str]:
-    """How the friction score is computed, with the weights and norms of this run."""
+    """How the friction score is computed, with the weights and norms of this run (the
+    norms only when touchpoints are ranked: without them they are not measured)."""
     norms = ja.friction_.attrs["norms"]
     weights = ja.friction_.attrs["weights"]
-    return [
+    formula = [
         "Friction score = Σ weight × 100 × max(0, rate − norm) over five components; "
         "the norm of a rate is its median over the ranked touchpoints.",
-    ] + [
+    ]
+    unranked = unranked_sentence(ja)
+    if unranked:
+        return formula + [unranked]
+    return formula + [
         f"{COMPONENT_NAMES[c]}: weight {weights[c]:g}, norm {percent(norms[c], 1)}"
         for c in DEFAULT_WEIGHTS
     ]
