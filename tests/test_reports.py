@@ -27,8 +27,8 @@ from cxlib.report import publish as pub
 from cxlib.report import registry
 from cxlib.report.html import mark_numbers, notebook_body, report_html, strip_external
 from cxlib.report.index import index_html
-from cxlib.report.pipeline import run_reports
 from cxlib.report.params import declared_parameters
+from cxlib.report.pipeline import run_reports
 from cxlib.report.run_context import parse_params
 from cxlib.report.runner import find_error, imported_modules
 from cxlib.scorecard import kpis_to_dict
@@ -183,6 +183,9 @@ def test_end_to_end_html_is_self_contained(sample_run) -> None:
                 first = cell.source.strip().splitlines()[0]
                 assert first not in text, f"{report.name}: input {first!r} in the HTML"
         assert "data:image/png;base64," in text, f"{report.name} has no figure"
+        if "personas" in report.after:  # a page that splits by persona names its file
+            persona_file = result.path / "outputs" / "personas.csv"
+            assert f"Personas are read from {persona_file} (" in text, report.name
 
 
 @pytest.mark.slow
@@ -303,6 +306,7 @@ def test_killed_run_keeps_latest(tiny: dict[str, Path], sig: signal.Signals) -> 
     assert pub.published_runs(tiny["out"]) == [tiny["good"]]
     if sig == signal.SIGTERM:
         assert not build.exists()  # cleaned up on the way out
+        assert not list((tiny["out"] / "_private").glob(f"{pub.BUILD_PREFIX}*"))
     deadline = time.monotonic() + 15  # kernels notice their parent is gone within seconds
     while _kernels_with(str(build)) and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -501,7 +505,10 @@ def test_publish_run_ids_latest_and_stale_builds(tmp_path: Path) -> None:
     assert pub.latest_run(tmp_path) == (tmp_path / first).resolve()
     build = pub.build_dir(tmp_path, second)
     (build / "f").write_text("x")
-    assert pub.remove_stale_builds(tmp_path) == [build.name] and not build.exists()
+    private = pub.private_build_dir(tmp_path, second)
+    private.mkdir(parents=True)
+    assert pub.remove_stale_builds(tmp_path) == [build.name, f"_private/{build.name}"]
+    assert not build.exists() and not private.exists()
     assert pub.resolve_run(tmp_path, "latest") == (tmp_path / first).resolve()
     (tmp_path / second).mkdir()
     for run in (first, second):

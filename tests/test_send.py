@@ -140,3 +140,23 @@ def test_message_of_a_failed_run_says_so(run_folder: Path) -> None:
     assert msg["Subject"].endswith("(INCOMPLETE)")
     with pytest.raises(ValueError, match="recipient"):
         send_run("latest", [], out_dir=run_folder.parent, settings=SMTPSettings())
+
+
+def test_send_never_attaches_notebooks_or_files_outside_the_run(run_folder: Path) -> None:
+    private = run_folder.parent / "_private" / run_folder.name / "notebooks"
+    private.mkdir(parents=True)
+    (private / "churn_drivers.ipynb").write_text('{"rows": "jane@example.com"}')
+    (run_folder.parent / "elsewhere.html").write_text("<html>not this run</html>")
+    manifest = json.loads((run_folder / "manifest.json").read_text())
+    manifest["reports"] += [
+        {"title": "Raw", "status": "succeeded", "findings": [],
+         "html": f"../_private/{run_folder.name}/notebooks/churn_drivers.ipynb"},
+        {"title": "Other", "status": "succeeded", "findings": [], "html": "../elsewhere.html"},
+        {"title": "Notebook", "status": "succeeded", "findings": [],
+         "html": "notebooks/cx_scorecard.ipynb"},
+    ]  # fmt: skip
+    (run_folder / "manifest.json").write_text(json.dumps(manifest))
+    msg = build_message(run_folder, ["a@example.com"], "r@example.com")
+    names = [a.get_filename() for a in msg.iter_attachments()]
+    assert names == ["cx_scorecard.html", "churn_drivers.html"]
+    assert "jane@example.com" not in msg.as_string()
