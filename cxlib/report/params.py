@@ -206,7 +206,7 @@ def describe_parameters(
     ]
     for report in reports:
         specs = parameter_specs(Path(notebooks_dir) / report.notebook)
-        lines += ["", f"{report.name}  ({report.title}, notebooks/{report.notebook})"]
+        lines += ["", f"{report.name}  ({report.title}, {report.notebook})"]
         for s in specs:
             if s.name in reserved:
                 continue
