@@ -78,24 +78,31 @@ def test_zero_byte_parquet_file_is_empty(tmp_path):
 
 
 def test_file_named_in_config_that_is_not_csv_or_parquet(tmp_path):
+    path = tmp_path / "crm_export.ods"
+    path.write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    problem = _problem(tmp_path, {"tables": {"customers": {"file": "crm_export.ods"}}})
+    assert str(path) in problem
+    assert "not a CSV, Parquet or Excel (.xlsx) file" in problem
+    assert "'.ods'" in problem
+    assert "Fix:" in problem
+
+
+def test_damaged_xlsx_named_in_config_says_so(tmp_path):
     path = tmp_path / "crm_export.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     problem = _problem(tmp_path, {"tables": {"customers": {"file": "crm_export.xlsx"}}})
-    assert str(path) in problem
-    assert "not a CSV or Parquet file" in problem
-    assert "'.xlsx'" in problem
-    assert "Fix:" in problem
+    assert str(path) in problem and "not a readable Excel workbook" in problem
 
 
 def test_table_file_in_folder_that_is_not_csv_or_parquet(tmp_path):
     # customers exported as a workbook next to a good surveys.csv: the user must be told,
     # not handed a data set without customers.
-    path = tmp_path / "customers.xlsx"
-    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    path = tmp_path / "customers.ods"
+    path.write_bytes(b"PK\x03\x04 not really a spreadsheet")
     write_csv(tmp_path, "surveys.csv", GOOD_SURVEYS)
     problem = _problem(tmp_path)
     assert str(path) in problem
-    assert "not a CSV or Parquet file" in problem
+    assert "not a CSV, Parquet or Excel (.xlsx) file" in problem
     assert "Fix:" in problem
 
 

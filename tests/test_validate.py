@@ -428,20 +428,20 @@ def test_orphan_check_does_not_depend_on_the_order_of_tables(tmp_path):
 def test_missing_required_column_names_file_column_count_and_fix(tmp_path):
     path = write_csv(
         tmp_path,
-        "customers.csv",
+        "tickets.csv",
         """
-        customer_id,signup
-        c1,2024-01-01
-        c2,2024-01-02
-        c3,2024-01-03
+        ticket_id,customer_id,opened,channel
+        t1,c1,2024-01-01,phone
+        t2,c2,2024-01-02,phone
+        t3,c3,2024-01-03,chat
         """,
     )
     with pytest.raises(DataContractError) as err:
         cxlib.load(tmp_path)
     (problem,) = err.value.problems
     assert str(path) in problem
-    assert "'signup_date'" in problem
-    assert "signup" in problem.split("Fix")[0].replace("'signup_date'", "")  # the close match
+    assert "'opened_at'" in problem
+    assert "opened" in problem.split("Fix")[0].replace("'opened_at'", "")  # the close match
     assert "Fix:" in problem
     assert problem in str(err.value)
     # the count: how many rows lack the column
@@ -458,8 +458,8 @@ def test_duplicate_ids_name_file_column_count_and_fix(tmp_path):
         T2,c1,2024-01-05,phone
         T1,c1,2024-01-06,phone
         T3,c1,2024-01-05,phone
-        T3 ,c1,2024-01-05,phone
-        T3,c1,2024-01-05,phone
+        T3 ,c1,2024-01-05,email
+        T3,c1,2024-01-07,phone
         """,
     )
     with pytest.raises(DataContractError) as err:
@@ -488,7 +488,7 @@ def test_leading_zeros_make_distinct_ids(tmp_path):
 
 
 def test_structural_problems_of_several_tables_come_in_one_exception(tmp_path):
-    write_csv(tmp_path, "customers.csv", "customer_id,signup_date\nc1,2024-01-01\nc1,2024-01-01\n")
+    write_csv(tmp_path, "customers.csv", "customer_id,signup_date\nc1,2024-01-01\nc1,2024-01-02\n")
     write_csv(tmp_path, "surveys.csv", "responded_at,score\n2024-01-01,9\n")
     with pytest.raises(DataContractError) as err:
         cxlib.load(tmp_path)

@@ -39,6 +39,7 @@ from cxlib.io import memo as memos
 from cxlib.io.config import DatasetConfig, load_config
 from cxlib.io.memory import small_pages
 from cxlib.io.quality import QualityReport
+from cxlib.io.raw import filtered
 from cxlib.io.readers import DataContractError, describe_source, open_reader
 from cxlib.io.schemas import CHECK_ROWS, check_contract
 from cxlib.io.validate import CUSTOMER_IDS, validate_table
@@ -227,6 +228,8 @@ def _read_and_validate(
             continue
         try:
             raw = reader.read(name, mapping)
+            if raw is not None and mapping.where:  # the config's row filter, before checks
+                raw = filtered(con, raw, mapping.where, f"tables.{name}.where")
         except DataContractError as exc:
             problems += exc.problems
             continue

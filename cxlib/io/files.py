@@ -1,11 +1,13 @@
-"""Reading tables from files in a folder: one CSV or Parquet file per table.
+"""Reading tables from files in a folder: one CSV, Parquet or Excel file per table.
 
-:class:`FolderReader` finds ``<table>.csv`` / ``.parquet`` (or the file a config names)
-and registers it, as read, in the validation's DuckDB connection. A CSV file is read
-as text, every column a string, its header deciding the columns (so no type or dialect
-guess can drop a row); a file that is not UTF-8 is read as CP1250 or Latin-1 with an
-:class:`EncodingFallbackWarning`. Parquet is read with pyarrow, label columns
-dictionary-encoded (cheap categories later).
+:class:`FolderReader` finds ``<table>.csv`` / ``.parquet`` / ``.xlsx`` (or the file a
+config names) and registers it, as read, in the validation's DuckDB connection. A CSV file
+is read as text, every column a string, its header deciding the columns (so no type or
+dialect guess can drop a row); a file that is not UTF-8 is read in the 8-bit encoding
+:mod:`cxlib.io.encoding` judges it to be, with a warning naming it; a workbook or archive
+saved under a CSV name is named for what it is (:mod:`cxlib.io.sheets`). Parquet is read
+with pyarrow, label columns dictionary-encoded (cheap categories later); an ``.xlsx``
+sheet with openpyxl (:mod:`cxlib.io.sheets`).
 
 Examples
 --------
@@ -15,14 +17,9 @@ Examples
 
 from __future__ import annotations
 
-import codecs
 import csv
-import gzip
-import io
 import tempfile
-import warnings
 from pathlib import Path
-from typing import IO
 
 import duckdb
 import pyarrow as pa
@@ -30,20 +27,18 @@ import pyarrow.parquet as pq
 
 from cxlib.contract import TABLES
 from cxlib.io.config import TableMapping
+from cxlib.io.encoding import (
+    READ_CHUNK_BYTES,
+    detect_encoding,
+    open_bytes,
+    open_text,
+)
 from cxlib.io.raw import DataContractError, RawTable, register_arrow
+from cxlib.io.sheets import MAGIC_BYTES, XLSX_SUFFIXES, binary_kind, read_xlsx
 from cxlib.io.sqltext import lit
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
-_FALLBACK_ENCODINGS = ("cp1250", "latin_1")
-
-READ_CHUNK_BYTES = 1 << 20
-"""Bytes read at a time when checking or re-encoding a text file (and the sample that
-charset-normalizer judges)."""
-
-
-class EncodingFallbackWarning(UserWarning):
-    """A CSV file was not UTF-8 and was read with a fallback encoding."""
 
 
 class FolderReader:
@@ -59,6 +54,16 @@ class FolderReader:
 
     def find(self, table: str, mapping: TableMapping) -> Path | None:
         """The file holding ``table`` (None when the folder has none)."""
+        for key in ("query", "table"):
+            if getattr(mapping, key):
+                raise DataContractError(
+                    [
+                        f"{self.folder}: tables.{table}.{key} in the config is for a database "
+                        f"source, but this is a folder of files. Fix: name the file under "
+                        f"tables.{table}.file (and filter rows with tables.{table}.where), "
+                        f"or load from the database."
+                    ]
+                )
         if mapping.file:
             path = self.folder / mapping.file
             if not path.exists():
@@ -69,7 +74,7 @@ class FolderReader:
                     ]
                 )
             return path
-        for suffix in PARQUET_SUFFIXES + CSV_SUFFIXES:
+        for suffix in PARQUET_SUFFIXES + CSV_SUFFIXES + XLSX_SUFFIXES:
             path = self.folder / f"{table}{suffix}"
             if path.exists():
                 return path
@@ -93,12 +98,30 @@ class FolderReader:
             return self._read_parquet(table, path, labels)
         if name.endswith(CSV_SUFFIXES):
             return self._read_csv(table, path)
+        if name.endswith(XLSX_SUFFIXES):
+            return self._read_xlsx(table, path, mapping.sheet)
         raise DataContractError(
             [
-                f"{path}: not a CSV or Parquet file (suffix {path.suffix!r}). "
-                "Fix: export the table as .csv (UTF-8) or .parquet."
+                f"{path}: not a CSV, Parquet or Excel (.xlsx) file (suffix {path.suffix!r}). "
+                "Fix: export the table as .csv (UTF-8), .parquet or .xlsx."
             ]
         )
+
+    def _read_xlsx(self, table: str, path: Path, sheet: str | None) -> RawTable:
+        """One sheet of a workbook (the first unless the config names one)."""
+        arrow, name = read_xlsx(path, table, sheet)
+        origin = f"{path} (sheet {name!r})"
+        header, renamed = _checked_header(Path(origin), arrow.column_names)
+        arrow = arrow.rename_columns(header)
+        if arrow.num_rows == 0:
+            raise DataContractError(
+                [f"{origin}: the sheet has a header but no data rows. Fix: export the data again."]
+            )
+        raw = register_arrow(self.con, f"raw_{table}", arrow, origin)
+        raw.renamed = dict(renamed)
+        if renamed:
+            raw.warnings.append(_renamed_note(origin, renamed))
+        return raw
 
     def _read_parquet(self, table: str, path: Path, labels: list[str]) -> RawTable:
         """Read with pyarrow; label columns stay dictionary-encoded (cheap categories)."""
@@ -126,10 +149,14 @@ class FolderReader:
         type or dialect guessing can drop rows: a row with too few fields gets
         empty values (counted later as missing), one with too many is an error.
         """
+        with open_bytes(path) as fh:
+            kind = binary_kind(path, fh.read(MAGIC_BYTES))
+        if kind:
+            raise DataContractError([f"{path}: the file is {kind}."])
         encoding, note = detect_encoding(path)
         read_path = path if encoding == "utf-8" else _as_utf8(path, encoding)
         try:
-            header, renamed = _checked_header(path, read_path)
+            header, renamed = _checked_header(path, _csv_header(read_path, delimiter(path)))
             arrow = self._csv_as_text(path, read_path, header)
         finally:
             if read_path != path:
@@ -142,11 +169,9 @@ class FolderReader:
         raw.encoding = encoding
         if note:
             raw.warnings.append(note)
+        raw.renamed = dict(renamed)
         if renamed:
-            raw.warnings.append(
-                f"{path}: column names differing only in case were renamed "
-                f"({', '.join(f'{a!r} -> {b!r}' for a, b in renamed)}); SQL names ignore case."
-            )
+            raw.warnings.append(_renamed_note(str(path), renamed))
         return raw
 
     def _csv_as_text(self, path: Path, read_path: Path, header: list[str]) -> pa.Table:
@@ -172,37 +197,10 @@ def delimiter(path: Path) -> str:
     return "\t" if ".tsv" in path.name.lower() else ","
 
 
-def detect_encoding(path: Path) -> tuple[str, str | None]:
-    """Return ``(encoding, warning)`` for a text file.
-
-    UTF-8 (with or without BOM) is accepted silently. Otherwise the file is read
-    as CP1250 or Latin-1 -- whichever charset-normalizer finds more plausible --
-    and a warning says so (Central European exports are usually CP1250).
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with _open_bytes(path) as fh:
-        try:
-            for chunk in iter(lambda: fh.read(READ_CHUNK_BYTES), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8", None
-        except UnicodeDecodeError as exc:
-            bad_at = exc.start
-    with _open_bytes(path) as fh:
-        sample = fh.read(READ_CHUNK_BYTES)
-    encoding = _guess_fallback(sample)
-    note = (
-        f"{path}: not valid UTF-8 (first bad byte near offset {bad_at}); read as {encoding}. "
-        "Check accented characters; re-export as UTF-8 to silence this warning."
-    )
-    warnings.warn(note, EncodingFallbackWarning, stacklevel=3)
-    return encoding, note
-
-
 def _as_utf8(path: Path, encoding: str) -> Path:
     """A temporary UTF-8 copy of the text file ``path`` (the caller deletes it)."""
     with (
-        _open_text(path, encoding) as src,
+        open_text(path, encoding) as src,
         tempfile.NamedTemporaryFile(
             "w", suffix=".csv", encoding="utf-8", newline="", delete=False
         ) as dst,
@@ -212,9 +210,17 @@ def _as_utf8(path: Path, encoding: str) -> Path:
     return Path(dst.name)
 
 
-def _checked_header(path: Path, read_path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """The CSV header made unique up to case, and the renamings; raise on a bad header."""
-    header = _csv_header(read_path, delimiter(path))
+def _renamed_note(origin: str, renamed: list[tuple[str, str]]) -> str:
+    """The warning that columns differing only in case were renamed."""
+    pairs = ", ".join(f"{a!r} -> {b!r}" for a, b in renamed)
+    return (
+        f"{origin}: column names differing only in case were renamed ({pairs}); "
+        "SQL names ignore case."
+    )
+
+
+def _checked_header(path: Path, header: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """A header made unique up to case, and the renamings; raise on a bad header."""
     if not header or not any(h.strip() for h in header):
         raise DataContractError(
             [f"{path}: the first line holds no column names. Fix: export with a header."]
@@ -226,16 +232,6 @@ def _checked_header(path: Path, read_path: Path) -> tuple[list[str], list[tuple[
              "Fix: give every column its own name."]
         )  # fmt: skip
     return _case_unique(header)
-
-
-def _open_bytes(path: Path) -> IO[bytes]:
-    """Open a (possibly gzip-compressed) file for reading bytes."""
-    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-
-
-def _open_text(path: Path, encoding: str) -> IO[str]:
-    """Open a (possibly gzip-compressed) file for reading text."""
-    return io.TextIOWrapper(_open_bytes(path), encoding=encoding, newline="")
 
 
 def _case_unique(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -255,19 +251,5 @@ def _case_unique(names: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
 
 def _csv_header(path: Path, delim: str) -> list[str]:
     """The column names on the first record of a UTF-8 CSV file (BOM dropped)."""
-    with _open_text(path, "utf-8-sig") as fh:
+    with open_text(path, "utf-8-sig") as fh:
         return next(csv.reader(fh, delimiter=delim), [])
-
-
-def _guess_fallback(sample: bytes) -> str:
-    """CP1250 or Latin-1 for non-UTF-8 bytes, judged by charset-normalizer."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample, cp_isolation=list(_FALLBACK_ENCODINGS)).best()
-    if best is not None and best.encoding in _FALLBACK_ENCODINGS:
-        return best.encoding
-    try:
-        sample.decode("cp1250")
-        return "cp1250"
-    except UnicodeDecodeError:
-        return "latin_1"

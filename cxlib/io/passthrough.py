@@ -49,6 +49,8 @@ def settle_from_arrow(c: ColumnSQL, raw: RawTable, config: DatasetConfig) -> Col
         and not pa.types.is_dictionary(arr.type)
     ):
         changes["empty"] = "FALSE"
+    if pa.types.is_floating(arr.type) and c.bad != "FALSE" and _all_finite(arr):
+        changes["bad"] = "FALSE"  # no NaN or infinity: nothing for the SQL to flag
     if pa.types.is_dictionary(arr.type) and pa.types.is_string(arr.type.value_type):
         values = set().union(*(chunk.dictionary.to_pylist() for chunk in arr.chunks))
         lower = c.name != "survey" or all(v == v.lower() for v in values)
@@ -57,6 +59,11 @@ def settle_from_arrow(c: ColumnSQL, raw: RawTable, config: DatasetConfig) -> Col
             if c.bad_reason == "unknown_stage" and values <= set(config.stage_order):
                 changes["bad"] = "FALSE"
     return replace(c, **changes) if changes else c
+
+
+def _all_finite(arr: pa.ChunkedArray) -> bool:
+    """True when no value of a float column is NaN or infinite (nulls are no values)."""
+    return bool(pc.all(pc.is_finite(arr)).as_py() is not False)
 
 
 def pretrim(

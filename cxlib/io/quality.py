@@ -24,7 +24,9 @@ class TableQuality:
     """Row accounting for one table.
 
     ``examples`` maps a reason to up to five offending source rows (with their
-    1-based data-row number in ``_row``), as read, before typing.
+    1-based data-row number in ``_row``), as read, before typing. ``rows_in`` counts the
+    rows checked: those the config's row filter (``where``) kept; ``rows_filtered`` the
+    rows it left out, which are no problem and not in ``excluded``.
     """
 
     table: str
@@ -37,6 +39,9 @@ class TableQuality:
     extra_columns: list[str] = field(default_factory=list)
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    rows_filtered: int = 0
+    excluded_columns: dict[str, dict[str, int]] = field(default_factory=dict)
+    """For reasons about one column (empty, unparseable): reason -> column -> rows."""
 
     @property
     def rows_excluded(self) -> int:
@@ -55,10 +60,13 @@ class TableQuality:
             "rows_kept": self.rows_kept,
             "excluded": dict(self.excluded),
         }
+        if self.rows_filtered:
+            out["filtered_by_config"] = self.rows_filtered
         if examples:
             out["origin"] = self.origin
             out["encoding"] = self.encoding
             out["warnings"] = list(self.warnings)
+            out["excluded_columns"] = {r: dict(c) for r, c in self.excluded_columns.items()}
             out["examples"] = {
                 r: json.loads(df.to_json(orient="records", date_format="iso"))
                 for r, df in self.examples.items()
@@ -126,7 +134,10 @@ class QualityReport:
         """Plain-language lines, one per table, for reports."""
         out = []
         for name, t in self.tables.items():
-            line = f"{name}: {count(t.rows_in)} rows read, {count(t.rows_kept)} kept"
+            line = f"{name}: {count(t.rows_in + t.rows_filtered)} rows read, "
+            if t.rows_filtered:
+                line += f"{count(t.rows_filtered)} left out by the config's row filter, "
+            line += f"{count(t.rows_kept)} kept"
             if t.excluded:
                 parts = ", ".join(
                     f"{count(n)} {r.replace('_', ' ')}" for r, n in t.excluded.items()
@@ -144,8 +155,14 @@ class QualityReport:
                 f"  {name:<10} {count(t.rows_in):>10} in  {count(t.rows_kept):>10} kept  "
                 f"{count(t.rows_excluded):>8} excluded   ({t.origin})"
             )
+            if t.rows_filtered:
+                lines.append(
+                    f"      {count(t.rows_filtered):>8}  filtered by the config (tables.{name}.where;"
+                    " not counted in 'in')"
+                )
             for reason, n in t.excluded.items():
-                lines.append(f"      {count(n):>8}  {reason}: {REASONS.get(reason, '')}")
+                named = _columns_named(t.excluded_columns.get(reason, {}))
+                lines.append(f"      {count(n):>8}  {reason}{named}: {REASONS.get(reason, '')}")
                 ex = t.examples.get(reason)
                 if ex is not None and len(ex):
                     rows = ", ".join(str(r) for r in ex["_row"].tolist())
@@ -177,3 +194,19 @@ class QualityReport:
             + self.warnings
         )
         return f"<table class='cx-quality'>{head}{''.join(body)}</table>{notes}"
+
+
+def _columns_named(columns: dict[str, int]) -> str:
+    """`` (opened_at)`` for one column, `` (opened_at 10, resolved_at 2)`` for several.
+
+    Examples
+    --------
+    >>> _columns_named({"opened_at": 12}), _columns_named({"a": 2, "b": 1}), _columns_named({})
+    (' (opened_at)', ' (a 2, b 1)', '')
+    """
+    if not columns:
+        return ""
+    if len(columns) == 1:
+        return f" ({next(iter(columns))})"
+    ranked = sorted(columns.items(), key=lambda kv: (-kv[1], kv[0]))
+    return " (" + ", ".join(f"{c} {count(n)}" for c, n in ranked) + ")"

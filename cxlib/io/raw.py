@@ -58,6 +58,12 @@ class RawTable:
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
     numbered_relation: str | None = None
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Header names made unique up to case (``Activity`` beside ``activity``) -> new name."""
+    rows_filtered: int = 0
+    source_rows: np.ndarray | None = None
+    """1-based source row of each row, when a config ``where`` left some out (else None:
+    row ``i`` is source row ``i``)."""
 
     @property
     def num_rows(self) -> int:
@@ -118,3 +124,31 @@ def numbered(con: duckdb.DuckDBPyConnection, raw: RawTable) -> str:
 def column_types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
     """Column name -> DuckDB type of a relation."""
     return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
+def filtered(con: duckdb.DuckDBPyConnection, raw: RawTable, where: str, key: str) -> RawTable:
+    """``raw`` with only the rows the config's condition ``where`` (DuckDB SQL) keeps.
+
+    The rows left out are counted (``rows_filtered``), not checked; the source row of
+    each kept row is remembered, so examples of excluded rows still name their line.
+    ``key`` is the config key of the condition, for the message when it does not work.
+    """
+    try:
+        kept = con.sql(
+            f"SELECT * FROM {numbered(con, raw)} WHERE COALESCE(({where}), FALSE)"
+        ).to_arrow_table()
+    except duckdb.Error as exc:
+        raise DataContractError(
+            [
+                f"{raw.origin}: the config condition {key} ({where}) does not work on this "
+                f"table ({str(exc).splitlines()[0]}). Fix: correct {key}; it is DuckDB SQL on "
+                f"the source columns {list(raw.columns)[:12]}."
+            ]
+        ) from exc
+    rows = kept.column(raw.row).to_numpy()
+    arrow = kept.drop_columns([raw.row])
+    out = register_arrow(con, raw.relation, arrow, raw.origin)
+    out.encoding, out.warnings, out.renamed = raw.encoding, raw.warnings, raw.renamed
+    out.rows_filtered = raw.num_rows - arrow.num_rows
+    out.source_rows = rows if raw.source_rows is None else raw.source_rows[rows - 1]
+    return out

@@ -1,6 +1,6 @@
 """Readers: find each canonical table in a source and expose it to DuckDB.
 
-A source is a folder (one CSV or Parquet file per table, :mod:`cxlib.io.files`), a
+A source is a folder (one CSV, Parquet or ``.xlsx`` file per table, :mod:`cxlib.io.files`), a
 DuckDB database file, or a SQLAlchemy URL (PostgreSQL and anything else SQLAlchemy
 reaches, :mod:`cxlib.io.databases`; SQLAlchemy is imported only for a URL).
 :func:`open_reader` picks the reader. Readers do not type or check values; they hand
@@ -26,13 +26,8 @@ from pathlib import Path
 import duckdb
 
 from cxlib.io.databases import DUCKDB_SUFFIXES, DUCKDB_URL_PREFIX, DuckDBReader, SQLReader
-from cxlib.io.files import (
-    CSV_SUFFIXES,
-    PARQUET_SUFFIXES,
-    EncodingFallbackWarning,
-    FolderReader,
-    detect_encoding,
-)
+from cxlib.io.encoding import EncodingFallbackWarning, detect_encoding
+from cxlib.io.files import CSV_SUFFIXES, PARQUET_SUFFIXES, FolderReader
 from cxlib.io.raw import (
     DataContractError,
     RawTable,

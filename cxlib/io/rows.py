@@ -42,34 +42,54 @@ ORDER_RULES = {
 MAX_SLICES = 256
 """Up to this many excluded rows the kept rows are slices; above, one boolean mask."""
 
+COLUMN_MARK = "|"
+"""Separates the reason from the column in a row's tagged reason (``unparseable_date|opened_at``)."""
+
 NONE_EXCLUDED = (np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
 """(rows, reasons) of a table where no row can have a problem."""
 
 
 def reason_sql(
-    table: str, columns: list[ColumnSQL], config: DatasetConfig, orphans: str | None
+    table: str,
+    columns: list[ColumnSQL],
+    config: DatasetConfig,
+    orphans: str | None,
+    duplicates: str | None = None,
 ) -> tuple[str | None, set[str]]:
     """The CASE expression naming each row's first problem (NULL for a good row).
 
-    ``orphans`` names a relation of the customer_ids that are unknown (see
-    :func:`orphans`). Also returns the names of the columns the
+    The value is the reason, or for a problem of one column (an empty required value,
+    an unparseable one) ``reason|column`` (see :func:`split_reasons`). ``orphans`` names
+    a relation of the customer_ids that are unknown (see :func:`orphans`), ``duplicates``
+    one of the source rows (``dup_row``) that repeat an earlier row exactly (see
+    :func:`cxlib.io.structure.duplicate_keys`). Also returns the names of the columns the
     expression needs typed. None instead of an expression: no row can have a problem.
     """
     present = {c.name: c for c in columns}
     conds: dict[str, list[str]] = {r: [] for r in REASONS}
+    by_column: dict[str, list[tuple[str, str]]] = {r: [] for r in REASONS}
     required = [c for c in TABLES[table].required if c in present]
-    conds["missing_value"] = [f'"_empty_{c}"' for c in required if present[c].empty != "FALSE"]
+    by_column["missing_value"] = [
+        (f'"_empty_{c}"', c) for c in required if present[c].empty != "FALSE"
+    ]
     for c in columns:
         if c.problem and c.bad != "FALSE":
-            conds[c.problem].append(f'"_bad_{c.name}"')
+            by_column[c.problem].append((f'"_bad_{c.name}"', c.name))
     _value_rules(conds, table, set(present), config)
+    if duplicates:
+        conds["duplicate_row"].append(f"_row IN (SELECT dup_row FROM {duplicates})")
     if orphans:
         conds["orphan_customer_id"].append(f"customer_id IN (SELECT orphan_id FROM {orphans})")
-    whens = [
-        f"WHEN {' OR '.join(f'COALESCE({c}, FALSE)' for c in cs)} THEN {lit(r)}"
-        for r, cs in conds.items()
-        if cs
-    ]
+    whens = []
+    for r in REASONS:
+        whens += [
+            f"WHEN COALESCE({c}, FALSE) THEN {lit(f'{r}{COLUMN_MARK}{name}')}"
+            for c, name in by_column[r]
+        ]
+        if conds[r]:
+            whens.append(
+                f"WHEN {' OR '.join(f'COALESCE({c}, FALSE)' for c in conds[r])} THEN {lit(r)}"
+            )
     text = " ".join(whens)
     needed = {
         c.name
@@ -161,8 +181,15 @@ def account(
 ) -> TableQuality:
     """Count the excluded rows per reason and fetch up to five raw examples of each."""
     rows_in = raw.num_rows
+    reasons, columns = split_reasons(reasons)
     found = pd.Series(reasons, dtype=object).value_counts()
     excluded = {r: int(found[r]) for r in REASONS if r in found.index}
+    per_column = pd.Series(columns[columns != ""], dtype=object)
+    pairs = pd.Series(reasons[columns != ""], dtype=object) + COLUMN_MARK + per_column.values
+    by_column: dict[str, dict[str, int]] = {}
+    for pair, n in pairs.value_counts().items():
+        reason, column = pair.split(COLUMN_MARK, 1)
+        by_column.setdefault(reason, {})[column] = int(n)
     examples: dict[str, pd.DataFrame] = {}
     if excluded:
         picked = {r: rows[reasons == r][:EXAMPLE_ROWS] for r in excluded}
@@ -176,10 +203,29 @@ def account(
             examples[reason] = (
                 sample[sample["_row"].isin(ids)].sort_values("_row").reset_index(drop=True)
             )
+            if raw.source_rows is not None:  # rows filtered out by the config: name the line
+                examples[reason]["_row"] = raw.source_rows[examples[reason]["_row"] - 1]
     return TableQuality(
         raw.name, raw.origin, rows_in, rows_in - sum(excluded.values()), excluded, examples,
-        encoding=raw.encoding, warnings=list(raw.warnings),
+        encoding=raw.encoding, warnings=list(raw.warnings), rows_filtered=raw.rows_filtered,
+        excluded_columns=by_column,
     )  # fmt: skip
+
+
+def split_reasons(tagged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tagged reasons (``reason`` or ``reason|column``) as reasons and columns ("" if none).
+
+    Examples
+    --------
+    >>> r, c = split_reasons(np.array(["missing_value|age", "orphan_customer_id"], dtype=object))
+    >>> r.tolist(), c.tolist()
+    (['missing_value', 'orphan_customer_id'], ['age', ''])
+    """
+    codes, uniques = pd.factorize(np.asarray(tagged, dtype=object))  # a few distinct tags
+    split = [str(u).partition(COLUMN_MARK) for u in uniques]
+    reasons = np.array([p[0] for p in split] + [""], dtype=object)
+    columns = np.array([p[2] for p in split] + [""], dtype=object)
+    return reasons[codes], columns[codes]
 
 
 def without_rows(

@@ -30,7 +30,7 @@ from cxlib.contract import Column, Table
 from cxlib.io.config import DatasetConfig, TableMapping
 from cxlib.io.raw import RawTable
 from cxlib.io.sqltext import lit, quoted, sql_tuple, value_lit
-from cxlib.io.structure import missing_column_message
+from cxlib.io.structure import COLUMNS_SHOWN, missing_column_message
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 """Text read as a true boolean (any case)."""
@@ -63,6 +63,9 @@ NUMERIC_TYPES = (
     "DECIMAL",
 )
 """DuckDB types of a number: an extra column of one of them is kept as a float."""
+
+FLOAT_TYPES = ("FLOAT", "DOUBLE")
+"""DuckDB types that can hold NaN and infinity, which are no number to analyse."""
 
 _ROW_PROBLEM = {
     "date": "unparseable_date",
@@ -119,12 +122,24 @@ def plan_columns(
             out.append(column)
         if problem:
             problems.append(problem)
+    problems += _unknown_drops(raw, table, mapping)
     used = {  # a source column read into a canonical one is no extra column
         mapping.source_column(c.name)
         for c in table.columns
         if c.name not in mapping.constants and c.name not in mapping.expressions
     }
     return out + _extra_columns(con, raw, table, mapping, config, used), problems
+
+
+def _unknown_drops(raw: RawTable, table: Table, mapping: TableMapping) -> list[str]:
+    """The problem sentences for ``drop:`` entries naming a column the source lacks."""
+    return [
+        f"{raw.origin}: tables.{table.name}.drop names column {name!r}, which is not in "
+        f"the source (it has {list(raw.columns)[:COLUMNS_SHOWN]}). Fix: correct the name "
+        f"or remove it from tables.{table.name}.drop."
+        for name in mapping.drop
+        if raw.renamed.get(name, name) not in raw.columns
+    ]
 
 
 def _canonical_column(
@@ -173,7 +188,7 @@ def _extra_columns(
     used: set[str],
 ) -> list[ColumnSQL]:
     """The source columns kept beside the canonical ones: numbers as floats, else text."""
-    dropped = set(mapping.drop)
+    dropped = {raw.renamed.get(c, c) for c in mapping.drop}  # a header name, even if renamed
     canonical = {c.name for c in table.columns}
     renamed = {v: k for k, v in mapping.columns.items() if k not in canonical}
     extras = [c for c in raw.columns if c not in used and c not in dropped]
@@ -312,8 +327,15 @@ def _number_sql(col: Column, src: _Source, config: DatasetConfig) -> ColumnSQL:
     """A float, or an int that must be whole."""
     s, expr = src.trimmed, src.expr
     number = f"TRY_CAST({s} AS DOUBLE)" if src.is_text else f"CAST({expr} AS DOUBLE)"
+    floats = src.dtype.split("(")[0] in FLOAT_TYPES
+    if src.is_text or (floats and col.kind == "int"):
+        # text NaN, inf, -inf, Infinity (and 1e400) parse, but are no number: a row problem
+        # (a float column's own NaN and infinity are flagged below and its rows excluded)
+        number = f"(CASE WHEN isfinite({number}) THEN {number} END)"
     if col.kind == "float":
         bad = f"({s} IS NOT NULL AND {number} IS NULL)" if src.is_text else "FALSE"
+        if floats:
+            bad = f"(NOT isfinite({expr}))"
         return ColumnSQL(col.name, number, src.empty, bad, col.kind, **src.passthrough)
     whole = f"({number} IS NOT NULL AND {number} = floor({number}))"
     typed = f"CASE WHEN {whole} THEN CAST({number} AS BIGINT) END"

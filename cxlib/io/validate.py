@@ -23,6 +23,7 @@ import pandas as pd
 
 from cxlib.contract import TABLES
 from cxlib.io import rows
+from cxlib.io.blanks import strip_blanks
 from cxlib.io.config import DatasetConfig
 from cxlib.io.convert import assemble, to_pandas
 from cxlib.io.passthrough import pretrim, settle_from_arrow
@@ -56,7 +57,8 @@ def validate_table(
     (clean frame, quality, structural problems). When problems are returned the
     frame is empty and the caller raises them together with other tables'.
     """
-    columns, problems = _columns(con, raw, config)
+    strip_blanks(con, raw, config.mapping(raw.name))  # tabs, no-break spaces, ... around values
+    columns, problems, duplicates = _columns(con, raw, config)
     if problems:
         return pd.DataFrame(), TableQuality(raw.name, raw.origin, 0, 0), problems
     arrow = assemble(con, raw, columns)
@@ -68,7 +70,7 @@ def validate_table(
             job = worker.submit(rows.orphans, con, raw, columns, customer_ids)
         frame = to_pandas(arrow, columns, config)
         orphans = job.result() if job else None
-    reason, needed = rows.reason_sql(raw.name, columns, config, orphans)
+    reason, needed = rows.reason_sql(raw.name, columns, config, orphans, duplicates)
     excluded, reasons = rows.NONE_EXCLUDED
     if reason:  # type only the columns the checks need
         typed = [c for c in columns if c.name in needed]
@@ -85,18 +87,23 @@ def validate_table(
 
 def _columns(
     con: duckdb.DuckDBPyConnection, raw: RawTable, config: DatasetConfig
-) -> tuple[list[ColumnSQL], list[str]]:
-    """The output columns, settled on what can pass through, or the structural problems."""
+) -> tuple[list[ColumnSQL], list[str], str | None]:
+    """The output columns, settled on what can pass through, or the structural problems;
+    and the relation of exact duplicate rows (None: there are none)."""
     table = TABLES[raw.name]
-    columns, problems = plan_columns(con, raw, table, config.mapping(raw.name), config)
+    mapping = config.mapping(raw.name)
+    columns, problems = plan_columns(con, raw, table, mapping, config)
     if problems:
-        return columns, problems
+        return columns, problems, None
     columns = [settle_from_arrow(c, raw, config) for c in columns]
     columns = pretrim(con, raw, columns)  # first: clean ids are then hashed as they are
     key = next((c for c in columns if c.name == table.key), None)
+    duplicates = None
     if key is not None and not key.numbered:  # one made from the row number is unique
-        problems += duplicate_keys(con, raw, table, key.typed)
-    return columns, problems
+        source = mapping.source_column(table.key)
+        found, duplicates = duplicate_keys(con, raw, table, key.typed, source)
+        problems += found
+    return columns, problems, duplicates
 
 
 def _keep_customer_ids(
@@ -105,7 +112,8 @@ def _keep_customer_ids(
     """Store every customer id of the source (excluded rows too) as :data:`CUSTOMER_IDS`."""
     key = next(c for c in columns if c.name == "customer_id")
     con.execute(
-        # no DISTINCT: a repeated customer id is a structural error, raised before
+        # no DISTINCT: a repeated customer id is a structural error, raised before (or an
+        # exact duplicate row, harmless in the orphan check's NOT EXISTS)
         f"CREATE OR REPLACE TEMP TABLE {CUSTOMER_IDS} AS SELECT k AS customer_id "
         f"FROM (SELECT {key.typed} AS k FROM {raw.relation}) WHERE k IS NOT NULL"
     )
