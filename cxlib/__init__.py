@@ -20,24 +20,37 @@ try:  # one home for the version: pyproject.toml
 except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
+_LAZY_MODULES = ("metrics", "features", "personas", "churn", "journey", "scorecard", "report")
+"""Packages imported on first use, so ``import cxlib`` stays light (no scikit-learn, no
+matplotlib until an analysis needs them)."""
+
 __all__ = [
     "CXData",
     "ConfigError",
     "DataContractError",
-    "EncodingFallbackWarning",
     "DatasetConfig",
+    "EncodingFallbackWarning",
     "__version__",
+    "churn",
     "contract",
+    "features",
+    "journey",
     "load",
     "load_config",
     "metrics",
+    "personas",
+    "report",
+    "run_reports",
+    "scorecard",
 ]
 
 
 def __getattr__(name: str):
-    """Import ``cxlib.metrics`` lazily so ``import cxlib`` stays light."""
-    if name == "metrics":
-        import importlib
+    """Import the analysis and report packages (and ``run_reports``) lazily."""
+    import importlib
 
-        return importlib.import_module("cxlib.metrics")
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"cxlib.{name}")
+    if name == "run_reports":
+        return importlib.import_module("cxlib.report").run_reports
     raise AttributeError(f"module 'cxlib' has no attribute {name!r}")
