@@ -37,6 +37,10 @@ DEFAULT_STAGE_ORDER: tuple[str, ...] = (
 )
 """Journey stages in order; a config may replace them (``stage_order``)."""
 
+SINGLE_STAGE = "journey"
+"""The one stage of an events table without a ``stage`` column (the journey report then
+shows touchpoints and paths, with no funnel by stage)."""
+
 DAYS_PER_MONTH = 365.25 / 12
 """Days in an average month (30.4375): the one conversion of days to months, for per-month
 rates, tenure in months and retention curves alike."""
@@ -51,7 +55,7 @@ REASONS: dict[str, str] = {
     "unparseable_date": "a date/time value could not be parsed",
     "unparseable_number": "a numeric value could not be parsed (or is not whole where it must be)",
     "unparseable_bool": "a yes/no value is not one of true/false, yes/no, 1/0 (or the config's map)",
-    "unknown_survey_type": "survey is not one of nps, csat, ces",
+    "unknown_survey_type": "survey is not nps, csat, ces or a question declared in the config",
     "score_out_of_range": "score lies outside its survey's scale",
     "unknown_stage": "stage is not in the configured stage order",
     "age_out_of_range": "age is not between 1 and 119",
@@ -107,7 +111,12 @@ TABLES: dict[str, Table] = {
             "customers",
             (
                 Column("customer_id", "id", True, "unique customer identifier"),
-                Column("signup_date", "date", True, "first day as a customer"),
+                Column(
+                    "signup_date",
+                    "date",
+                    False,
+                    "first day as a customer; without it tenure is unknown",
+                ),
                 Column("churned", "bool", False, "has the customer left; needed by churn"),
                 Column("churn_date", "date", False, "empty while active"),
                 Column("age", "int", False, "years, 0 < age < 120"),
@@ -128,8 +137,13 @@ TABLES: dict[str, Table] = {
                 Column("response_id", "id", False, "unique; generated (R<row>) when absent"),
                 Column("customer_id", "id", False, "empty for anonymous answers"),
                 Column("responded_at", "datetime", True),
-                Column("survey", "category", True, "nps, csat or ces"),
-                Column("score", "int", True, "nps 0-10; csat 1-5; ces 1-5 (5 = very easy)"),
+                Column("survey", "category", True, "nps, csat, ces or a declared question"),
+                Column(
+                    "score",
+                    "int",
+                    True,
+                    "nps 0-10; csat 1-5; ces 1-5 (5 = very easy); a question its scale",
+                ),
                 Column("touchpoint", "category"),
                 Column("channel", "category"),
                 Column("comment", "text", False, "free text, any language"),
@@ -157,7 +171,12 @@ TABLES: dict[str, Table] = {
             (
                 Column("customer_id", "id", True),
                 Column("timestamp", "datetime", True),
-                Column("stage", "category", True, "ordered by the configured stage order"),
+                Column(
+                    "stage",
+                    "category",
+                    False,
+                    "ordered by the configured stage order; without it the journey has one stage",
+                ),
                 Column("touchpoint", "category", True),
                 Column("channel", "category"),
                 Column("session_id", "id"),

@@ -314,3 +314,41 @@ def test_the_dictionary_describes_every_feature_once():
     assert {"tenure_days", "order_count", "days_since_last_event", "events_share_"} <= set(guarded)
     assert exposure_reason("events_share_app") == guarded["events_share_"]
     assert exposure_reason("ces_mean") is None and exposure_reason("plan") is None
+
+
+def test_without_signup_dates_tenure_is_unknown_not_assumed():
+    """Issue 14, item 7: a customers table without signup_date (as the real Mall, bank and
+    credit-card files) gives no tenure, no per-month rates and no spend per month."""
+    tables = tiny_tables()
+    tables["customers"] = tables["customers"].drop(columns=["signup_date", "monthly_revenue"])
+    cx = make_cx(tables)
+    X = customer_features(cx)
+    tenure_based = {"tenure_days", "orders_per_month", "events_per_month", "monthly_revenue"}
+    assert not tenure_based & set(X.columns)
+    assert {"order_count", "event_count", "days_since_last_order", "age"} <= set(X.columns)
+    why = unavailable_features(cx).set_index("feature")["reason"]
+    for name in ("tenure_days", "orders_per_month", "events_per_month"):
+        assert why[name] == "customers has no signup_date column: tenure is unknown"
+    assert why["monthly_revenue"] == (
+        "no monthly_revenue column, and customers has no signup_date column: tenure is unknown"
+    )
+
+
+def test_customers_without_any_date_still_give_features():
+    """Only customers, no date anywhere (the Mall file): the attributes, no recency."""
+    customers = tiny_tables()["customers"].drop(columns=["signup_date", "churn_date"])
+    cx = make_cx({"customers": customers})
+    assert cx.end_of_data() is None
+    X = customer_features(cx)
+    assert list(X.index) == ["a", "b", "c"] and X.loc["c", "age"] == 70
+    assert X.loc["b", "monthly_revenue"] == 50.0 and "tenure_days" not in X
+
+
+def test_events_without_stages_give_no_browse_share():
+    tables = tiny_tables()
+    tables["events"] = tables["events"].drop(columns=["stage"])
+    cx = make_cx(tables)
+    X = customer_features(cx)
+    assert "browse_share" not in X and X.loc["a", "event_count"] == 4
+    why = unavailable_features(cx).set_index("feature")["reason"]
+    assert why["browse_share"] == "events has no stage column"

@@ -542,3 +542,55 @@ def test_tiny_hand_made_log_with_single_events(tmp_path):
     )
     assert "30 customers needed" in _figure_text(friction).replace("\n", " ")
     assert list(table.columns) == ["note"]
+
+
+# --- a log without stages (issue 14, item 7) ----------------------------------------------
+
+
+def test_log_without_a_stage_column_is_one_stage(tmp_path):
+    """The hand-built log without its stage column: it loads, every event is in the one stage
+    'journey', exits are the churned customers' ends only, and a note says so."""
+    folder = _write_log(tmp_path)
+    events = pd.read_csv(folder / "events.csv").drop(columns=["stage"])
+    events.to_csv(folder / "events.csv", index=False)
+    cx = cxlib.load(folder)
+    assert "stage" not in cx.events and len(cx.events) == 29
+    ja = journey.JourneyAnalysis(min_customers=1).fit(cx)
+    assert ja.stage_order_ == ("journey",) and ja.n_events_ == 29 and ja.n_customers_ == 5
+    fa = ja.funnel_[ja.funnel_["split"] == "all"]
+    assert fa["stage"].tolist() == ["journey"] and fa["reached"].tolist() == [5]
+    f = ja.friction_.set_index("touchpoint")
+    assert f["exits"].sum() == 1 and f.loc["billing_page", "churn_exits"] == 1  # B only
+    assert set(ja.friction_["stage"]) == {"journey"}
+    assert ja.notes_[0] == (
+        "The events have no stage column, so every event counts as one stage ('journey'): "
+        "the funnel has one step, and only a churned customer's last event counts as an exit. "
+        "To see stages, map a column onto stage in the config (tables.events.columns.stage, "
+        "with values: to group touchpoints into stages)."
+    )
+    billing = _tp(ja, "billing_page")  # loops and follow-ups need no stage: as with stages
+    assert (billing["visits"], billing["loop_visits"], billing["followup_visits"]) == (4, 2, 3)
+
+
+def test_receipt_log_without_stages_runs_the_journey_report(shared_dir, tmp_path):
+    """The real receipt log (no stages, no customers) with a config that maps no stage."""
+    folder = shared_dir / "data" / "real" / "eventlog_receipt"
+    config = {
+        "name": "Receipt phase",
+        "tables": {
+            "events": {
+                "file": "receipt_events.csv",
+                "columns": {"customer_id": "case_id", "touchpoint": "activity"},
+            }
+        },
+    }
+    cx = cxlib.load(folder, config)
+    assert cx.quality.to_dict()["events"] == {"rows_in": 8577, "rows_kept": 8577, "excluded": {}}
+    ja = journey.JourneyAnalysis().fit(cx)
+    assert ja.n_customers_ == 1434 and ja.friction_["exits"].sum() == 0
+    assert (
+        "without churn data (customers.churned) no journey end counts as an exit" in (ja.notes_[0])
+    )
+    assert ja.friction_["rank"].notna().sum() > 0
+    assert all(p.is_file() for p in journey.save_outputs(ja, tmp_path))
+    assert len(_small_figures(ja)) == 8

@@ -167,8 +167,11 @@ def churn_data(
     if target == "churned":
         X, y = _churned_rows(latest, churned, has_dates, notes)
     else:
-        if not has_dates:
-            raise ValueError("the horizon target needs churn_date; use target='churned'")
+        if not has_dates or "signup_date" not in cust:
+            raise ValueError(
+                "the horizon target needs customers.churn_date and customers.signup_date (who "
+                "was a customer at the snapshot); use target='churned'"
+            )
         snapshot = as_of - pd.DateOffset(months=horizon)
         X, y = _horizon_rows(cx, cust, churned, churn_date, (snapshot, as_of, horizon), notes)
     X_now = latest.loc[now]  # for the churned target the same rows as X.loc[~y]

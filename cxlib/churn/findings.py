@@ -122,6 +122,8 @@ def churn_study(
     risk = at_risk(m, data)
     labels, by, plan = _grouping(c, persona_by_customer(personas), notes)
     life = lifetimes(c, data.as_of)
+    if "signup_date" not in c:
+        notes.append("Without customers.signup_date lifetimes are unknown: no retention curves.")
     by_group = churn_by_group(c, labels, risk, by=by)
     by_plan = (
         churn_by_group(c, plan, risk, by="plan") if by == "persona" and plan is not None else None

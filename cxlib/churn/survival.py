@@ -32,6 +32,12 @@ SECONDS_PER_DAY = 86_400
 RETENTION_MONTHS = 12.0
 """The horizon of the summary's retention (``retention_12m``)."""
 CURVE_COLUMNS = ["group", "months", "retention", "low", "high"]
+SUMMARY_COLUMNS = [
+    "group", "customers", "churners", "median_months", "median_low", "median_high",
+    "retention_12m", "retention_12m_low", "retention_12m_high",
+]  # fmt: skip
+"""Columns of a retention summary (also of an empty one: no group large enough, or no
+signup dates)."""
 
 
 @dataclass
@@ -77,7 +83,8 @@ def lifetimes(customers: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.
     -------
     DataFrame
         Index ``customer_id``; ``months`` (>= 0) and ``churned`` (bool). Customers without
-        a signup date, or whose end comes before signup, are left out.
+        a signup date, or whose end comes before signup, are left out (all of them when the
+        table has no ``signup_date`` column: lifetimes are unknown).
 
     Examples
     --------
@@ -87,6 +94,9 @@ def lifetimes(customers: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.
     >>> lifetimes(c, pd.Timestamp("2025-01-01")).round(1).to_dict("list")
     {'months': [6.0, 12.0], 'churned': [True, False]}
     """
+    if "signup_date" not in customers:
+        empty = pd.Index([], dtype=object, name="customer_id")
+        return pd.DataFrame({"months": [], "churned": pd.Series([], dtype=bool)}, index=empty)
     signup = pd.to_datetime(customers["signup_date"])
     left = (
         pd.to_datetime(customers["churn_date"])
@@ -163,7 +173,7 @@ def retention_curves(
         curve, row = _group_curve(str(name), months[part], churned[part], points)
         curves.append(curve)
         rows.append(row)
-    summary = pd.DataFrame(rows)
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     if not summary.empty:
         summary = summary.sort_values(["median_months", "retention_12m"], kind="stable")
         summary = summary.reset_index(drop=True)

@@ -165,19 +165,14 @@ def events(
     events = cx.events
     if events is None or len(events) == 0:
         return None
-    browse = tuple(str(s).lower() for s in cx.config.stage_order[:2])
     frame = pd.DataFrame(
-        {
-            "customer_id": events["customer_id"].array,
-            "timestamp": events["timestamp"].to_numpy(),
-            "browse": _codes(events["stage"], browse)[0],
-        }
+        {"customer_id": events["customer_id"].array, "timestamp": events["timestamp"].to_numpy()}
     )
-    aggs = [
-        "count(*) AS event_count",
-        "max(timestamp) AS last_event",
-        "avg(browse) FILTER (WHERE browse >= 0) AS browse_share",
-    ]
+    aggs = ["count(*) AS event_count", "max(timestamp) AS last_event"]
+    if not avail["browse_share"]:  # needs the stage column
+        browse = tuple(str(s).lower() for s in cx.config.stage_order[:2])
+        frame["browse"] = _codes(events["stage"], browse)[0]
+        aggs.append("avg(browse) FILTER (WHERE browse >= 0) AS browse_share")
     if not avail["digital_share"]:
         codes, labels = _codes(events["channel"])
         frame["channel"] = codes.astype(np.int16)

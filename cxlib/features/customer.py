@@ -6,7 +6,9 @@
 order and survey logs are aggregated in DuckDB (:mod:`cxlib.features.aggregates`; 10 million
 events in a few seconds).
 A table or column the data set lacks simply means fewer features;
-:func:`unavailable_features` lists them with the reason, for the report.
+:func:`unavailable_features` lists them with the reason, for the report. Without
+``customers.signup_date`` tenure is unknown: ``tenure_days``, the per-month rates and the
+monthly revenue derived from orders are left out (never measured from an assumed signup).
 
 ``cutoff`` is the leakage guard for predictive use (the churn report): a timestamp, or a
 per-customer Series indexed by ``customer_id`` (e.g. each churner's ``churn_date``;
@@ -72,9 +74,13 @@ _NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "digital_share": ("events", ("channel",)),
     "event_count": ("events", ()),
     "events_per_month": ("events", ()),
-    "browse_share": ("events", ()),
+    "browse_share": ("events", ("stage",)),
     "days_since_last_event": ("events", ()),
 }
+_PER_MONTH = ("tenure_days", "orders_per_month", "events_per_month")
+"""Features measured over each customer's tenure: unknown without a signup date."""
+NO_TENURE = "customers has no signup_date column: tenure is unknown"
+"""The reason given for the tenure-based features of a data set without signup dates."""
 
 
 def unavailable_features(cx: CXData) -> pd.DataFrame:
@@ -104,8 +110,11 @@ def _availability(cx: CXData) -> dict[str, str]:
     customers = cx.customers
     if customers is None:
         return dict.fromkeys(FEATURES, "no customers table")
+    no_tenure = "signup_date" not in customers.columns
     for name in FEATURES:
-        if name in _NEEDS:
+        if no_tenure and name in _PER_MONTH:
+            out[name] = NO_TENURE
+        elif name in _NEEDS:
             table, cols = _NEEDS[name]
             frame = cx.tables.get(table)
             if frame is None:
@@ -125,14 +134,23 @@ def _availability(cx: CXData) -> dict[str, str]:
                 continue
             out[name] = ""
         elif name == "monthly_revenue":
-            ok = "monthly_revenue" in customers.columns or "orders" in cx.tables
-            out[name] = "" if ok else "no monthly_revenue column and no orders table"
+            out[name] = _revenue_availability(cx, no_tenure)
         elif name == "tenure_days":
             out[name] = ""
         else:  # customer attributes
             has = name in customers.columns and customers[name].notna().any()
             out[name] = "" if has else f"customers has no {name} values"
     return out
+
+
+def _revenue_availability(cx: CXData, no_tenure: bool) -> str:
+    """Why ``monthly_revenue`` cannot be given ("" when it can): the customers' own column,
+    else spend per month of tenure."""
+    if "monthly_revenue" in cx.customers.columns:
+        return ""
+    if "orders" not in cx.tables:
+        return "no monthly_revenue column and no orders table"
+    return f"no monthly_revenue column, and {NO_TENURE}" if no_tenure else ""
 
 
 def customer_features(
@@ -182,10 +200,12 @@ def customer_features(
     ids = customers["customer_id"]
     ref, limited = _reference_times(cx, customers, cutoff)
     digital = tuple(c.lower() for c in digital_channels)
-    tenure = _tenure_days(customers, ref)
-    months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
     out = pd.DataFrame(index=pd.Index(ids.array, name="customer_id"))
-    out["tenure_days"] = tenure
+    months = None
+    if not avail["tenure_days"]:
+        tenure = _tenure_days(customers, ref)
+        months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
+        out["tenure_days"] = tenure
     con = aggregates.connect(ids, ref, limited)
     try:
         for name, frame in (
@@ -238,15 +258,18 @@ def _add_aggregates(
             out[col] = out[col].fillna(0.0)
 
 
-def _add_rates(out: pd.DataFrame, customers: pd.DataFrame, months: np.ndarray) -> None:
-    """Per-month rates over tenure, and monthly revenue (given, else spend per month)."""
+def _add_rates(out: pd.DataFrame, customers: pd.DataFrame, months: np.ndarray | None) -> None:
+    """Per-month rates over tenure (``months``; None: tenure unknown, no rates), and monthly
+    revenue (given, else spend per month)."""
+    if "monthly_revenue" in customers.columns:
+        out["monthly_revenue"] = customers["monthly_revenue"].to_numpy(dtype=float)
+    if months is None:
+        return
     if "order_count" in out:
         out["orders_per_month"] = out["order_count"] / months
     if "event_count" in out:
         out["events_per_month"] = out["event_count"] / months
-    if "monthly_revenue" in customers.columns:
-        out["monthly_revenue"] = customers["monthly_revenue"].to_numpy(dtype=float)
-    elif "order_total" in out:
+    if "monthly_revenue" not in out and "order_total" in out:
         out["monthly_revenue"] = out["order_total"] / months
 
 
@@ -295,7 +318,10 @@ def _reference_times(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per customer: the time features are measured at, and whether activity is cut there."""
     n = len(customers)
-    default = np.datetime64(cx.end_of_data().to_datetime64(), "ns")
+    end = cx.end_of_data()  # None: the data has no date at all
+    default = (
+        np.datetime64("NaT", "ns") if end is None else np.datetime64(end.to_datetime64(), "ns")
+    )
     if cutoff is None:
         return np.full(n, default), np.zeros(n, dtype=bool)
     if isinstance(cutoff, pd.Series):

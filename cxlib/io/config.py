@@ -8,7 +8,11 @@ A config file looks like this (every key optional)::
     name: telco                       # shown in reports
     timezone: Europe/Prague           # how to read datetimes without an offset
     stage_order: [awareness, consideration, purchase, usage, loyalty]
-    scales: {nps: [0, 10], csat: [1, 5], ces: [1, 7]}
+    scales: {nps: [0, 10], csat: [1, 5], ces: [1, 7]}   # only nps, csat, ces
+    questions:                        # survey types beyond nps/csat/ces, kept and shown
+      goal_completed: {scale: [0, 1]}                 # the scorecard's "other questions":
+      enps: {scale: [0, 10], label: eNPS}             # top box on a 2-point scale, else
+      importance: {scale: [1, 5], metric: top_box}    # the mean (metric: mean | top_box)
     tables:
       customers:
         file: Telco-Customer-Churn.csv   # relative to the data folder
@@ -23,7 +27,10 @@ A config file looks like this (every key optional)::
         drop: [TotalCharges]             # source columns not to keep
       events: null                       # do not load this table
 
-Unknown keys are an error (a typo must not be silently ignored).
+Unknown keys are an error (a typo must not be silently ignored). A survey answer whose
+``survey`` is neither nps, csat, ces nor a declared question is excluded as
+``unknown_survey_type``; a declared question's answers are checked against its scale
+(``score_out_of_range``).
 """
 
 from __future__ import annotations
@@ -51,7 +58,10 @@ _TABLE_KEYS = {
     "formats",
     "drop",
 }
-_TOP_KEYS = {"name", "timezone", "stage_order", "scales", "tables"}
+_TOP_KEYS = {"name", "timezone", "stage_order", "scales", "questions", "tables"}
+QUESTION_METRICS = ("mean", "top_box")
+"""How a declared question is summarised: its mean answer, or the % in its top boxes."""
+_QUESTION_KEYS = {"scale", "metric", "label"}
 
 
 class ConfigError(ValueError):
@@ -79,6 +89,15 @@ class TableMapping:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A survey question beyond nps/csat/ces: its scale, summary metric and label."""
+
+    scale: tuple[int, int]
+    metric: str = "mean"
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class DatasetConfig:
     """Everything needed to read one data set onto the contract."""
 
@@ -88,6 +107,8 @@ class DatasetConfig:
     scales: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SCALES))
     tables: dict[str, TableMapping] = field(default_factory=dict)
     path: Path | None = None
+    questions: dict[str, Question] = field(default_factory=dict)
+    """Declared questions by survey type (their scales are also in ``scales``)."""
 
     def mapping(self, table: str) -> TableMapping:
         """The mapping for ``table`` (an identity mapping when the config has none)."""
@@ -141,9 +162,15 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
     }
     scales = dict(DEFAULT_SCALES)
     for survey, rng in (raw.get("scales") or {}).items():
-        if not (isinstance(rng, (list, tuple)) and len(rng) == 2 and rng[0] < rng[1]):
-            raise ConfigError(f"{where}: scales.{survey} must be [low, high], got {rng!r}.")
-        scales[str(survey)] = (int(rng[0]), int(rng[1]))
+        if survey not in DEFAULT_SCALES:
+            raise ConfigError(
+                f"{where}: scales.{survey}: scales are for {', '.join(DEFAULT_SCALES)}; "
+                "declare another question under questions, e.g. "
+                f"questions: {{{survey}: {{scale: [0, 10]}}}}."
+            )
+        scales[str(survey)] = _scale(where, f"scales.{survey}", rng)
+    questions = _questions(where, raw.get("questions"))
+    scales |= {name: q.scale for name, q in questions.items()}
     timezone = str(raw.get("timezone") or "UTC")
     try:
         ZoneInfo(timezone)
@@ -162,7 +189,52 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         scales=scales,
         tables=tables,
         path=path,
+        questions=questions,
     )
+
+
+def _scale(where: str, key: str, rng: Any) -> tuple[int, int]:
+    """``[low, high]`` as two whole numbers, low < high."""
+    if not (
+        isinstance(rng, (list, tuple))
+        and len(rng) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in rng)
+        and rng[0] < rng[1]
+    ):
+        raise ConfigError(f"{where}: {key} must be [low, high] (whole numbers), got {rng!r}.")
+    return int(rng[0]), int(rng[1])
+
+
+def _questions(where: str, spec: Any) -> dict[str, Question]:
+    """Parse ``questions:``: survey type -> ``{scale: [low, high], metric, label}``.
+
+    The survey type is matched lower-cased (as the surveys' ``survey`` column is read).
+    ``metric`` defaults to ``top_box`` on a two-point scale (no/yes) and ``mean`` otherwise.
+    """
+    if not spec:
+        return {}
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: questions must be a mapping of survey type to its scale.")
+    out: dict[str, Question] = {}
+    for name, q in spec.items():
+        key, survey = f"questions.{name}", str(name).strip().lower()
+        if survey in DEFAULT_SCALES or survey in out:
+            raise ConfigError(
+                f"{where}: {key}: {survey!r} is declared twice (nps, csat and ces are built in)."
+            )
+        if not isinstance(q, dict) or "scale" not in q or set(q) - _QUESTION_KEYS:
+            raise ConfigError(
+                f"{where}: {key} must be a mapping with scale (and optionally metric, label), "
+                f"e.g. {{scale: [0, 10]}}; got {q!r}."
+            )
+        scale = _scale(where, f"{key}.scale", q["scale"])
+        metric = q.get("metric") or ("top_box" if scale[1] - scale[0] == 1 else "mean")
+        if metric not in QUESTION_METRICS:
+            raise ConfigError(
+                f"{where}: {key}.metric must be one of {list(QUESTION_METRICS)}, got {metric!r}."
+            )
+        out[survey] = Question(scale, metric, str(q.get("label") or name))
+    return out
 
 
 def _table_mapping(where: str, name: str, spec: Any) -> TableMapping:

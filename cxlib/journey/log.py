@@ -52,9 +52,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cxlib.contract import DEFAULT_SCALES
+from cxlib.contract import DEFAULT_SCALES, SINGLE_STAGE
 from cxlib.journey.sequence import ordered_events
 from cxlib.journey.tallies import path_variants, touchpoint_visits
+from cxlib.metrics.survey import boxes
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "journey"
 """The folder holding the journey queries."""
@@ -128,7 +129,9 @@ class JourneyLog:
         A loaded data set with an ``events`` table.
     stage_order : sequence of str, optional
         The stages in order; default the data set's (``cx.config.stage_order``). Events in
-        other stages are left out (and counted in ``notes``).
+        other stages are left out (and counted in ``notes``). Events without a ``stage``
+        column all belong to one stage, :data:`cxlib.contract.SINGLE_STAGE` (said in
+        ``notes``): touchpoints, paths and exits are analysed, the funnel has one step.
     purchase_stage : str or None
         The stage whose completion makes a customer a buyer: journeys that end before or in
         it are abandonment exits, later ones exit only when the customer churned. When it is
@@ -157,10 +160,15 @@ class JourneyLog:
                 "one row per customer interaction (customer_id, timestamp, stage, touchpoint)"
             )
         self.cx = cx
-        self.stage_order = tuple(stage_order or cx.config.stage_order)
+        self.notes: list[str] = []
+        self.has_stages = "stage" in cx.events
+        self.events = cx.events if self.has_stages else _one_stage(cx.events)
+        if self.has_stages:
+            self.stage_order = tuple(stage_order or cx.config.stage_order)
+        else:
+            self.stage_order = (SINGLE_STAGE,)
         if len(set(self.stage_order)) != len(self.stage_order):
             raise ValueError(f"stage_order repeats a stage: {list(self.stage_order)}")
-        self.notes: list[str] = []
         self.has_churn = cx.customers is not None and "churned" in cx.customers
         self.has_revenue = cx.customers is not None and "monthly_revenue" in cx.customers
         self.has_tickets = cx.tickets is not None and len(cx.tickets) > 0
@@ -215,7 +223,7 @@ class JourneyLog:
 
     def _source(self) -> pd.DataFrame:
         """``journey_source``: the events with their source row (``seq``)."""
-        ev = self.cx.events
+        ev = self.events
         source = pd.DataFrame(
             {
                 "customer_id": ev["customer_id"],
@@ -291,7 +299,7 @@ class JourneyLog:
             if self.has_tickets
             else None
         )
-        return ordered_events(self.cx.events, self.stage_order, tickets)
+        return ordered_events(self.events, self.stage_order, tickets)
 
     def _build_visits(self, loop_window_s: float, followup_s: float) -> pa.Table:
         """``journey_visits`` with numpy (:func:`~cxlib.journey.tallies.touchpoint_visits`)."""
@@ -302,13 +310,45 @@ class JourneyLog:
         return path_variants(self._tables["events"], int(max_steps))
 
     def _scale_params(self) -> dict[str, int]:
-        ces = self.scales.get("ces", DEFAULT_SCALES["ces"])
-        csat = self.scales.get("csat", DEFAULT_SCALES["csat"])
-        return {"ces_low": ces[0], "ces_high": ces[1], "csat_low": csat[0], "csat_high": csat[1]}
+        """The ``answers`` query's parameters: each CES/CSAT scale and its negative answers
+        (:func:`cxlib.metrics.boxes`, the one definition)."""
+        params = {}
+        for survey in ("ces", "csat"):
+            low, high = self.scales.get(survey, DEFAULT_SCALES[survey])
+            params |= {f"{survey}_low": low, f"{survey}_high": high}
+            params[f"{survey}_negative_max"] = boxes((low, high)).negative_max
+        return params
+
+    def _stage_notes(self) -> list[str]:
+        """What the stages (or their absence) mean for exits, as sentences."""
+        if not self.has_stages:
+            exits = (
+                "only a churned customer's last event counts as an exit"
+                if self.has_churn
+                else "without churn data (customers.churned) no journey end counts as an exit"
+            )
+            return [
+                f"The events have no stage column, so every event counts as one stage "
+                f"({SINGLE_STAGE!r}): the funnel has one step, and {exits}. To see stages, "
+                "map a column onto stage in the config (tables.events.columns.stage, with "
+                "values: to group touchpoints into stages)."
+            ]
+        if self.purchase_stage is None:
+            return [
+                f"The stage order has no purchase stage: a journey that reaches the final "
+                f"stage ({self.stage_order[-1]}) counts as complete, one that ends earlier as "
+                "an exit."
+            ]
+        if not self.has_churn and self.purchase_rank < len(self.stage_order):
+            return [
+                "Without churn data (customers.churned) no journey end after purchase counts "
+                "as an exit: exits are abandonment before purchase only."
+            ]
+        return []
 
     def _describe(self) -> None:
         """Sentences on the parts of the analysis the data cannot support."""
-        n_in = len(self.cx.events)
+        n_in = len(self.events)
         n_kept, n_customers = self.con.execute(render("event_counts")).fetchall()[0]
         self.n_events, self.n_customers = int(n_kept), int(n_customers)
         if n_kept < n_in:
@@ -316,17 +356,7 @@ class JourneyLog:
                 f"{n_in - n_kept:,} events in stages outside the stage order "
                 f"{list(self.stage_order)} are left out."
             )
-        last = self.stage_order[-1]
-        if self.purchase_stage is None:
-            self.notes.append(
-                f"The stage order has no purchase stage: a journey that reaches the final "
-                f"stage ({last}) counts as complete, one that ends earlier as an exit."
-            )
-        elif not self.has_churn and self.purchase_rank < len(self.stage_order):
-            self.notes.append(
-                "Without churn data (customers.churned) no journey end after purchase counts "
-                "as an exit: exits are abandonment before purchase only."
-            )
+        self.notes += self._stage_notes()
         if not self.has_revenue:
             self.notes.append(
                 "Without customers.monthly_revenue, revenue at risk is not available."
@@ -388,3 +418,20 @@ class JourneyLog:
     def reference(self, name: str, **params: float) -> pd.DataFrame:
         """Run the SQL file of ``name`` (also for those built with numpy) as a DataFrame."""
         return self.con.execute(render(name, **params)).df()
+
+
+def _one_stage(events: pd.DataFrame) -> pd.DataFrame:
+    """``events`` with every event in the one stage :data:`~cxlib.contract.SINGLE_STAGE`.
+
+    A new frame over the same columns (not copied) plus the constant stage.
+
+    >>> _one_stage(pd.DataFrame({"customer_id": ["a", "b"]}))["stage"].tolist()
+    ['journey', 'journey']
+    """
+    stage = pd.Categorical.from_codes(
+        np.zeros(len(events), dtype=np.int8), categories=[SINGLE_STAGE], ordered=True
+    )
+    columns = {c: events[c] for c in events.columns} | {
+        "stage": pd.Series(stage, index=events.index)
+    }
+    return pd.DataFrame(columns, copy=False)

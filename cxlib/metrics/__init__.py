@@ -22,13 +22,15 @@ from cxlib.metrics.support import (
     fcr,
     response_within,
 )
-from cxlib.metrics.survey import ces, ces_mean, csat, nps
+from cxlib.metrics.survey import Boxes, boxes, ces, ces_mean, csat, nps, question_mean, top_box
 
 __all__ = [
+    "Boxes",
     "Comparison",
     "MetricResult",
     "avg_first_response_time",
     "avg_resolution_time",
+    "boxes",
     "ces",
     "ces_mean",
     "churn_rate",
@@ -39,6 +41,8 @@ __all__ = [
     "fcr",
     "grouped",
     "nps",
+    "question_mean",
     "response_within",
     "retention_rate",
+    "top_box",
 ]

@@ -1,5 +1,9 @@
 """The scorecard's headline KPIs: what each measures, on which rows, and their JSON form.
 
+Survey questions declared in the config beyond nps/csat/ces (``questions:``, see
+:mod:`cxlib.io.config`) follow the headline KPIs as "other questions" (keys
+``question:<survey type>``): their mean or top-box share with its 95% CI and n.
+
 Examples
 --------
 >>> cx = cxlib.load("data/sample")                       # doctest: +SKIP
@@ -9,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -55,6 +60,10 @@ SURVEY_KPIS = ("nps", "csat", "ces")
 TICKET_KPIS = ("fcr", "response_24h")
 MIN_N = 30
 """Groups and months with fewer answers are shown but not tested."""
+QUESTION_PREFIX = "question:"
+"""Key prefix of a declared question's result among the KPIs (``question:enps``)."""
+OTHER_QUESTION = "Other question"
+"""Label prefix of a declared question in the KPI table."""
 
 
 # --- what each KPI measures ---------------------------------------------------------------
@@ -68,13 +77,13 @@ def _scale(cx: Any, survey: str) -> tuple[int, int]:
 def kpi_functions(cx: Any, as_of: Any = None) -> dict[str, Callable[[pd.DataFrame], MetricResult]]:
     """Each KPI as a function of its table's rows (survey KPIs: of one survey type's rows).
 
-    CSAT and CES count the top two boxes of their scale (4–5 on 1–5).
+    CSAT and CES count the top boxes of their scale (4–5 on 1–5, :func:`cxlib.metrics.boxes`).
     """
     csat, ces = _scale(cx, "csat"), _scale(cx, "ces")
     return {
         "nps": lambda f: metrics.nps(f["score"]),
-        "csat": lambda f: metrics.csat(f["score"], scale=csat, threshold=csat[1] - 1),
-        "ces": lambda f: metrics.ces(f["score"], scale=ces, threshold=ces[1] - 1),
+        "csat": lambda f: metrics.csat(f["score"], scale=csat),
+        "ces": lambda f: metrics.ces(f["score"], scale=ces),
         "fcr": metrics.fcr,
         "response_24h": lambda f: metrics.response_within(f, PROMISE_HOURS, as_of=as_of),
         "churn_rate": metrics.churn_rate,
@@ -100,8 +109,42 @@ def kpi_rows(cx: Any, key: str) -> pd.DataFrame | None:
     return cx.customers
 
 
+def other_questions(cx: Any) -> dict[str, MetricResult]:
+    """The declared questions beyond nps/csat/ces that have answers, keyed ``question:<type>``.
+
+    Each is the mean answer (unit ``mean on <low>–<high>``) or, with ``metric: top_box``
+    (the default on a two-point scale), the % of answers in the top boxes of its scale
+    (:func:`cxlib.metrics.boxes`; unit ``% answering <points>``), with its 95% CI and n.
+
+    Examples
+    --------
+    >>> other_questions(cx)["question:goal_completed"].value           # doctest: +SKIP
+    72.0
+    """
+    questions = getattr(getattr(cx, "config", None), "questions", None) or {}
+    surveys = cx.surveys
+    out: dict[str, MetricResult] = {}
+    if surveys is None or not questions:
+        return out
+    survey = surveys["survey"].astype(str).to_numpy()
+    for name, q in questions.items():
+        scores = surveys["score"][survey == name]
+        label = f"{OTHER_QUESTION}: {q.label}"
+        if q.metric == "top_box":
+            r = metrics.top_box(scores, q.scale, label)
+            low = metrics.boxes(q.scale).satisfied_min
+            top = str(low) if low == q.scale[1] else f"{low}–{q.scale[1]}"
+            r = dataclasses.replace(r, unit=f"% answering {top} on {q.scale[0]}–{q.scale[1]}")
+        else:
+            r = metrics.question_mean(scores, q.scale, label)
+        if r.n > 0:
+            out[QUESTION_PREFIX + name] = r
+    return out
+
+
 def headline_kpis(cx: Any) -> dict[str, MetricResult]:
-    """The headline KPIs the data can give (absent tables, columns or answers are skipped).
+    """The headline KPIs the data can give (absent tables, columns or answers are skipped),
+    then the config's other questions (:func:`other_questions`).
 
     Examples
     --------
@@ -120,7 +163,7 @@ def headline_kpis(cx: Any) -> dict[str, MetricResult]:
             continue
         if result.n > 0:
             out[key] = result
-    return out
+    return out | other_questions(cx)
 
 
 def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:

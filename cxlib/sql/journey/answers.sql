@@ -1,7 +1,8 @@
 -- journey_answers: survey answers given at a touchpoint.
 -- Input: journey_survey_source (customer_id, touchpoint, survey, score, comment).
--- Parameters: the scale of each survey type (:ces_low/:ces_high, :csat_low/:csat_high).
--- negative: NPS detractor (0-6), or CES/CSAT in the two lowest points of its scale.
+-- Parameters: the scale of each survey type (:ces_low/:ces_high, :csat_low/:csat_high) and
+-- its highest negative answer (:ces_negative_max, :csat_negative_max: cxlib.metrics.boxes).
+-- negative: NPS detractor (0-6), or CES/CSAT in the bottom boxes of its scale (1-2 on 1-5).
 -- experience: CES and CSAT answers rescaled to 0-100 (NULL for NPS).
 SELECT
     customer_id,
@@ -10,8 +11,8 @@ SELECT
     score,
     CASE
         WHEN CAST(survey AS VARCHAR) = 'nps' THEN CASE WHEN score <= 6 THEN 1 ELSE 0 END
-        WHEN CAST(survey AS VARCHAR) = 'ces' THEN CASE WHEN score <= :ces_low + 1 THEN 1 ELSE 0 END
-        WHEN CAST(survey AS VARCHAR) = 'csat' THEN CASE WHEN score <= :csat_low + 1 THEN 1 ELSE 0 END
+        WHEN CAST(survey AS VARCHAR) = 'ces' THEN CASE WHEN score <= :ces_negative_max THEN 1 ELSE 0 END
+        WHEN CAST(survey AS VARCHAR) = 'csat' THEN CASE WHEN score <= :csat_negative_max THEN 1 ELSE 0 END
     END AS negative,
     CASE WHEN comment IS NOT NULL AND TRIM(comment) <> '' THEN 1 ELSE 0 END AS has_comment,
     CASE
