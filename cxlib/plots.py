@@ -5,7 +5,9 @@ matplotlib; figures get a title that states the finding (:func:`finding_title`),
 colour-blind-safe palette (Okabe-Ito), and sizes that read on paper and on a phone.
 Text that reaches a report goes through :func:`show_findings` / :func:`show_table`,
 which HTML-escape everything (templates of :mod:`cxlib.templates`, autoescaped): customer
-text is data, never markup.
+text is data, never markup. They also mask contact details
+(:func:`cxlib.io.privacy.mask_contacts`) and show an unknown value as ``n/a``
+(:data:`cxlib.wording.UNKNOWN`), never as ``nan``, ``None`` or a blank.
 
 Examples
 --------
@@ -27,7 +29,9 @@ import pandas as pd
 import seaborn as sns
 from markupsafe import Markup
 
+from cxlib.io.privacy import is_id_column, mask_contacts, mask_series
 from cxlib.templates import render
+from cxlib.wording import UNKNOWN
 
 PALETTE: list[str] = [
     "#0072B2",  # blue
@@ -40,6 +44,8 @@ PALETTE: list[str] = [
     "#000000",  # black
 ]
 """Okabe-Ito colours: distinguishable with the common colour-vision deficiencies."""
+UNKNOWN_TEXTS = frozenset({"nan", "NaN", "None", "<NA>", "NaT", "null", "inf", "-inf"})
+"""Cell texts that mean "unknown" when a number or None was turned into text as is."""
 GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#999999"
 """Colours that carry meaning (better / worse / no change), used consistently."""
 DIVERGING = "vlag"
@@ -76,8 +82,11 @@ def finding_title(ax: plt.Axes, finding: str, detail: str | None = None) -> plt.
 
 
 def findings_html(sentences: Iterable[str], title: str | None = None) -> str:
-    """Generated sentences as an escaped HTML list in the findings box (``findings.html.j2``)."""
-    return render("findings.html.j2", sentences=[str(s) for s in sentences], title=title)
+    """Generated sentences as an escaped HTML list in the findings box (``findings.html.j2``);
+    contact details masked."""
+    return render(
+        "findings.html.j2", sentences=[mask_contacts(str(s)) for s in sentences], title=title
+    )
 
 
 def show_findings(sentences: Iterable[str], title: str | None = None) -> None:
@@ -90,18 +99,44 @@ def show_findings(sentences: Iterable[str], title: str | None = None) -> None:
 def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str = "{:,.1f}") -> str:
     """An escaped HTML table that scrolls sideways when wide (phones).
 
+    Contact details in text cells are masked (id columns excepted) and unknown values read
+    ``n/a``: missing cells and texts such as ``nan`` or ``None``.
+
     >>> "&lt;b&gt;" in table_html(pd.DataFrame({"group": ["<b>"]}))
     True
+    >>> "<td>n/a</td>" in table_html(pd.DataFrame({"x": ["nan"], "y": [None]}))
+    True
     """
+    frame = shown(frame)
     body = frame.to_html(
         index=index,
         escape=True,
         border=0,
         classes="cx-table",
         float_format=float_format.format,
-        na_rep="–",
+        na_rep=UNKNOWN,
     )
     return render("table.html.j2", table=Markup(body))  # pandas escaped every cell
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a page may show it: contact details masked in its text columns (not in
+    id columns) and every text meaning unknown (:data:`UNKNOWN_TEXTS`) as ``n/a``.
+
+    >>> shown(pd.DataFrame({"note": ["mail a@b.de", "None"]}))["note"].tolist()
+    ['mail [e-mail]', 'n/a']
+    """
+    out = frame
+    for col in frame.columns:
+        s = frame[col]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        new = s if is_id_column(col) else mask_series(s)
+        new = new.mask(new.isna() | new.isin(UNKNOWN_TEXTS), UNKNOWN)
+        if not new.equals(s):
+            out = out.copy() if out is frame else out
+            out[col] = new
+    return out
 
 
 def show_table(frame: pd.DataFrame, *, index: bool = False, float_format: str = "{:,.1f}") -> None:

@@ -27,7 +27,7 @@ LAYERS: dict[str, int] = {
     "cxlib.wording": 0,
     "cxlib.templates": 0,
     "cxlib.metrics": 1,
-    "cxlib.plots": 1,
+    "cxlib.plots": 2,  # masks contact details in tables (cxlib.io.privacy)
     "cxlib.io": 2,
     "cxlib.sample": 2,
     "cxlib.features": 3,

@@ -315,3 +315,56 @@ def test_voice_of_customer_groups_and_other_row() -> None:
     table = voc.theme_table(out)
     assert table["examples"].str.startswith("“").all()
     assert voc.voice_of_customer(surveys.drop(columns="comment")).empty
+
+
+# --- personal data in quoted comments (issue 14, item 16) ---------------------------------
+
+
+def test_quoted_comments_carry_no_contact_details_or_own_names(tmp_path: Path) -> None:
+    """Detractors who sign their comments: e-mails, phones and their own names are masked
+    in the theme examples, the theme table and cx_scorecard_themes.csv; no theme is made of
+    an address."""
+    first, last = ["Anna", "Jonas", "Maria", "Pieter"], ["Berg", "Novak", "Rossi", "Keller"]
+    surveys = pd.DataFrame(
+        {
+            "customer_id": [str(i % 4) for i in range(24)],
+            "survey": "nps",
+            "score": [2] * 24,
+            "comment": [
+                f"{topic} Mail {first[i % 4].lower()}@gmail.com or call +49 170 123456{i % 10}. "
+                f"{first[i % 4]} {last[i % 4]}"
+                for i, topic in enumerate(
+                    ["Delivery was late again.", "Charged twice on my bill."] * 12
+                )
+            ],
+        }
+    )
+    customers = pd.DataFrame(
+        {"customer_id": [str(i) for i in range(4)], "first_name": first, "last_name": last}
+    )
+    themes = voc.voice_of_customer(surveys, customers=customers, n_themes=2, min_comments=5)
+    quoted = " ".join(e for ex in themes["examples"] for e in ex)
+    assert "[e-mail]" in quoted and "[phone]" in quoted and "[name]" in quoted
+    for leak in ("@", "gmail", "170", *first, *last):
+        assert leak not in quoted and leak.casefold() not in " ".join(themes["keywords"])
+    assert "Delivery was late again. Mail [e-mail] or call [phone]. [name]" in quoted
+    table = voc.theme_table(themes)
+    assert not table["examples"].str.contains("@|Anna|Berg").any()
+    from cxlib.io import outputs
+
+    path = outputs.save(tmp_path, scorecard.OUTPUT_FILES[-1], themes)  # cx_scorecard_themes.csv
+    assert "@" not in path.read_text() and "Berg" not in path.read_text()
+
+
+def test_privacy_notes_say_what_is_and_is_not_masked() -> None:
+    with_names = scorecard.privacy_notes(
+        pd.DataFrame({"customer_id": ["1"], "first_name": ["Anna"], "last_name": ["Berg"]})
+    )
+    assert with_names[1].startswith(
+        "Each customer's own name (customers columns first_name, last_name) is masked as [name]"
+    )
+    assert "e-mail addresses ([e-mail]), phone numbers ([phone])" in with_names[0]
+    assert with_names[2].startswith("Not masked: postal addresses")
+    assert scorecard.privacy_notes(None)[1].startswith(
+        "Names are not masked: the customers table has no name column"
+    )

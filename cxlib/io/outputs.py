@@ -3,6 +3,12 @@
 Reports hand their results to :func:`save`; other reports and the index page read
 them back with :func:`read_json`. JSON is written with NumPy/pandas scalars turned
 into plain numbers and NaN into ``null``, so any JSON reader can use it.
+
+Every file is published as :mod:`cxlib.io.privacy` allows: contact details (e-mails,
+phones, card and account numbers, links with personal tokens) are masked in every text
+cell and JSON string (id columns excepted), and a CSV text cell a spreadsheet would run
+as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a
+leading single quote; numbers are written as they are.
 """
 
 from __future__ import annotations
@@ -17,11 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxlib.io.privacy import mask_contacts, publishable
 from cxlib.paths import PERSONAS_FILE, scratch_personas
 
 
 def _plain(value: Any) -> Any:
-    """Convert NumPy/pandas values to JSON-ready Python values (NaN -> None)."""
+    """Convert NumPy/pandas values to JSON-ready Python values (NaN -> None); strings
+    with contact details masked."""
+    if isinstance(value, str):
+        return mask_contacts(value)
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
@@ -41,7 +51,8 @@ def save(output_dir: str | Path, name: str, obj: pd.DataFrame | dict | list) -> 
     """Write ``obj`` to ``output_dir/name`` (.csv for a DataFrame, .json otherwise).
 
     The file appears complete or not at all (written aside, then renamed): the report
-    runner starts the reports that read an output as soon as it exists.
+    runner starts the reports that read an output as soon as it exists. Text is published
+    as :func:`cxlib.io.privacy.publishable` allows (contacts masked, formulas neutralised).
 
     Examples
     --------
@@ -51,7 +62,7 @@ def save(output_dir: str | Path, name: str, obj: pd.DataFrame | dict | list) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # atomic: readers never see half
     if isinstance(obj, pd.DataFrame):
-        obj.to_csv(tmp, index=False)
+        publishable(obj).to_csv(tmp, index=False)
     else:
         tmp.write_text(json.dumps(_plain(obj), indent=2, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)

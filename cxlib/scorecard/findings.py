@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from cxlib.io import outputs
+from cxlib.io.privacy import ACCOUNT, CARD, EMAIL, LINK, NAME, NAME_COLUMNS, PHONE
 from cxlib.metrics.intervals import MetricResult
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, PROMISE_HOURS, kpis_to_dict
 from cxlib.wording import count, interval, number, p_value, value
@@ -111,6 +112,39 @@ def theme_sentence(voc: pd.DataFrame | None, group: str = "detractor") -> str | 
         f"{group.capitalize()}s talk most about “{top['keywords']}” "
         f"({number(top['share'])}% of their {count(top['group_comments'])} comments)."
     )
+
+
+def privacy_notes(customers: pd.DataFrame | None = None) -> list[str]:
+    """What is and is not masked in the comments the scorecard quotes (method notes).
+
+    Examples
+    --------
+    >>> privacy_notes(pd.DataFrame({"customer_id": ["1"], "surname": ["Berg"]}))[1]
+    "Each customer's own name (customers column surname) is masked as [name] in their own comments; names of other people (staff, relatives) are not recognised and stay."
+    """
+    cols = [] if customers is None else [c for c in customers if c.casefold() in NAME_COLUMNS]
+    if cols:
+        names = (
+            f"Each customer's own name (customers column{'s' if len(cols) > 1 else ''} "
+            f"{', '.join(cols)}) is masked as {NAME} in their own comments; names of other "
+            "people (staff, relatives) are not recognised and stay."
+        )
+    else:
+        names = (
+            "Names are not masked: the customers table has no name column ("
+            + ", ".join(NAME_COLUMNS[:3])
+            + ", ...); read the quotes before sharing them outside the team."
+        )
+    return [
+        "Quoted comments, theme examples and every published table and file have contact "
+        f"details masked: e-mail addresses ({EMAIL}), phone numbers ({PHONE}), payment card "
+        f"numbers passing the Luhn check ({CARD}), IBANs and numbers written after "
+        f"'account' ({ACCOUNT}), and links carrying ids, e-mails or tokens ({LINK}).",
+        names,
+        "Not masked: postal addresses, contact details written out in words "
+        "('anna at example dot com'), and numbers after 'order', 'invoice' or 'ticket' "
+        "(read as order numbers), as well as dates, times and amounts.",
+    ]
 
 
 def findings(

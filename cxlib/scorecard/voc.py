@@ -9,6 +9,12 @@ cut into character pairs. Very common words are dropped by document frequency
 (``max_df``), which works in any language; a stop-word list (by default the function
 words of ten European languages, :mod:`cxlib.scorecard.stopwords`) is optional.
 
+Comments are masked before anything is learned from them (:mod:`cxlib.io.privacy`):
+e-mail addresses, phone, card and account numbers and links with personal tokens become
+placeholders (``[e-mail]``, ``[phone]``, ...), and a customer's own name becomes
+``[name]`` when the customers table has it; placeholders are not words of a theme, and
+the examples quoted are the masked comments.
+
 Examples
 --------
 >>> comments = ["slow delivery", "delivery was slow again", "rude staff", "staff were rude",
@@ -30,6 +36,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from cxlib.io.privacy import PLACEHOLDERS, customer_names, mask_comments, mask_series
 from cxlib.scorecard.stopwords import STOP_WORDS
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -42,6 +49,8 @@ NMF_MAX_ITER = 400
 """Iterations NMF may take to converge."""
 MIN_DOCS_FOR_MAX_DF = 20
 """Below this many comments the ``max_df`` limit is not applied (too few to judge)."""
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
+"""The masks of :mod:`cxlib.io.privacy`: not words a theme is made of."""
 
 
 def tokenize(text: str) -> list[str]:
@@ -209,10 +218,11 @@ class ThemeModel(BaseEstimator):
         """The non-blank comments to analyse (a seeded sample beyond ``max_docs``).
 
         Sets ``n_comments_`` and ``sample_``; returns Python strings (for the tokenizer and
-        the examples).
+        the examples), contact details masked (:func:`cxlib.io.privacy.mask_contacts`).
         """
         text = comments if isinstance(comments, pd.Series) else pd.Series(list(comments))
         text = text[text.notna()].astype("string[pyarrow]").str.strip()  # vectorised (Arrow)
+        text = mask_series(text)
         text = text[text != ""].reset_index(drop=True)
         self.n_comments_ = len(text)
         rng = np.random.default_rng(self.random_state)
@@ -233,7 +243,7 @@ class ThemeModel(BaseEstimator):
         words = STOP_WORDS if self.stop_words == "common" else self.stop_words or ()
         stop = {w.casefold() for w in words}
         return TfidfVectorizer(
-            analyzer=lambda s: [t for t in tokenize(s) if t not in stop],
+            analyzer=lambda s: [t for t in tokenize(_PLACEHOLDER.sub(" ", s)) if t not in stop],
             min_df=min(self.min_df, max(1, n_docs // 2)),
             max_df=self.max_df if n_docs >= MIN_DOCS_FOR_MAX_DF else 1.0,
             max_features=self.max_features,
@@ -284,6 +294,7 @@ def _cut(text: str, limit: int = EXAMPLE_CHARS) -> str:
 def voice_of_customer(
     surveys: pd.DataFrame,
     *,
+    customers: pd.DataFrame | None = None,
     survey: str = "nps",
     groups: Sequence[str] = ("detractor", "promoter"),
     min_comments: int = 10,
@@ -294,6 +305,9 @@ def voice_of_customer(
     Parameters
     ----------
     surveys : DataFrame with ``survey``, ``score`` and ``comment`` (the contract's names)
+    customers : the customers table; when it has names (``name``, ``first_name``,
+        ``last_name``, ...: :data:`cxlib.io.privacy.NAME_COLUMNS`), each customer's own
+        name is masked in their comments
     survey : the survey type whose answers are grouped (its scores must be on 0–10)
     groups : NPS groups to analyse, in order
     min_comments : groups with fewer comments get no themes
@@ -315,9 +329,11 @@ def voice_of_customer(
         return pd.DataFrame(columns=cols)
     answers = surveys[surveys["survey"].astype(str) == survey] if "survey" in surveys else surveys
     label = np.asarray(nps_group(answers["score"]), dtype=object)
+    ids = answers.get("customer_id")
+    masked = mask_comments(answers["comment"], ids, customer_names(customers))
     frames = []
     for group in groups:
-        comments = answers["comment"][label == group]
+        comments = masked[label == group]
         model = ThemeModel(**theme_kwargs).fit(comments)  # type: ignore[arg-type]
         if model.n_comments_ < min_comments or model.themes_.empty:
             continue
