@@ -113,6 +113,9 @@ def test_bpic2012_keeps_complete_events(shared_dir: Path) -> None:
     cx = _load(shared_dir, "eventlog_bpic2012")
     e = cx.events
     assert len(e) == 164_506  # the COMPLETE events of 262,200
+    quality = cx.quality.to_dict()["events"]
+    assert quality["filtered_by_config"] == 97_694 and quality["excluded"] == {}
+    assert "W_Assess fraud" in set(e["touchpoint"])  # Dutch work items shown in English
     assert e["customer_id"].nunique() == 13_087
     assert list(cx.config.stage_order) == ["application", "offer", "validation", "approved"]
     approved = e.loc[e["touchpoint"] == "A_APPROVED", "customer_id"].nunique()
