@@ -23,6 +23,7 @@ from cxlib.churn.findings import ChurnStudy
 from cxlib.churn.model import ChurnDriverModel
 from cxlib.churn.sentences import cap, group_name, label
 from cxlib.churn.survival import RetentionCurves
+from cxlib.io.privacy import mask_contacts
 from cxlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finding_title
 
 
@@ -34,9 +35,10 @@ def _empty(message: str) -> plt.Figure:
 
 
 def _driver_label(row: pd.Series) -> str:
+    """A driver's label for a figure (a category level from the data: contacts masked)."""
     if row["driver"] == row.get("feature") or not isinstance(row.get("feature"), str):
-        return label(str(row["driver"]))
-    return f"{label(str(row['driver']))} ({label(str(row['feature']))})"
+        return mask_contacts(label(str(row["driver"])))
+    return mask_contacts(f"{label(str(row['driver']))} ({label(str(row['feature']))})")
 
 
 def plot_drivers(model: ChurnDriverModel, k: int = 12) -> plt.Figure:
@@ -153,22 +155,25 @@ def plot_groups(study: ChurnStudy) -> plt.Figure:
 
 
 def group_table(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Per group: customers, churn rate with CI, active customers and revenue at risk."""
+    """Per group: customers, churn rate with CI, active customers and revenue at risk.
+
+    Unknown values (no monthly revenue, no interval) read ``n/a``, never 0 or ``nan``.
+    """
     out = pd.DataFrame(
         {
             by: frame[by],
             "customers": frame["customers"],
             "churn % (95% CI)": [
-                f"{r.churn_rate:.1f} ({r.ci_low:.1f}–{r.ci_high:.1f})" for r in frame.itertuples()
+                f"{wording.number(r.churn_rate, 1)} "
+                f"({wording.number(r.ci_low, 1)}–{wording.number(r.ci_high, 1)})"
+                for r in frame.itertuples()
             ],
         }
     )
     if "revenue_at_risk" in frame:
         out["active"] = frame["active"]
         out["revenue at risk"] = [wording.money(v) for v in frame["revenue_at_risk"]]
-        out["share of risk"] = [
-            wording.percent(v) if wording.is_known(v) else "–" for v in frame["risk_share"]
-        ]
+        out["share of risk"] = [wording.percent(v) for v in frame["risk_share"]]
     return out
 
 
@@ -224,14 +229,18 @@ def retention_table(curves: RetentionCurves | list[RetentionCurves]) -> pd.DataF
     def med(r: pd.Series) -> str:
         if math.isinf(r["median_months"]):
             return "not reached"
-        return f"{r['median_months']:.1f} ({r['median_low']:.1f}–{r['median_high']:.1f})"
+        low, high = (wording.number(r[k], 1) for k in ("median_low", "median_high"))
+        return f"{wording.number(r['median_months'], 1)} ({low}–{high})"
 
     def ret(r: pd.Series) -> str:
         if not math.isfinite(r["retention_12m"]):
-            return "–"
+            return wording.UNKNOWN
+        low, high = r["retention_12m_low"], r["retention_12m_high"]
+        if not (wording.is_known(low) and wording.is_known(high)):
+            return wording.percent(r["retention_12m"])
         return (
-            f"{100 * r['retention_12m']:.0f}% "
-            f"({100 * r['retention_12m_low']:.0f}–{100 * r['retention_12m_high']:.0f}%)"
+            f"{wording.percent(r['retention_12m'])} "
+            f"({wording.number(100 * low)}–{wording.number(100 * high)}%)"
         )
 
     parts = [

@@ -401,8 +401,8 @@ def _value_summary(study: ChurnStudy) -> dict:
     """The summary's value part: revenue at risk, groups, lifetimes and NPS drivers."""
     risk = study.risk
     return {
-        "revenue_at_risk": float(risk["revenue_at_risk"].sum()) if len(risk) else None,
-        "revenue_at_risk_top_n": float(risk["revenue_at_risk"].head(study.top_n).sum())
+        "revenue_at_risk": float(risk["revenue_at_risk"].sum(min_count=1)) if len(risk) else None,
+        "revenue_at_risk_top_n": float(risk["revenue_at_risk"].head(study.top_n).sum(min_count=1))
         if len(risk)
         else None,
         "by": study.by,

@@ -129,10 +129,11 @@ def churn_by_group(
         lab = pd.Series(labels).astype(object)
         lab.index = lab.index.astype(object)
         rg = risk.assign(**{by: lab.reindex(risk["customer_id"]).to_numpy()}).dropna(subset=[by])
-        agg = rg.groupby(by)["revenue_at_risk"].agg(["size", "sum"])
+        agg = rg.groupby(by)["revenue_at_risk"].agg(["size", "sum", "count"])
         agg.index = agg.index.astype(str)
         out["active"] = out[by].map(agg["size"]).fillna(0).astype(int)
-        out["revenue_at_risk"] = out[by].map(agg["sum"]).fillna(0.0)
+        known = agg["sum"].where(agg["count"] > 0)  # unknown revenue is unknown, never 0
+        out["revenue_at_risk"] = out[by].map(known).where(out[by].isin(agg.index), 0.0)
         total = risk["revenue_at_risk"].sum()
         out["risk_share"] = out["revenue_at_risk"] / total if total > 0 else np.nan
         key = "revenue_at_risk" if out["revenue_at_risk"].sum() > 0 else "churn_rate"

@@ -36,8 +36,8 @@ SUMMARY_JSON = "persona_segmentation.json"
 """The report's summary (its ``findings`` are the index page's sentences)."""
 PERSONAS_COLUMNS = ["customer_id", "persona_id", "persona_name"]
 """The columns of ``personas.csv``, exactly (other reports read them)."""
-NO_VALUE = "–"
-"""How a table cell without a value reads."""
+NO_VALUE = wording.UNKNOWN
+"""How a table cell without a value reads (``n/a``, as on every page)."""
 CARD_METRICS = (("NPS", "nps", ""), ("CSAT", "csat", "%"), ("churn", "churn_rate", "%"))
 """(label, profile column, unit) of the metrics a persona card shows."""
 
@@ -180,6 +180,11 @@ def _with_ci(r: pd.Series, m: str) -> str:
     return f"{wording.number(r[m], 1)} ({low} to {high})"
 
 
+def _text(value: Any) -> str:
+    """A text cell: the value, or :data:`NO_VALUE` when it is missing (never ``nan``)."""
+    return value if isinstance(value, str) and value else NO_VALUE
+
+
 def profile_table(profiles: pd.DataFrame) -> pd.DataFrame:
     """The per-persona metrics with their 95% CIs as readable text columns."""
     rows = []
@@ -196,8 +201,8 @@ def profile_table(profiles: pd.DataFrame) -> pd.DataFrame:
                 "CSAT % (95% CI)": _with_ci(r, "csat"),
                 "CES mean (95% CI)": _with_ci(r, "ces_mean"),
                 "churn % (95% CI)": _with_ci(r, "churn_rate"),
-                "preferred channel": r.get("preferred_channel", NO_VALUE),
-                "age (middle 50%)": r.get("age_band", NO_VALUE),
+                "preferred channel": _text(r.get("preferred_channel")),
+                "age (middle 50%)": _text(r.get("age_band")),
             }
         )
     return pd.DataFrame(rows)
