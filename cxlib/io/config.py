@@ -24,7 +24,10 @@ A config file looks like this (every key optional)::
         expressions:                     # a column computed from source columns (DuckDB SQL)
           signup_date: "DATE '2020-01-01' - to_months(CAST(tenure AS INTEGER))"
         formats: {signup_date: "%d/%m/%Y"}                    # strptime formats
-        drop: [TotalCharges]             # source columns not to keep
+        drop: [TotalCharges]             # source columns not to keep (each must exist)
+        where: "Contract <> 'Test'"     # keep only these rows (DuckDB SQL on source
+                                         # columns), counted as filtered by the config
+        # sheet: Customers               # an .xlsx file: the sheet (default: the first)
       events: null                       # do not load this table
 
 Unknown keys are an error (a typo must not be silently ignored). A survey answer whose
@@ -57,6 +60,8 @@ _TABLE_KEYS = {
     "expressions",
     "formats",
     "drop",
+    "where",
+    "sheet",
 }
 _TOP_KEYS = {"name", "timezone", "stage_order", "scales", "questions", "tables"}
 QUESTION_METRICS = ("mean", "top_box")
@@ -81,6 +86,8 @@ class TableMapping:
     expressions: dict[str, str] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
     drop: tuple[str, ...] = ()
+    where: str | None = None
+    sheet: str | None = None
     skip: bool = False
 
     def source_column(self, canonical: str) -> str:
@@ -284,4 +291,16 @@ def _table_mapping(where: str, name: str, spec: Any) -> TableMapping:
         expressions={str(k): str(v) for k, v in (spec.get("expressions") or {}).items()},
         formats={str(k): str(v) for k, v in (spec.get("formats") or {}).items()},
         drop=tuple(str(c) for c in (spec.get("drop") or ())),
+        where=_optional_text(where, name, spec, "where"),
+        sheet=_optional_text(where, name, spec, "sheet"),
     )
+
+
+def _optional_text(where: str, table: str, spec: dict, key: str) -> str | None:
+    """``tables.<table>.<key>``: a non-empty text, or None when absent."""
+    value = spec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not str(value).strip():
+        raise ConfigError(f"{where}: tables.{table}.{key} must be a text, got {value!r}.")
+    return str(value)
