@@ -51,6 +51,7 @@ DEFAULT_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "c
 SURVEY_TYPES: tuple[str, ...] = ("nps", "csat", "ces")
 
 REASONS: dict[str, str] = {
+    "duplicate_row": "the row repeats an earlier row exactly, in every column (one copy is kept)",
     "missing_value": "a required column is empty",
     "unparseable_date": "a date/time value could not be parsed",
     "unparseable_number": "a numeric value could not be parsed (or is not whole where it must be)",
