@@ -56,7 +56,9 @@ REASONS: dict[str, str] = {
     "unparseable_date": "a date/time value could not be parsed",
     "unparseable_number": "a numeric value could not be parsed (or is not whole where it must be)",
     "unparseable_bool": "a yes/no value is not one of true/false, yes/no, 1/0 (or the config's map)",
-    "unknown_survey_type": "survey is not nps, csat, ces or a question declared in the config",
+    "unknown_survey_type": (
+        "survey is not nps, csat, ces or a question declared in the config (questions:)"
+    ),
     "score_out_of_range": "score lies outside its survey's scale",
     "unknown_stage": "stage is not in the configured stage order",
     "age_out_of_range": "age is not between 1 and 119",

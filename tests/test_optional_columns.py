@@ -117,3 +117,28 @@ def test_real_customer_files_without_signup_dates_load_and_give_features(shared_
     assert len(X) == len(cx.customers) and "tenure_days" not in X
     why = unavailable_features(cx).set_index("feature")["reason"]
     assert why["tenure_days"] == NO_TENURE
+
+
+def test_readme_checklist_matches_the_contract_and_the_registry():
+    """The README's "What a data set needs for each report": one row per report, naming the
+    tables the runner requires and exactly the contract's required columns (in bold)."""
+    import re
+
+    from cxlib.paths import PROJECT_ROOT
+    from cxlib.report.registry import REPORTS
+
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### What a data set needs for each report")[1].split("\n## ")[0]
+    rows = {
+        cells[1].strip(): cells[2]
+        for cells in (line.split("|") for line in section.splitlines())
+        if len(cells) > 3 and cells[1].strip() not in ("Report", "---")
+    }
+    assert set(rows) == {r.name for r in REPORTS}
+    for report in REPORTS:
+        for table in report.requires + report.requires_any:
+            assert f"`{table}`" in rows[report.name], (report.name, table)
+    bold = re.findall(r"`(\w+)` \(\*\*([\w, ]+)\*\*\)", section)
+    assert {t for t, _ in bold} == {"customers", "events", "surveys", "tickets"}
+    for table, columns in bold:
+        assert tuple(c.strip() for c in columns.split(",")) == TABLES[table].required, table

@@ -160,6 +160,10 @@ def test_declared_questions_are_kept_and_checked_against_their_scale(tmp_path):
     folder = _world(tmp_path / "q", [5] * N_CUSTOMERS, extra)
     before = cxlib.load(folder)  # without the declaration every other question is excluded
     assert before.quality.to_dict()["surveys"]["excluded"] == {"unknown_survey_type": 8}
+    assert (
+        "8  unknown_survey_type: survey is not nps, csat, ces or a question declared in the "
+        "config (questions:)"
+    ) in str(before.quality)
 
     cx = cxlib.load(folder, {"questions": QUESTIONS})
     assert cx.quality.to_dict()["surveys"] == {
@@ -187,3 +191,20 @@ def test_no_declared_question_means_no_other_questions(tmp_path):
     cx = cxlib.load(_world(tmp_path / "none", [5] * N_CUSTOMERS))
     assert other_questions(cx) == {}
     assert set(scorecard.headline_kpis(cx)) == {"csat"}
+
+
+def test_declared_questions_at_a_touchpoint_leave_the_journey_answers_alone(tmp_path):
+    """Only NPS, CES and CSAT have negative answers: a yes/no question answered at a
+    touchpoint is not counted among the journey's answers (it would dilute the share)."""
+    scores = [1 + i % 10 for i in range(N_CUSTOMERS)]
+    folder = _world(tmp_path / "tp", scores)
+    surveys = pd.read_csv(folder / "surveys.csv")
+    goal = surveys.assign(survey="goal_completed", score=1)  # one per customer, same touchpoint
+    pd.concat([surveys, goal]).to_csv(folder / "surveys.csv", index=False)
+    cx = cxlib.load(folder, {"scales": {"csat": [1, 10]}, "questions": QUESTIONS})
+    assert (cx.surveys["survey"] == "goal_completed").sum() == N_CUSTOMERS
+    friction = journey.JourneyAnalysis(min_customers=1).fit(cx).friction_.set_index("touchpoint")
+    for k, tp in enumerate(TOUCHPOINTS):
+        mine = np.array(scores[k::2])
+        assert friction.loc[tp, "answers"] == len(mine)
+        assert friction.loc[tp, "negative_answer_share"] == pytest.approx((mine <= 2).mean())

@@ -247,8 +247,8 @@ def question_mean(
 ) -> MetricResult:
     """Mean answer to a declared question on its own ``scale``, with a t 95% CI.
 
-    Formula: ``mean = Σ score / n``; CI ``mean ± t(0.975, n − 1) · s / √n``. The unit
-    names the scale (``mean on 0–10``).
+    Formula: ``mean = Σ score / n``; CI ``mean ± t(0.975, n − 1) · s / √n``, clipped to
+    the scale (a mean cannot leave it). The unit names the scale (``mean on 0–10``).
 
     Edge cases: empty input -> ``nan`` with ``n = 0``; one answer -> no CI (``nan``
     bounds); NaNs ignored.
@@ -261,9 +261,11 @@ def question_mean(
     Examples
     --------
     >>> r = question_mean([10, 8, 6], (0, 10))
-    >>> float(r), r.unit
-    (8.0, 'mean on 0–10')
+    >>> float(r), r.unit, float(r.ci_high)
+    (8.0, 'mean on 0–10', 10.0)
     """
     x = checked_scores(scores, scale, label)
     mean, low, high, se = t_mean_ci(x)
+    if x.size > 1:
+        low, high = max(low, scale[0]), min(high, scale[1])
     return MetricResult(label, mean, x.size, low, high, f"mean on {scale[0]}–{scale[1]}", "t", se)

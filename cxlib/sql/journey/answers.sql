@@ -1,4 +1,5 @@
--- journey_answers: survey answers given at a touchpoint.
+-- journey_answers: NPS, CES and CSAT answers given at a touchpoint (questions a config
+-- declares beyond them have no negative answer and are left out).
 -- Input: journey_survey_source (customer_id, touchpoint, survey, score, comment).
 -- Parameters: the scale of each survey type (:ces_low/:ces_high, :csat_low/:csat_high) and
 -- its highest negative answer (:ces_negative_max, :csat_negative_max: cxlib.metrics.boxes).
@@ -23,3 +24,4 @@ SELECT
     END AS experience
 FROM journey_survey_source
 WHERE touchpoint IS NOT NULL AND score IS NOT NULL
+    AND CAST(survey AS VARCHAR) IN ('nps', 'ces', 'csat')
