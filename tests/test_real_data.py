@@ -97,6 +97,7 @@ def test_credit_card_churners_config(shared_dir: Path) -> None:
     assert len(c) == 10_127 and int(c["churned"].sum()) == 1_627  # "Attrited Customer"
     assert cx.quality.to_dict()["customers"]["excluded"] == {}
     assert not [col for col in c.columns if col.startswith("Naive_Bayes")]  # leakage
+    assert "Avg_Open_To_Buy" not in c.columns  # = Credit_Limit - Total_Revolving_Bal
     assert "monthly_revenue" not in c.columns
     assert set(c["plan"].dropna()) == {"Blue", "Silver", "Gold", "Platinum"}
 
