@@ -138,6 +138,8 @@ def test_readme_checklist_matches_the_contract_and_the_registry():
     for report in REPORTS:
         for table in report.requires + report.requires_any:
             assert f"`{table}`" in rows[report.name], (report.name, table)
+        for _, columns, _ in getattr(report, "requires_columns", ()):
+            assert all(f"`{c}`" in rows[report.name] for c in columns), (report.name, columns)
     bold = re.findall(r"`(\w+)` \(\*\*([\w, ]+)\*\*\)", section)
     assert {t for t, _ in bold} == {"customers", "events", "surveys", "tickets"}
     for table, columns in bold:
