@@ -40,7 +40,7 @@ confounded persona and the persona of every customer (``truth_personas.csv`` whe
 Examples
 --------
 >>> world = persona_world(customers=2_000, k=4, separation="clear", seed=1)
->>> world.truth["k"], len(world.tables["customers"]), world.persona.max()
+>>> world.truth["k"], len(world.tables["customers"]), int(world.persona.max())
 (4, 2000, 4)
 >>> persona_world(customers=2_000, separation="none", seed=1).truth["k"]
 1
