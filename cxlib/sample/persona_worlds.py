@@ -15,10 +15,10 @@ How a world is drawn (everything from ``numpy.random.default_rng(seed)``)
    within-persona noise, standard normal in each trait with a mild common factor
    (correlation :data:`WITHIN_CORRELATION`; real traits are not independent).
 2. **Centroids by separation.** ``"clear"``: each persona differs from the population in
-   ``DISTINGUISHING_TRAITS`` (3) traits by ±3.0 within-persona
-   standard deviations, and no two personas share a pattern, so any two centroids are at
-   least ``sqrt(2) * 3.0 = 4.2`` sds apart. ``"overlapping"``: the same patterns at a third
-   of the distance (±1.0), so the personas blur into each other. ``"none"``: one
+   ``DISTINGUISHING_TRAITS`` (3) traits by ±3.5 within-persona
+   standard deviations, and any two personas differ in at least three traits, so any two centroids
+   are at least ``sqrt(3) * 3.5 = 6.1`` sds apart. ``"overlapping"``: the same patterns at ±1.5
+   sds, so the personas blur into each other. ``"none"``: one
    population; ``k`` is ignored and every customer has persona 1 (truth ``k`` = 1).
 3. **Irrelevant traits.** ``irrelevant`` of the traits (chosen at random) take no part in
    any persona's pattern: noise the analysis must not split on.
@@ -59,11 +59,16 @@ from cxlib.io.config import DatasetConfig
 from cxlib.io.dataset import CXData
 from cxlib.io.quality import QualityReport
 
-SEPARATIONS: dict[str, float] = {"clear": 3.0, "overlapping": 1.0, "none": 0.0}
+SEPARATIONS: dict[str, float] = {"clear": 3.5, "overlapping": 1.5, "none": 0.0}
 """Distance of a persona from the population in each of its distinguishing traits, in
 within-persona standard deviations."""
 DISTINGUISHING_TRAITS = 3
 """Traits in which each persona differs from the population."""
+MIN_DIFFERING = 3
+"""Any two personas differ in at least this many traits (their centroids at least
+``sqrt(3) * separation`` apart)."""
+MAX_TRIES = 10_000
+"""Draws of the persona patterns before giving up (k = 8 needs a few hundred at most)."""
 WITHIN_CORRELATION = 0.2
 """Correlation between any two traits within a persona (one common factor)."""
 CONFOUNDED_PLAN_SHARE = 0.8
@@ -80,15 +85,15 @@ MIN_CUSTOMERS = 200
 TRAITS: dict[str, tuple[float, float]] = {
     # trait: (population centre, spread per within-persona sd) on the trait's own scale
     "spend": (np.log(45.0), 0.35),  # log average order value
-    "frequency": (np.log(0.8), 0.35),  # log orders a month
-    "engagement": (np.log(2.0), 0.35),  # log events a month
-    "digital": (1.0, 0.7),  # logit of the digital share of events
-    "browsing": (-0.6, 0.5),  # logit of the browsing share of events
-    "support": (np.log(0.12), 0.4),  # log tickets a month
-    "loyalty": (7.0, 0.9),  # mean NPS answer (0-10)
-    "ease": (3.5, 0.45),  # mean CES answer (1-5)
+    "frequency": (np.log(1.5), 0.4),  # log orders a month
+    "engagement": (np.log(3.0), 0.4),  # log events a month
+    "digital": (0.8, 0.8),  # logit of the digital share of events
+    "browsing": (-0.6, 0.6),  # logit of the browsing share of events
+    "support": (np.log(0.4), 0.5),  # log tickets a month
+    "loyalty": (7.0, 1.4),  # mean NPS answer (0-10)
+    "ease": (3.4, 0.6),  # mean CES answer (1-5)
     "age": (42.0, 6.0),  # years
-    "tenure": (np.log(14.0), 0.3),  # log months since signup
+    "tenure": (np.log(20.0), 0.25),  # log months since signup
 }
 """The latent traits, with where the population sits and how far one sd moves it."""
 
@@ -195,9 +200,9 @@ def _centroids(
 ) -> tuple[np.ndarray, list[dict[str, int]], list[str]]:
     """Persona centroids (k x traits), each persona's pattern and the irrelevant traits.
 
-    Each persona gets :data:`DISTINGUISHING_TRAITS` relevant traits with a sign; patterns
-    are redrawn until no two personas share one (then any two centroids differ in at
-    least two trait coordinates).
+    Each persona gets :data:`DISTINGUISHING_TRAITS` relevant traits with a sign; the
+    patterns are redrawn until any two personas differ in at least :data:`MIN_DIFFERING`
+    traits (so no pair is told apart by one noisy feature alone).
     """
     names = list(TRAITS)
     noise = sorted(rng.choice(names, size=irrelevant, replace=False).tolist())
@@ -205,17 +210,18 @@ def _centroids(
     centroids = np.zeros((k, len(names)))
     if separation == "none":
         return centroids, [{}], noise
-    seen: set[tuple] = set()
-    patterns: list[dict[str, int]] = []
-    while len(patterns) < k:
-        cols = rng.choice(relevant, size=DISTINGUISHING_TRAITS, replace=False)
-        signs = rng.choice([-1, 1], size=DISTINGUISHING_TRAITS)
-        key = tuple(sorted(zip(cols.tolist(), signs.tolist(), strict=True)))
-        if key in seen:
-            continue
-        seen.add(key)
-        centroids[len(patterns), cols] = signs * SEPARATIONS[separation]
-        patterns.append({names[c]: int(s) for c, s in key})
+    for _ in range(MAX_TRIES):
+        signs = np.zeros((k, len(names)))
+        for i in range(k):
+            cols = rng.choice(relevant, size=DISTINGUISHING_TRAITS, replace=False)
+            signs[i, cols] = rng.choice([-1, 1], size=DISTINGUISHING_TRAITS)
+        differ = (signs[:, None, :] != signs[None, :, :]).sum(axis=2)
+        if (differ + np.eye(k, dtype=int) * MIN_DIFFERING).min() >= MIN_DIFFERING:
+            break
+    else:
+        raise RuntimeError(f"no {k} distinct persona patterns found in {MAX_TRIES} draws")
+    centroids = signs * SEPARATIONS[separation]
+    patterns = [{names[j]: int(signs[i, j]) for j in np.flatnonzero(signs[i])} for i in range(k)]
     return centroids, patterns, noise
 
 
