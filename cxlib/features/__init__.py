@@ -14,6 +14,7 @@ from cxlib.features.customer import (
 from cxlib.features.dictionary import (
     FEATURES,
     PATTERNS,
+    PERSONA_FEATURES,
     Feature,
     describe_features,
     exposure_features,
@@ -29,6 +30,7 @@ __all__ = [
     "DIGITAL_CHANNELS",
     "FEATURES",
     "PATTERNS",
+    "PERSONA_FEATURES",
     "Feature",
     "customer_features",
     "describe_features",

@@ -201,6 +201,30 @@ def _named(name: str, row: Feature) -> Feature:
 FEATURES: dict[str, Feature] = {name: _named(name, row) for name, row in _ROWS.items()}
 """Every named feature column, in the order of the feature table."""
 
+PERSONA_FEATURES: tuple[str, ...] = (
+    "monthly_revenue",
+    "avg_order_value",
+    "orders_per_month",
+    "events_per_month",
+    "digital_share",
+    "browse_share",
+    "ticket_count",
+    "nps_mean",
+    "csat_mean",
+    "ces_mean",
+    "tenure_days",
+    "age",
+)
+"""The compact default features personas are clustered on: value (monthly revenue, average
+order), behaviour as rates (orders and events a month, channel and browsing mix, tickets),
+experience (NPS, CSAT, CES means), tenure and age. Each behaviour enters once: lifetime
+totals (``order_count``, ``order_total``, ``event_count``) and recencies grow with the time
+a customer is observed and would split customers by tenure twice; the per-channel shares
+would weigh the channel mix five times; categoricals (plan, region, gender) and 0/1 flags
+are left out because one category difference is a distance of several standard deviations
+that would dominate the behavioural ones. A data set without at least three of these uses
+its other numeric columns instead (``PersonaSegmenter(features=...)`` overrides both)."""
+
 PATTERNS: dict[str, Feature] = {
     "events_share_": Feature(
         "events_share_",

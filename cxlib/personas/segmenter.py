@@ -66,11 +66,20 @@ from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from cxlib.features import PATTERNS, PERSONA_FEATURES
 from cxlib.personas.preprocessing import SKEW_LIMIT, model_matrix
-from cxlib.personas.selection import SEED_BOUND, choose_k, score_k
+from cxlib.personas.selection import (
+    SEED_BOUND,
+    choose_k,
+    null_reference,
+    score_k,
+    structure,
+)
 
 MINIBATCH_SIZE = 4096
 """Batch size of the ``MiniBatchKMeans`` refinement on many customers."""
+MIN_DEFAULT_FEATURES = 3
+"""Fewest usable default persona features; with fewer, every numeric column is used."""
 PROJECTION_SEED = 0
 """Seed of the PCA of :meth:`PersonaSegmenter.project` (exact solver: no effect in practice)."""
 
@@ -164,7 +173,7 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
         search_size: int = 5_000,
         silhouette_size: int = 2_000,
         n_boot: int = 5,
-        n_init: int = 3,
+        n_init: int = 10,
         minibatch_above: int = 100_000,
         n_threads: int | None = 1,
         skew_limit: float = SKEW_LIMIT,
@@ -277,19 +286,8 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
 
     def _select_features(self, X: pd.DataFrame) -> None:
         """Set ``features_``, ``excluded_``, ``numeric_features_`` and ``categories_``."""
-        excluded: list[tuple[str, str]] = []
         if self.features is None:
-            chosen = []
-            for col in X.columns:
-                s = X[col]
-                if not _is_numeric(s):
-                    excluded.append((col, "categorical (name it in features to one-hot encode)"))
-                elif s.isna().mean() > self.max_missing:
-                    excluded.append((col, f"missing for {s.isna().mean():.0%} of customers"))
-                elif s.nunique(dropna=True) < 2:
-                    excluded.append((col, "constant"))
-                else:
-                    chosen.append(col)
+            chosen, excluded = self._default_features(X)
         else:
             chosen = list(self.features)
             unknown = [c for c in chosen if c not in X.columns]
@@ -306,6 +304,36 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
             for c in chosen
             if not _is_numeric(X[c])
         }
+
+    def _default_features(self, X: pd.DataFrame) -> tuple[list[str], list[tuple[str, str]]]:
+        """The usable columns of :data:`~cxlib.features.PERSONA_FEATURES`; with fewer than
+        :data:`MIN_DEFAULT_FEATURES` of them, every usable numeric column that is not a
+        per-channel share, and the reason each other column is left out."""
+        why = {col: self._unusable(X[col]) for col in X.columns}
+        compact = [c for c in PERSONA_FEATURES if c in X.columns and not why[c]]
+        if len(compact) >= MIN_DEFAULT_FEATURES:
+            for col in X.columns:
+                if not why[col] and col not in compact:
+                    why[col] = "not in the default persona features (name it in features)"
+            return compact, [(c, r) for c, r in why.items() if r]
+        for col in X.columns:
+            if not why[col] and any(col.startswith(p) for p in PATTERNS):
+                why[col] = "channel share (digital_share stands for the mix)"
+        return [c for c, r in why.items() if not r], [(c, r) for c, r in why.items() if r]
+
+    def _unusable(self, s: pd.Series) -> str:
+        """Why a column cannot be a default clustering feature ("" when it can)."""
+        if not _is_numeric(s):
+            return "categorical (name it in features to one-hot encode)"
+        missing = s.isna().mean()
+        if missing > self.max_missing:
+            return f"missing for {missing:.0%} of customers"
+        values = s.nunique(dropna=True)
+        if values < 2:
+            return "constant"
+        if values == 2:
+            return "a two-valued flag (name it in features to use it)"
+        return ""
 
     def _logged(self) -> list[str]:
         """The numeric features the pipeline ``log1p``-transforms."""
@@ -338,11 +366,12 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
         )
         lo, hi = self.k_range
         ks = [self.k] if self.k is not None else list(range(lo, min(hi, len(Zs) - 1) + 1))
+        null = null_reference(Zs, rng)
         rows, fits = [], {}
         for k in ks:
             seed = int(rng.integers(SEED_BOUND))
             fits[k] = KMeans(k, n_init=self.n_init, random_state=seed).fit(Zs)
-            rows.append(score_k(Zs, fits[k], sil_idx, seed, self.n_boot, self.n_init))
+            rows.append(score_k(Zs, fits[k], sil_idx, seed, self.n_boot, self.n_init, null))
         scores = pd.DataFrame(rows, index=pd.Index(ks, name="k"))
         self.k_, self.selection_note_, scores["eligible"] = choose_k(
             scores, self.k, self.k_range, self.min_share, self.min_stability
@@ -351,6 +380,7 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
         self.k_scores_ = scores
         self.silhouette_ = float(scores.loc[self.k_, "silhouette"])
         self.stability_ = float(scores.loc[self.k_, "stability"])
+        self.structure_, self.structure_note_ = structure(scores, self.k_)
 
         model = self._final_fit(Z, fits[self.k_], search)
         raw = model.predict(Z) if model is not fits[self.k_] or len(search) < n else model.labels_
