@@ -18,8 +18,8 @@ import pytest
 
 from cxlib.paths import NOTEBOOKS_DIR
 from cxlib.report import registry
+from cxlib.report.params import declared_parameters
 from cxlib.report.pipeline import run_reports
-from cxlib.report.runner import declared_parameters
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
