@@ -8,6 +8,11 @@ A config file looks like this (every key optional)::
     name: telco                       # shown in reports
     timezone: Europe/Prague           # how to read datetimes without an offset
     stage_order: [awareness, consideration, purchase, usage, loyalty]
+    outcomes:                         # journey report: events that end a journey by nature
+      A_APPROVED: approved            # (touchpoint: outcome); a journey that reached one
+      A_DECLINED: declined            # is not abandoned, and a log without stages gets a
+    goal: approved                    # funnel of its outcomes; goal: the outcome(s) that
+                                      # complete a journey (one name or a list)
     scales: {nps: [0, 10], csat: [1, 5], ces: [1, 7]}   # only nps, csat, ces
     questions:                        # survey types beyond nps/csat/ces, kept and shown
       goal_completed: {scale: [0, 1]}                 # the scorecard's "other questions":
@@ -63,7 +68,9 @@ _TABLE_KEYS = {
     "where",
     "sheet",
 }
-_TOP_KEYS = {"name", "timezone", "stage_order", "scales", "questions", "tables"}
+_TOP_KEYS = {
+    "name", "timezone", "stage_order", "scales", "questions", "tables", "outcomes", "goal"
+}  # fmt: skip
 QUESTION_METRICS = ("mean", "top_box")
 """How a declared question is summarised: its mean answer, or the % in its top boxes."""
 _QUESTION_KEYS = {"scale", "metric", "label"}
@@ -116,6 +123,10 @@ class DatasetConfig:
     path: Path | None = None
     questions: dict[str, Question] = field(default_factory=dict)
     """Declared questions by survey type (their scales are also in ``scales``)."""
+    outcomes: dict[str, str] = field(default_factory=dict)
+    """Journey outcome events: touchpoint -> outcome (see :mod:`cxlib.journey.log`)."""
+    goal: tuple[str, ...] = ()
+    """The outcome(s) that complete a journey."""
 
     def mapping(self, table: str) -> TableMapping:
         """The mapping for ``table`` (an identity mapping when the config has none)."""
@@ -189,6 +200,7 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
     stages = tuple(str(s) for s in (raw.get("stage_order") or DEFAULT_STAGE_ORDER))
     if len(set(stages)) != len(stages):
         raise ConfigError(f"{where}: stage_order repeats a stage: {list(stages)}.")
+    outcomes, goal = _journey_outcomes(where, raw.get("outcomes"), raw.get("goal"))
     return DatasetConfig(
         name=raw.get("name"),
         timezone=timezone,
@@ -197,7 +209,24 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         tables=tables,
         path=path,
         questions=questions,
+        outcomes=outcomes,
+        goal=goal,
     )
+
+
+def _journey_outcomes(where: str, outcomes: Any, goal: Any) -> tuple[dict[str, str], tuple]:
+    """Parse ``outcomes:`` (touchpoint -> outcome) and ``goal:`` (outcome names among them)."""
+    if outcomes is not None and not isinstance(outcomes, dict):
+        raise ConfigError(f"{where}: outcomes must be a mapping of touchpoint to outcome.")
+    found = {str(k): str(v) for k, v in (outcomes or {}).items()}
+    goals = (goal,) if isinstance(goal, str) else tuple(str(g) for g in (goal or ()))
+    unknown = set(goals) - set(found.values())
+    if unknown:
+        raise ConfigError(
+            f"{where}: goal {sorted(unknown)} is not one of the outcomes "
+            f"{sorted(set(found.values()))}."
+        )
+    return found, goals
 
 
 def _scale(where: str, key: str, rng: Any) -> tuple[int, int]:

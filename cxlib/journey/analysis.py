@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator
 
 from cxlib.io.ids import positions
 from cxlib.journey.friction import friction_counts, ranked_friction
-from cxlib.journey.funnel import funnel
+from cxlib.journey.funnel import funnel, outcomes
 from cxlib.journey.log import JourneyLog
 from cxlib.journey.maps import build_journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
@@ -34,6 +34,12 @@ class JourneyAnalysis(BaseEstimator):
         Stage after which only churned customers' journey ends count as exits.
     loop_window_hours, followup_hours : float
         Loop window (default 1 h) and follow-up contact window (default 48 h).
+    rework_window_hours : float
+        A return to a touchpoint within this many hours, after another touchpoint, is
+        rework (default 8 h: within the working day or session; daily use is not rework).
+    outcomes : dict, optional
+        Touchpoint -> outcome: events that end a journey by nature (default the config's
+        ``outcomes``); ``goal``: the outcome(s) that complete it (default the config's).
     repeat_contact_days : float
         Window for repeat contacts across channels (default 7 days).
     min_customers : int
@@ -48,6 +54,9 @@ class JourneyAnalysis(BaseEstimator):
     funnel_, friction_, dfg_, variants_, cross_channel_, journey_map_ : DataFrame
         The results of :func:`funnel`, :func:`friction`, :func:`directly_follows`,
         :func:`variants`, :func:`cross_channel_repeats` and :func:`journey_map`.
+    outcomes_ : DataFrame
+        How journeys end (:func:`~cxlib.journey.funnel.outcomes`): one row per outcome
+        named in the config, plus journeys without one; empty without outcomes.
     notes_ : list of str
         What the data could not support, as sentences for the report.
     n_customers_, n_events_ : int
@@ -67,7 +76,10 @@ class JourneyAnalysis(BaseEstimator):
         purchase_stage: str | None = "purchase",
         loop_window_hours: float = 1.0,
         followup_hours: float = 48.0,
+        rework_window_hours: float = 8.0,
         repeat_contact_days: float = 7.0,
+        outcomes: dict[str, str] | None = None,
+        goal: str | list[str] | None = None,
         min_customers: int = 30,
         weights: dict[str, float] | None = None,
         top_variants: int = 10,
@@ -77,6 +89,9 @@ class JourneyAnalysis(BaseEstimator):
         self.purchase_stage = purchase_stage
         self.loop_window_hours = loop_window_hours
         self.followup_hours = followup_hours
+        self.rework_window_hours = rework_window_hours
+        self.outcomes = outcomes
+        self.goal = goal
         self.repeat_contact_days = repeat_contact_days
         self.min_customers = min_customers
         self.weights = weights
@@ -85,7 +100,12 @@ class JourneyAnalysis(BaseEstimator):
 
     def fit(self, cx, personas: pd.DataFrame | None = None) -> JourneyAnalysis:  # noqa: ANN001
         """Run every part of the analysis on ``cx`` (a CXData with events)."""
-        for name in ("loop_window_hours", "followup_hours", "repeat_contact_days"):
+        for name in (
+            "loop_window_hours",
+            "followup_hours",
+            "rework_window_hours",
+            "repeat_contact_days",
+        ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
         notes: list[str] = []
@@ -103,7 +123,12 @@ class JourneyAnalysis(BaseEstimator):
                     "are left out of the persona splits."
                 )
         log = JourneyLog(
-            cx, stage_order=self.stage_order, purchase_stage=self.purchase_stage, personas=personas
+            cx,
+            stage_order=self.stage_order,
+            purchase_stage=self.purchase_stage,
+            outcomes=self.outcomes,
+            goal=self.goal,
+            personas=personas,
         )
         if personas is None and not notes:
             notes.append(
@@ -115,7 +140,10 @@ class JourneyAnalysis(BaseEstimator):
         self.purchase_stage_ = log.purchase_stage
         self.n_customers_, self.n_events_ = log.n_customers, log.n_events
         self.funnel_ = funnel(log)
-        counts = friction_counts(log, self.loop_window_hours, self.followup_hours)
+        self.outcomes_ = outcomes(log)
+        counts = friction_counts(
+            log, self.loop_window_hours, self.followup_hours, self.rework_window_hours
+        )
         self.friction_ = ranked_friction(
             counts[counts["split"] == "all"], self.min_customers, self.weights
         )

@@ -73,3 +73,38 @@ def funnel(data, **kwargs) -> pd.DataFrame:  # noqa: ANN001
         "median_hours_to_next",
     ]  # fmt: skip
     return out[cols].reset_index(drop=True)
+
+
+def outcomes(data, **kwargs) -> pd.DataFrame:  # noqa: ANN001
+    """How journeys end: customers per outcome named in the config, and those with none.
+
+    The funnel of a log without stages: ``outcome``, ``customers``, ``share`` of all
+    customers with its 95% Wilson CI, ``is_goal``; outcomes in the config's order, then
+    ``"no outcome"`` (journeys that ended, or are still open, without one). Empty when the
+    config names no outcome.
+
+    Examples
+    --------
+    >>> outcomes(cx)[["outcome", "customers", "share"]]              # doctest: +SKIP
+    """
+    log = as_log(data, **kwargs)
+    if not log.outcomes:
+        return pd.DataFrame(
+            columns=["outcome", "customers", "share", "share_ci_low", "share_ci_high", "is_goal"]
+        )
+    found = log.con.execute(
+        "SELECT outcome, COUNT(*) AS customers FROM journey_journeys GROUP BY outcome"
+    ).df()
+    named = list(dict.fromkeys(log.outcomes.values()))
+    by = dict(zip(found["outcome"].where(found["outcome"].notna(), NO_OUTCOME), found["customers"],
+                  strict=True))  # fmt: skip
+    out = pd.DataFrame({"outcome": [*named, NO_OUTCOME]})
+    out["customers"] = [int(by.get(o, 0)) for o in out["outcome"]]
+    out["total"] = log.n_customers
+    add_rate(out, "share", "customers", "total")
+    out["is_goal"] = out["outcome"].isin(log.goal)
+    return out.drop(columns="total")
+
+
+NO_OUTCOME = "no outcome"
+"""The row of :func:`outcomes` for journeys that reached none of the named outcomes."""

@@ -15,12 +15,13 @@ journey_customers      customer_id, churned, monthly_revenue
 journey_personas       customer_id, persona
 journey_ticket_source  ticket_id, customer_id, opened_at, channel
 journey_survey_source  customer_id, touchpoint, survey, score, comment
+journey_outcomes       touchpoint, outcome, is_goal (the outcome events named in the config)
 ====================== ==================================================================
 
 Each file is one SELECT. Some are materialised as ``journey_<file name>`` temp tables (or
 views, :data:`VIEWS`) that later files read, in this order: ``tickets``, ``events``,
-``answers``, ``journeys``, then on demand ``customer_stages``, ``visits``,
-``customer_touchpoints``, ``runs`` and ``step_norms`` (:meth:`JourneyLog.materialize`; on
+``answers``, ``journeys``, then on demand ``customer_stages``, ``runs``, ``step_norms``,
+``visits`` and ``customer_touchpoints`` (:meth:`JourneyLog.materialize`; on
 Spark, ``createOrReplaceTempView``). Parameters are written ``:name`` in the files and
 rendered as literals by :func:`render` (numbers only), which keeps the files engine-neutral.
 
@@ -135,7 +136,14 @@ class JourneyLog:
     purchase_stage : str or None
         The stage whose completion makes a customer a buyer: journeys that end before or in
         it are abandonment exits, later ones exit only when the customer churned. When it is
-        None or not in the stage order, reaching the final stage completes a journey.
+        None or not in the stage order, reaching the final stage completes a journey (or,
+        with a ``goal``, reaching the goal).
+    outcomes : dict, optional
+        Touchpoint -> outcome (``{"A_APPROVED": "approved", "A_DECLINED": "declined"}``):
+        events that end a journey by nature; default the config's ``outcomes``. A journey
+        that reached one is not abandoned: it ended with that outcome.
+    goal : str or list of str, optional
+        The outcome(s) that complete the journey; default the config's ``goal``.
     personas : DataFrame, optional
         ``customer_id`` and ``persona`` (label) per customer, see
         :func:`cxlib.journey.read_personas`.
@@ -152,6 +160,8 @@ class JourneyLog:
         *,
         stage_order: list[str] | tuple[str, ...] | None = None,
         purchase_stage: str | None = "purchase",
+        outcomes: dict[str, str] | None = None,
+        goal: str | list[str] | None = None,
         personas: pd.DataFrame | None = None,
     ) -> None:
         if cx.events is None or cx.events.empty:
@@ -162,7 +172,9 @@ class JourneyLog:
         self.cx = cx
         self.notes: list[str] = []
         self.has_stages = "stage" in cx.events
-        self.events = cx.events if self.has_stages else _one_stage(cx.events)
+        events, self.sub_events = _complete_events(cx.events)
+        self.events = events if self.has_stages else _one_stage(events)
+        self.outcomes, self.goal = _outcomes(cx.config, outcomes, goal)
         if self.has_stages:
             self.stage_order = tuple(stage_order or cx.config.stage_order)
         else:
@@ -185,7 +197,7 @@ class JourneyLog:
             self.purchase_rank = self.stage_order.index(purchase_stage) + 1
         else:
             self.purchase_stage = None
-            self.purchase_rank = len(self.stage_order) - 1
+            self.purchase_rank = len(self.stage_order) - (0 if self.goal else 1)
         self.con = cx.connect()
         self._register(personas)
         self._built: dict[str, dict[str, float]] = {}
@@ -218,6 +230,7 @@ class JourneyLog:
             ("journey_personas", personas[["customer_id", "persona"]]),
             ("journey_ticket_source", self._ticket_source()),
             ("journey_survey_source", self._survey_source()),
+            ("journey_outcomes", self._outcome_table()),
         ):
             self.con.register(name, frame)
 
@@ -255,6 +268,18 @@ class JourneyLog:
                     cu["monthly_revenue"].astype(float)
                     if self.has_revenue
                     else pd.Series(np.nan, index=index, dtype=float)
+                ),
+            }
+        )
+
+    def _outcome_table(self) -> pd.DataFrame:
+        """``journey_outcomes``: the outcome events named in the config (may be empty)."""
+        return pd.DataFrame(
+            {
+                "touchpoint": pd.Series(list(self.outcomes), dtype="string"),
+                "outcome": pd.Series(list(self.outcomes.values()), dtype="string"),
+                "is_goal": pd.Series(
+                    [int(o in self.goal) for o in self.outcomes.values()], dtype="int64"
                 ),
             }
         )
@@ -301,9 +326,14 @@ class JourneyLog:
         )
         return ordered_events(self.events, self.stage_order, tickets)
 
-    def _build_visits(self, loop_window_s: float, followup_s: float) -> pa.Table:
+    def _build_visits(
+        self, loop_window_s: float, followup_s: float, rework_window_s: float
+    ) -> pa.Table:
         """``journey_visits`` with numpy (:func:`~cxlib.journey.tallies.touchpoint_visits`)."""
-        return touchpoint_visits(self._tables["events"], loop_window_s, followup_s)
+        norms = self.con.sql("SELECT * FROM journey_step_norms").to_arrow_table()
+        return touchpoint_visits(
+            self._tables["events"], loop_window_s, followup_s, rework_window_s, norms
+        )
 
     def _build_variants(self, max_steps: float) -> pa.Table:
         """Journey variants with numpy (:func:`~cxlib.journey.tallies.path_variants`)."""
@@ -348,6 +378,12 @@ class JourneyLog:
 
     def _describe(self) -> None:
         """Sentences on the parts of the analysis the data cannot support."""
+        if self.sub_events:
+            self.notes.append(
+                f"{self.sub_events:,} lifecycle sub-events (schedule, start, ...) are left "
+                "out: each activity counts once, at its 'complete' event, so the steps of one "
+                "work item are not read as loops."
+            )
         n_in = len(self.events)
         n_kept, n_customers = self.con.execute(render("event_counts")).fetchall()[0]
         self.n_events, self.n_customers = int(n_kept), int(n_customers)
@@ -385,6 +421,9 @@ class JourneyLog:
         """
         if self._built.get(name) == params:
             return
+        if name == "visits":  # its slow steps are judged against the step norms
+            self.materialize("runs")
+            self.materialize("step_norms")
         if name in BUILT_WITH_NUMPY:
             self._tables[name] = getattr(self, f"_build_{name}")(**params)
             self.con.register(f"journey_{name}", self._tables[name])
@@ -418,6 +457,52 @@ class JourneyLog:
     def reference(self, name: str, **params: float) -> pd.DataFrame:
         """Run the SQL file of ``name`` (also for those built with numpy) as a DataFrame."""
         return self.con.execute(render(name, **params)).df()
+
+
+def _complete_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The events without lifecycle sub-events, and how many were left out.
+
+    A process log with a ``lifecycle`` column logs one activity as several rows (schedule,
+    start, complete, ...). When some rows are ``complete`` (any case), only those are kept:
+    an activity counts once, and its sub-events are not loops. Without the column, or when
+    no row is ``complete``, the events are returned as they are.
+
+    >>> ev = pd.DataFrame({"lifecycle": ["SCHEDULE", "START", "COMPLETE", None]})
+    >>> kept, dropped = _complete_events(ev)
+    >>> kept.index.tolist(), dropped
+    ([2], 3)
+    """
+    if "lifecycle" not in events:
+        return events, 0
+    complete = events["lifecycle"].astype("string").str.strip().str.lower() == "complete"
+    complete = complete.fillna(False).to_numpy(dtype=bool)
+    if complete.all() or not complete.any():
+        return events, 0
+    return events[complete], int((~complete).sum())
+
+
+def _outcomes(
+    config,  # noqa: ANN001 -- DatasetConfig
+    outcomes: dict[str, str] | None,
+    goal: str | list[str] | None,
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The outcome events (touchpoint -> outcome) and goal outcomes, given or from the config.
+
+    >>> _outcomes(None, {"ok": "approved", "no": "declined"}, "approved")
+    ({'ok': 'approved', 'no': 'declined'}, ('approved',))
+    """
+    if outcomes is None:
+        outcomes = dict(getattr(config, "outcomes", None) or {})
+    if goal is None:
+        goal = getattr(config, "goal", None) or ()
+    goals = (goal,) if isinstance(goal, str) else tuple(goal)
+    unknown = set(goals) - set(outcomes.values())
+    if unknown:
+        raise ValueError(
+            f"goal {sorted(unknown)} is not an outcome; the outcomes are "
+            f"{sorted(set(outcomes.values()))}"
+        )
+    return {str(k): str(v) for k, v in outcomes.items()}, goals
 
 
 def _one_stage(events: pd.DataFrame) -> pd.DataFrame:

@@ -17,22 +17,34 @@ from cxlib.journey.sequence import NONE, regroup
 __all__ = ["path_variants", "touchpoint_visits"]
 
 
-def touchpoint_visits(events: pa.Table, loop_window_s: float, followup_s: float) -> pa.Table:
+def touchpoint_visits(
+    events: pa.Table,
+    loop_window_s: float,
+    followup_s: float,
+    rework_window_s: float,
+    step_norms: pa.Table | None = None,
+) -> pa.Table:
     """The ``journey_visits`` table: a customer's visits to a touchpoint in a stage, counted.
 
     One row per customer, stage and touchpoint visited (``visits.sql`` defines it in SQL):
-    ``visits``, ``loop_visits`` (the previous visit to the touchpoint at most
-    ``loop_window_s`` seconds earlier) and ``looped``, ``followup_visits`` (a ticket at most
-    ``followup_s`` seconds later) and ``followed_up``, and ``is_end`` (the journey's last
-    event is one of them).
+    ``visits``; ``loop_visits`` (a direct repeat: the customer's previous event was the same
+    touchpoint, at most ``loop_window_s`` seconds earlier) and ``looped``;
+    ``rework_visits`` (a return: the customer visited the touchpoint before, went elsewhere
+    and came back at most ``rework_window_s`` seconds after that earlier visit) and
+    ``reworked``; ``followup_visits`` (a ticket at most ``followup_s`` seconds later) and
+    ``followed_up``; ``slow_steps`` (steps starting here that wait longer than their stage
+    norm, ``step_norms``: ``stage_rank``, ``leaves``, ``p75_s`` as ``step_norms.sql``
+    gives them) and ``slowed``; and ``is_end`` (the journey's last event is one of them).
 
     Parameters
     ----------
     events : pyarrow.Table
         ``journey_events`` as :func:`~cxlib.journey.sequence.ordered_events` returns it (in
         customer order).
-    loop_window_s, followup_s : float
-        The loop and follow-up windows in seconds.
+    loop_window_s, followup_s, rework_window_s : float
+        The loop, follow-up and rework windows in seconds.
+    step_norms : pyarrow.Table, optional
+        The slow-step norms; without them no step is slow.
 
     Examples
     --------
@@ -41,7 +53,7 @@ def touchpoint_visits(events: pa.Table, loop_window_s: float, followup_s: float)
     >>> ev = pd.DataFrame({"customer_id": ["a", "a"], "stage": ["awareness"] * 2,
     ...                    "touchpoint": ["ad", "ad"],
     ...                    "timestamp": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:30"])})
-    >>> v = touchpoint_visits(ordered_events(ev, ["awareness"]), 3600, 86400).to_pandas()
+    >>> v = touchpoint_visits(ordered_events(ev, ["awareness"]), 3600, 86400, 0).to_pandas()
     >>> v[["customer_id", "visits", "loop_visits", "is_end"]].values.tolist()
     [['a', 2, 1, 1]]
     """
@@ -53,11 +65,15 @@ def touchpoint_visits(events: pa.Table, loop_window_s: float, followup_s: float)
     touchpoint = events["touchpoint"].combine_chunks()
     t = _numbers(events["t"])
     # the flags per event (narrow), then their sums per visit group
+    run_start = _numbers(events["run_start"]) == 1
     with np.errstate(invalid="ignore"):
-        loop = t - _numbers(events["prev_same_t"])
-        loop = loop <= loop_window_s
+        since_same = t - _numbers(events["prev_same_t"])
+        loop = (since_same <= loop_window_s) & ~run_start
+        rework = (since_same <= rework_window_s) & run_start
+        del since_same
         followup = _numbers(events["next_ticket_t"]) - t
         followup = followup <= followup_s
+    slow = _slow_steps(events, t, rank, run_start, step_norms)
     end = step == _numbers(events["n_events"])
     del step, t
     key = _dictionary_codes(touchpoint).astype(np.int32)
@@ -77,6 +93,7 @@ def touchpoint_visits(events: pa.Table, loop_window_s: float, followup_s: float)
         return np.add.reduceat(flag[order], seg, dtype=np.int64) if n else seg.astype(np.int64)
 
     loop_visits, followup_visits = total(loop), total(followup)
+    rework_visits, slow_steps = total(rework), total(slow)
     return pa.table(
         {
             "customer_id": events["customer_id"].take(pa.array(at)),
@@ -85,11 +102,40 @@ def touchpoint_visits(events: pa.Table, loop_window_s: float, followup_s: float)
             "visits": pa.array(np.diff(np.append(seg, n))),
             "loop_visits": pa.array(loop_visits),
             "looped": pa.array((loop_visits > 0).astype(np.int64)),
+            "rework_visits": pa.array(rework_visits),
+            "reworked": pa.array((rework_visits > 0).astype(np.int64)),
             "followup_visits": pa.array(followup_visits),
             "followed_up": pa.array((followup_visits > 0).astype(np.int64)),
+            "slow_steps": pa.array(slow_steps),
+            "slowed": pa.array((slow_steps > 0).astype(np.int64)),
             "is_end": pa.array((total(end) > 0).astype(np.int64)),
         }
     )
+
+
+def _slow_steps(
+    events: pa.Table,
+    t: np.ndarray,
+    rank: np.ndarray,
+    run_start: np.ndarray,
+    step_norms: pa.Table | None,
+) -> np.ndarray:
+    """Per event: it starts a step that waits longer than its stage norm (``p75_s`` of its
+    ``stage_rank`` and ``leaves``, see ``step_norms.sql``; no norm: not slow)."""
+    slow = np.zeros(len(t), dtype=bool)
+    if step_norms is None or step_norms.num_rows == 0 or not len(t):
+        return slow
+    norms = step_norms.to_pandas()
+    lut = np.full((int(max(rank.max(), norms["stage_rank"].max())) + 1, 2), np.inf)
+    lut[norms["stage_rank"].astype(int), norms["leaves"].astype(int)] = norms["p75_s"].fillna(
+        np.inf
+    )
+    next_rank = _numbers(events["next_run_rank"])
+    leaves = (next_rank != rank).astype(np.int8)  # no next step: to_next is NaN, never slow
+    with np.errstate(invalid="ignore"):
+        np.greater(_numbers(events["next_run_t"]) - t, lut[rank, leaves], out=slow)
+    slow &= run_start
+    return slow
 
 
 def path_variants(events: pa.Table, max_steps: int | None = None) -> pa.Table:
