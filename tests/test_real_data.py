@@ -119,6 +119,11 @@ def test_bpic2012_keeps_complete_events(shared_dir: Path) -> None:
     assert "W_Assess fraud" in set(e["touchpoint"])  # Dutch work items shown in English
     assert e["customer_id"].nunique() == 13_087
     assert list(cx.config.stage_order) == ["application", "offer", "validation", "approved"]
+    assert cx.config.goal == ("approved",) and set(cx.config.outcomes) == {
+        "A_APPROVED",
+        "A_DECLINED",
+        "A_CANCELLED",
+    }  # a declined application ended, it was not abandoned
     approved = e.loc[e["touchpoint"] == "A_APPROVED", "customer_id"].nunique()
     reached = e.loc[e["stage"] == "approved", "customer_id"].nunique()
     assert approved == 2_246 and reached >= approved  # as SOURCE.md counts
