@@ -36,8 +36,10 @@ def _name(z: dict[str, float], **kwargs) -> pd.Series:
         ({"browse_share": 1.5, "orders_per_month": -1.2}, "Occasional browsers"),
         # a weak noun (|z| < 0.8) does not name the persona
         ({"digital_share": -1.8, "age": 1.3, "order_total": 0.53}, "Older offline customers"),
-        # nothing at |z| >= 0.5: a plain name
-        ({"age": 0.3, "digital_share": -0.2}, "Customers"),
+        # nothing at |z| >= 0.5: named by its strongest columns, never "Typical ..."
+        ({"age": 0.3, "digital_share": -0.2}, "Customers with average age and digital share of events"),
+        # columns without words of their own (a data set's income, score) read high/low
+        ({"Annual Income (k$)": 1.0, "Spending Score (1-100)": -1.2}, "Customers with low spending score and high annual income"),
     ],
 )  # fmt: skip
 def test_names_from_the_strongest_traits(z, name):
@@ -79,8 +81,8 @@ def test_personas_that_would_share_a_name_are_told_apart():
     assert names.tolist() == ["Long-standing browsers", "New browsers"]
     same = pd.DataFrame({"browse_share": [1.5, 1.2]}, index=[1, 2])
     assert name_personas(same, same, {})["persona_name"].tolist() == [
-        "Browsers (1)",
-        "Browsers (2)",
+        "Browsers, higher browsing share of events",
+        "Browsers, lower browsing share of events",
     ]
 
 

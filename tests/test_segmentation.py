@@ -135,8 +135,10 @@ def test_finds_k_orders_by_size_and_scores_every_k():
         "chosen",
     } <= set(scores.columns)
     assert scores["chosen"].sum() == 1 and scores.loc[3, "chosen"]
-    assert scores.loc[3, "silhouette"] == scores.loc[scores["eligible"], "silhouette"].max()
+    assert scores.loc[3, "gain"] == scores.loc[scores["eligible"], "gain"].max()
+    assert (scores["gain"] == scores["silhouette"] - scores["null_silhouette"]).all()
     assert seg.selection_note_ == ""
+    assert seg.structure_ == "clear" and seg.structure_note_ == ""
 
 
 def test_skewed_money_is_log_transformed_and_centroids_are_z_scores():
@@ -164,7 +166,7 @@ def test_impossible_constraints_fall_back_with_a_note():
     X, _ = blobs()
     seg = PersonaSegmenter(k_range=(3, 4), min_share=0.9, random_state=0).fit(X)
     assert seg.k_ in (3, 4)
-    assert "silhouette alone" in seg.selection_note_
+    assert "silhouette gain alone" in seg.selection_note_
     assert not seg.k_scores_["eligible"].any()
 
 
@@ -258,3 +260,38 @@ def test_input_errors():
         PersonaSegmenter().fit(X.to_numpy())
     with pytest.raises(AttributeError, match="not fitted"):
         PersonaSegmenter().predict(X)
+
+
+# --- structure, the compact default features ------------------------------------------------
+
+
+def test_one_gaussian_cloud_is_called_weak_structure():
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(
+        rng.multivariate_normal(np.zeros(6), 0.3 + 0.7 * np.eye(6), 3000),
+        columns=[f"f{j}" for j in range(6)],
+    )
+    seg = PersonaSegmenter(random_state=0).fit(X)
+    assert seg.structure_ == "weak"
+    assert "shuffled away" in seg.structure_note_
+    assert seg.k_scores_["gain"].abs().max() < 0.05
+
+
+def test_default_features_are_the_compact_set_and_leave_out_flags_and_categoricals():
+    X, group = blobs()
+    X = X.rename(
+        columns={"spend": "monthly_revenue", "score": "nps_mean", "share": "digital_share"}
+    )
+    X["order_count"] = np.round(X["monthly_revenue"])  # a lifetime total, not in the set
+    X["plan"] = pd.Categorical(np.where(group == 0, "premium", "basic"))
+    seg = PersonaSegmenter(k=3, random_state=0).fit(X)
+    assert seg.features_ == ["monthly_revenue", "digital_share", "nps_mean"]  # the set's order
+    why = seg.excluded_.set_index("feature")["reason"]
+    assert "default persona features" in why["order_count"]
+    assert "categorical" in why["plan"]
+    # without three of the set, the other numeric columns; a 0/1 flag stays out
+    Y, _ = blobs()
+    Y["has_card"] = (np.arange(len(Y)) % 2).astype(float)
+    fallback = PersonaSegmenter(k=3, random_state=0).fit(Y)
+    assert fallback.features_ == ["spend", "score", "share", "visits"]
+    assert "flag" in fallback.excluded_.set_index("feature").loc["has_card", "reason"]

@@ -27,6 +27,7 @@ from cxlib.io.dataset import CXData
 from cxlib.io.outputs import save
 from cxlib.paths import PERSONAS_FILE
 from cxlib.personas.segmenter import PersonaSegmenter
+from cxlib.personas.selection import WEAK
 from cxlib.plots import PALETTE
 from cxlib.templates import render
 
@@ -77,16 +78,33 @@ def findings(
     who = ", ".join(f"{r.persona_name} ({wording.percent(r.share)})" for r in p.itertuples())
     sil, stab = wording.number(segmenter.silhouette_, 2), wording.number(segmenter.stability_, 2)
     how = (
-        f"chosen by silhouette {sil} with bootstrap stability {stab}"
+        f"chosen by silhouette {sil} against a no-structure reference, with bootstrap "
+        f"stability {stab}"
         if segmenter.k is None
         else f"k fixed at {segmenter.k_}; silhouette {sil}"
     )
     out = [f"{segmenter.k_} personas describe the {wording.count(n)} customers ({how}): {who}."]
+    if getattr(segmenter, "structure_", "clear") == "weak":
+        out.append(weak_structure_sentence(segmenter))
     if p["revenue_share"].notna().any():
         out.append(_most_valuable(p, overall))
     if p["churn_rate"].notna().any() or p["nps"].notna().any():
         out.append(_at_risk(p, overall))
     return out
+
+
+def weak_structure_sentence(segmenter: PersonaSegmenter) -> str:
+    """The warning of weak structure: "The customers do not fall into distinct groups; ..."
+
+    Examples
+    --------
+    >>> class Seg:
+    ...     k_, structure_note_ = 4, "bootstrap stability 0.62 is below 0.8"
+    >>> weak_structure_sentence(Seg())  # doctest: +ELLIPSIS
+    'The customers do not fall into distinct groups; these 4 segments are a convenience split (...).'
+    """
+    text = WEAK.format(k=segmenter.k_)
+    return f"{text[0].upper()}{text[1:]} ({segmenter.structure_note_})."
 
 
 def _most_valuable(p: pd.DataFrame, overall: dict[str, float]) -> str:
@@ -268,6 +286,8 @@ def k_table(segmenter: PersonaSegmenter) -> pd.DataFrame:
         {
             "k": s.index,
             "silhouette": s["silhouette"].map(lambda x: wording.number(x, 3)),
+            "no-structure reference": s["null_silhouette"].map(lambda x: wording.number(x, 3)),
+            "gain": s["gain"].map(lambda x: wording.number(x, 3)),
             "Calinski-Harabasz": s["calinski_harabasz"].map(wording.number),
             "Davies-Bouldin": s["davies_bouldin"].map(lambda x: wording.number(x, 2)),
             "stability (sd)": [
@@ -314,6 +334,8 @@ def summary(
         "k_automatic": segmenter.k is None,
         "silhouette": segmenter.silhouette_,
         "stability": segmenter.stability_,
+        "structure": segmenter.structure_,
+        "structure_note": segmenter.structure_note_,
         "calinski_harabasz": chosen["calinski_harabasz"],
         "davies_bouldin": chosen["davies_bouldin"],
         "sizes": profiles["n"].tolist(),

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -157,8 +158,13 @@ LISTED_TRAITS = 4
 """``traits`` lists this many of the traits that name the persona."""
 TIE_BREAKS = (1, 2)
 """Further adjectives tried, in turn, to tell apart personas that would share a name."""
-FALLBACK_ALIAS = "Typical"
-"""The alias adjective of a persona with no distinguishing trait."""
+CENTRE_ALIAS = "Balanced"
+"""The alias adjective of a persona near the population on every feature."""
+GENERIC_FILLER = frozenset({"annual", "average", "mean", "total", "score", "count", "number"})
+"""Words skipped when a column's label gives an alias its key word ("annual income" ->
+"income")."""
+NAMED_BY = 2
+"""Traits that name a persona described by columns without words of their own."""
 
 
 def feature_label(col: str) -> str:
@@ -198,16 +204,40 @@ def format_value(col: str, value: float | None) -> str:
 
 
 def _words(z: pd.Series) -> list[tuple[float, str, Word]]:
-    """(|z|, column, word) of the persona's traits strong enough to name it, strongest first."""
+    """(|z|, column, word) of the persona's traits strong enough to name it, strongest first.
+
+    Columns :data:`TRAITS` does not list (a data set's own columns, such as an income or
+    a score) read "high <label>" / "low <label>" (role ``"trait"``); one-hot columns only
+    when the persona is above the population.
+    """
     out = []
     for col, value in z.items():
-        if col not in TRAITS or not np.isfinite(value) or abs(value) < MIN_Z:
+        if not np.isfinite(value) or abs(value) < MIN_Z:
             continue
-        word = TRAITS[col][0 if value > 0 else 1]
+        word = TRAITS[col][0 if value > 0 else 1] if col in TRAITS else _generic(str(col), value)
         if word is not None:
             out.append((abs(float(value)), str(col), word))
     out.sort(key=lambda t: (-t[0], t[1]))
     return out
+
+
+def _generic(col: str, value: float) -> Word | None:
+    """The word of a column without words of its own: "high annual income", alias "High-income"."""
+    if "=" in col:
+        return (
+            None if value < 0 else Word(f"{feature_label(col)[len('share ') :]}", "trait", col, "")
+        )
+    level = "high" if value > 0 else "low"
+    label = _plain_label(col)
+    key = next((w for w in label.split() if w not in GENERIC_FILLER), label.split()[0])
+    return Word(f"{level} {label}", "trait", col, f"{level.title()}-{key}")
+
+
+def _plain_label(col: str) -> str:
+    """A column's label without units in brackets, CamelCase split, lower case."""
+    label = re.sub(r"\(.*?\)", "", feature_label(col))
+    label = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", label)
+    return " ".join(label.lower().replace("_", " ").split()) or col
 
 
 def _compose(words: list[tuple[float, str, Word]], extra: int = 0) -> str:
@@ -220,6 +250,10 @@ def _compose(words: list[tuple[float, str, Word]], extra: int = 0) -> str:
     """
     age = next((w for _, _, w in words if w.role == "age"), None)
     rest = [(z, w) for z, _, w in words if w.role != "age"]
+    if rest and rest[0][1].role == "trait":
+        traits = [w.text for _, w in rest if w.role == "trait"][: NAMED_BY + extra]
+        lead = f"{age.text} customers" if age else "Customers"
+        return f"{lead} with {' and '.join(traits)}"
     noun: Word | None = None
     adjs: list[Word] = []
     if rest:
@@ -285,14 +319,14 @@ def name_personas(
     ['Occasional browsers', 'Browsing Ben']
     """
     ranked = {pid: _words(row) for pid, row in zscores.iterrows()}
-    names = _unique_names(ranked)
+    names = _unique_names(ranked, zscores)
     if overrides is not None:
         names.update(_given_names(overrides, zscores.index))
     used_first: set[str] = set()
     rows = []
     for pid, row in zscores.iterrows():
         words = ranked[pid]
-        adjective = words[0][2].alias if words else FALLBACK_ALIAS
+        adjective = words[0][2].alias if words and words[0][2].alias else CENTRE_ALIAS
         traits = ", ".join(f"{c} {zscores.loc[pid, c]:+.1f}" for _, c, _ in words[:LISTED_TRAITS])
         rows.append(
             {
@@ -326,15 +360,46 @@ def name_segments(segmenter: PersonaSegmenter, names: Names | None = None) -> pd
     )
 
 
-def _unique_names(ranked: dict) -> dict:
-    """A name per persona; personas that would share one get further adjectives, then ids."""
-    names = {pid: _compose(words) for pid, words in ranked.items()}
+def _unique_names(ranked: dict, zscores: pd.DataFrame) -> dict:
+    """A distinct name per persona: from its words; personas near the population on every
+    feature by their strongest columns ("Customers with average ..."); personas that would
+    share a name get further adjectives, then the column that sets each apart from the
+    others of its name ("... , higher tenure")."""
+    names = {
+        pid: _compose(words) if words else _centre_name(zscores.loc[pid])
+        for pid, words in ranked.items()
+    }
     for extra in TIE_BREAKS:
         for pid in _duplicates(names):
-            names[pid] = _compose(ranked[pid], extra)
-    for pid in _duplicates(names):
-        names[pid] = f"{names[pid]} ({pid})"
+            if ranked[pid]:
+                names[pid] = _compose(ranked[pid], extra)
+    for _ in range(len(zscores.columns)):
+        dups = _duplicates(names)
+        if not dups:
+            break
+        for name in {names[p] for p in dups}:
+            group = [p for p in dups if names[p] == name]
+            for pid in group:
+                names[pid] = f"{names[pid]}, {_apart(zscores, pid, group, names[pid])}"
     return names
+
+
+def _centre_name(z: pd.Series) -> str:
+    """ "Customers with average X and Y": a persona near the population on every feature."""
+    top = z.abs().sort_values(ascending=False, kind="stable").index[:NAMED_BY]
+    return f"Customers with average {' and '.join(_plain_label(str(c)) for c in top)}"
+
+
+def _apart(zscores: pd.DataFrame, pid: int, group: list[int], name: str) -> str:
+    """ "higher <label>" / "lower <label>": the column not yet in ``name`` on which ``pid``
+    differs most from the mean of the other personas of its name."""
+    others = zscores.loc[[p for p in group if p != pid]].mean()
+    diff = (zscores.loc[pid] - others).sort_values(key=np.abs, ascending=False, kind="stable")
+    for col, d in diff.items():
+        label = _plain_label(str(col))
+        if label not in name:
+            return f"{'higher' if d > 0 else 'lower'} {label}"
+    return f"persona {pid}"
 
 
 def _given_names(overrides: Names, ids: pd.Index) -> dict:
