@@ -189,9 +189,11 @@ def test_survey_columns_and_revenue_at_risk(hand):
     assert payment["ces_mean"] == pytest.approx(3.5)
     assert billing["negative_answer_share"] == pytest.approx(1.0)
     # billing: A (10) looped, B (20) churned there; payment: C never bought, counted at the
-    # mean revenue of paying customers (10 + 20 + 30) / 3
+    # mean revenue of paying customers (10 + 20 + 30) / 3, and B's step from payment to
+    # usage (94 h) is slower than three in four such steps (slow steps count as affected)
     assert billing["customers_affected"] == 2 and billing["revenue_at_risk"] == pytest.approx(30)
-    assert payment["customers_affected"] == 1 and payment["revenue_at_risk"] == pytest.approx(20)
+    assert payment["customers_affected"] == 2 and payment["revenue_at_risk"] == pytest.approx(40)
+    assert payment["slow_customers"] == 1
     total = journey.affected_total(hand.log_, ["payment", "billing_page"])
     assert total == {"customers": 3, "revenue_at_risk": pytest.approx(50), "slow_customers": 0}
 
@@ -238,20 +240,29 @@ def test_without_customers_no_exit_after_purchase_and_no_revenue(tmp_path):
 
 
 def test_friction_score_formula():
+    """Impact = weight x customers x excess over the stage norm; a high-reach touchpoint
+    outranks a low-reach one with the same rate; small stages use the norm of all."""
     f = pd.DataFrame(
         {
-            "exit_rate": [0.30, 0.10, 0.10],
-            "loop_rate": [0.0, 0.0, 0.2],
-            "followup_contact_rate": [np.nan] * 3,
-            "negative_answer_share": [0.5, np.nan, 0.1],
-            "slow_step_share": [0.25, 0.75, 0.0],
+            "stage": ["a", "a", "a", "b"],
+            "customers": [1000, 100, 1000, 500],
+            "exit_rate": [0.30, 0.30, 0.10, 0.10],
+            "loop_customer_share": [0.0, 0.0, 0.2, 0.0],
+            "negative_answer_share": [0.5, np.nan, 0.1, np.nan],
+            "slow_customer_share": [0.25, 0.75, 0.25, 0.25],
         }
     )
     scored, norms = journey.score_friction(f)
-    assert norms["exit"] == pytest.approx(0.1) and norms["slow"] == 0.25
-    # 100 * (0.3 - 0.1) + 0.5 * 100 * (0.5 - 0.3);  0.5 * 100 * 0.5;  100 * 0.2
-    assert scored["friction_score"].tolist() == pytest.approx([30.0, 25.0, 20.0])
-    assert scored["main_driver"].tolist() == ["exit", "slow", "loop"]
+    assert norms["a"]["exit"] == pytest.approx(0.3) and norms["b"] == norms["*"]
+    assert norms["*"]["slow"] == pytest.approx(0.25) and norms["a"]["negative"] == 0.3
+    # a: 0.5 * 1000 * (0.5 - 0.3);  0.5 * 100 * 0.5;  1000 * 0.2;  b: at the norm
+    assert scored["impact"].tolist() == pytest.approx([100.0, 25.0, 200.0, 0.0])
+    assert scored["friction_score"].tolist() == pytest.approx([10.0, 25.0, 20.0, 0.0])
+    assert scored["main_driver"].tolist() == ["negative", "slow", "loop", None]
+    assert scored.loc[2, ["main_rate", "main_norm"]].tolist() == pytest.approx([0.2, 0.0])
+    # the same excess rate on ten times the customers: ten times the impact
+    same = journey.score_friction(f, norms={"*": {"exit": 0.1}})[0]
+    assert same.loc[0, "score_exit"] == pytest.approx(10 * same.loc[1, "score_exit"])
     with pytest.raises(ValueError, match="unknown friction component"):
         journey.score_friction(f, {"speed": 1.0})
 
@@ -260,9 +271,9 @@ def test_friction_score_formula():
 
 
 def test_render_checks_parameters():
-    assert "<= 7200" in render("visits", loop_window_s=7200, followup_s=1.5)
+    assert "<= 7200" in render("visits", loop_window_s=7200, followup_s=1.5, rework_window_s=1)
     with pytest.raises(KeyError, match="followup_s"):
-        render("visits", loop_window_s=3600)
+        render("visits", loop_window_s=3600, rework_window_s=1)
     with pytest.raises(ValueError, match="number"):
         render("cross_channel", repeat_s="1; DROP TABLE x")
     with pytest.raises(KeyError):
@@ -426,9 +437,37 @@ def test_helpdesk_dfg_equals_pandas_and_report_runs(shared_dir, tmp_path):
     paths = journey.save_outputs(ja, tmp_path)
     assert all(p.is_file() for p in paths)
     found = journey.findings(ja)
-    # waiting drives the top friction point of a helpdesk: the first finding says so
-    assert ja.friction_["main_driver"].iloc[0] == "slow"
-    assert "waited longer than usual" in found[0] and "revenue" not in found[0]
+    # ranked by impact (customers x excess over the stage norm), reach shown beside it
+    assert ja.friction_["impact"].iloc[0] == ja.friction_["impact"].max() > 0
+    assert "ranks first by impact" in found[1] and "revenue" not in found[0]
+    # slow steps count among the customers affected
+    f = ja.friction_
+    assert (f["customers_affected"] >= f["slow_customers"]).all() and f["slow_customers"].sum() > 0
+
+
+def test_bpic2012_funnel_ends_at_approved_applications(shared_dir):
+    """BPIC 2012 through its config (stage mapping, COMPLETE filter): the funnel ends at
+    the 2,246 approved applications, and no lifecycle triple ranks as a loop."""
+    folder = shared_dir / "data" / "real" / "eventlog_bpic2012"
+    cx = cxlib.load(folder, PROJECT_ROOT / "configs" / "eventlog_bpic2012.yaml")
+    ja = journey.JourneyAnalysis().fit(cx)
+    fa = ja.funnel_[ja.funnel_["split"] == "all"]
+    assert fa["stage"].iloc[-1] == "approved" and fa["reached"].iloc[-1] == 2_246
+    assert fa["reached"].iloc[0] == ja.n_customers_ == 13_087
+    # only COMPLETE events: SCHEDULE/START sub-events of a work item are never loops
+    assert ja.n_events_ == 164_506
+    # without the config's where:, the lifecycle column is understood the same way
+    raw = cxlib.load(folder, {**_bpic_config_without_where(), "name": "no where"})
+    assert journey.JourneyAnalysis().fit(raw).n_events_ == 164_506
+
+
+def _bpic_config_without_where() -> dict:
+    import yaml
+
+    config = yaml.safe_load((PROJECT_ROOT / "configs" / "eventlog_bpic2012.yaml").read_text())
+    events = config["tables"]["events"]
+    events.pop("where")
+    return config
 
 
 def test_one_stage_for_all_log(shared_dir):

@@ -116,10 +116,11 @@ CHECKED = {"events", "visits", "variants"}
 def _check(log: JourneyLog) -> None:
     fast = log.con.sql("SELECT * FROM journey_events").df()
     _same(fast, log.reference("events"), ["seq"])
-    for loop_s, followup_s in ((3600, 172800), (0, 0), (7200.5, 60)):
-        log.materialize("visits", loop_window_s=loop_s, followup_s=followup_s)
+    for loop_s, followup_s, rework_s in ((3600, 172800, 28800), (0, 0, 0), (7200.5, 60, 1e9)):
+        windows = {"loop_window_s": loop_s, "followup_s": followup_s, "rework_window_s": rework_s}
+        log.materialize("visits", **windows)
         fast = log.con.sql("SELECT * FROM journey_visits").df()
-        sql = log.reference("visits", loop_window_s=loop_s, followup_s=followup_s)
+        sql = log.reference("visits", **windows)
         _same(fast, sql, ["customer_id", "stage_rank", "touchpoint"])
     log.materialize("runs")
     for steps in (1, 3, 2**62):

@@ -28,6 +28,7 @@ NOTE_WIDTH = 80
 COMPONENT_COLOURS = {
     "exit": PALETTE[5],
     "loop": PALETTE[1],
+    "rework": PALETTE[2],
     "followup": PALETTE[3],
     "negative": PALETTE[0],
     "slow": NEUTRAL,
@@ -51,6 +52,8 @@ def note_figure(sentence: str) -> plt.Figure:
 def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     """Customers reaching each stage, with progression and drop-off per stage."""
     fa = ja.funnel_[ja.funnel_["split"] == "all"].reset_index(drop=True)
+    if len(ja.stage_order_) == 1:
+        return _plot_outcomes(ja)
     if fa.empty or not fa["reached"].sum() > 0:
         return note_figure("No customer reaches a stage: the funnel has nothing to show.")
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(fa) + 1.6))
@@ -72,7 +75,9 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     dropped, customers = int(fa["dropped"].sum()), ja.n_customers_
     if dropped == 0:
-        title = "No journey ends with an exit"
+        title = f"Every journey that ends does so after {fa['stage'].iloc[0]}: no exit before it"
+        if len(fa) > 1:
+            title = "No journey ends with an exit before its natural end"
     elif dropped < FEW_EXITS * customers:
         title = (
             f"Nearly every journey goes on: {count(dropped)} of {count(customers)} end with an exit"
@@ -84,6 +89,41 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
             f"{percent(worst['drop_off_rate'])} drop off there"
         )
     finding_title(ax, title, "customers reaching each stage; red: journeys that exit there")
+    return fig
+
+
+def _plot_outcomes(ja: JourneyAnalysis) -> plt.Figure:
+    """The funnel of a log without stages: how journeys end, per outcome named in the
+    config; a sentence saying what to configure when there are none."""
+    oc = ja.outcomes_
+    if oc.empty:
+        return note_figure(
+            "The events have no stages and the config names no outcome, so there is no "
+            f"funnel to draw ({count(ja.n_customers_)} journeys). Map touchpoints onto stages "
+            "(tables.events.values.stage) or name the events that end a journey (outcomes:, "
+            "goal:) in the config."
+        )
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(oc) + 1.6))
+    y = np.arange(len(oc))[::-1]
+    colours = [PALETTE[2] if g else (NEUTRAL if o == "no outcome" else PALETTE[0])
+               for o, g in zip(oc["outcome"], oc["is_goal"], strict=True)]  # fmt: skip
+    ax.barh(y, oc["customers"], color=colours, height=0.6)
+    ax.set_yticks(y, oc["outcome"])
+    top = max(int(oc["customers"].max()), 1)
+    for yi, r in zip(y, oc.itertuples(), strict=True):
+        ax.text(r.customers + top * 0.01, yi, f"{count(r.customers)} ({percent(r.share)})",
+                va="center", fontsize=9)  # fmt: skip
+    ax.set_xlim(0, top * 1.3)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("journeys")
+    goal = oc[oc["is_goal"]]
+    title = (
+        f"{percent(goal['customers'].sum() / max(ja.n_customers_, 1))} of "
+        f"{count(ja.n_customers_)} journeys reach {' or '.join(goal['outcome'])}"
+        if len(goal)
+        else f"How {count(ja.n_customers_)} journeys end"
+    )
+    finding_title(ax, title, "journeys per outcome named in the config (the log has no stages)")
     return fig
 
 
@@ -104,11 +144,12 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
     span = max(left.max(), 1.0)
     for i, r in enumerate(f.itertuples()):
         risk = f", {money(r.revenue_at_risk)}/month" if not math.isnan(r.revenue_at_risk) else ""
-        ax.text(left[i] + span * 0.01, i, f"{count(r.customers_affected)} customers{risk}",
-                va="center", fontsize=8)  # fmt: skip
+        ax.text(left[i] + span * 0.01, i,
+                f"reach {count(r.customers)} ({percent(r.reach)}), {count(r.customers_affected)} "
+                f"affected{risk}", va="center", fontsize=8)  # fmt: skip
     ax.set_xlim(0, span * 1.45)
     ax.grid(axis="y", visible=False)  # a line along each bar ran through its label
-    ax.set_xlabel("friction score (points above the typical touchpoint)")
+    ax.set_xlabel("impact: customers meeting friction beyond the stage norm")
     ax.legend(loc="lower right", fontsize=8)
     lead = top_friction(ja, 2)
     title = (
@@ -117,7 +158,9 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
         if len(lead)
         else "No touchpoint stands out"
     )  # fmt: skip
-    finding_title(ax, title, "score by component; labels: customers affected, revenue at risk")
+    finding_title(
+        ax, title, "impact by component; labels: reach, customers affected, revenue at risk"
+    )
     return fig
 
 

@@ -21,15 +21,19 @@ from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
 from cxlib.wording import count, hours, money, percent
 
 SCORE_FORMULA = (
-    "friction_score = sum over components c of w_c * 100 * max(0, x_c - norm_c); components: "
-    "exit rate, loop rate, follow-up contact rate, negative answer share (norm: the median over "
-    "ranked touchpoints) and slow step share (norm: 25%); a component the data lacks adds 0."
+    "impact = sum over components c of w_c * customers * max(0, x_c - norm_c(stage)); "
+    "friction_score = 100 * impact / customers; components (shares of the touchpoint's "
+    "customers): exit, loop, rework, follow-up ticket, slow step, and the negative answer "
+    "share; norm: the median over the stage's ranked touchpoints (over all ranked touchpoints "
+    "when the stage has fewer than 3); touchpoints are ranked by impact; a component the data "
+    "lacks adds 0."
 )
 """The friction-score formula as shown in the report and written to the JSON."""
 
 COMPONENT_NAMES = {
     "exit": "exits",
     "loop": "loops",
+    "rework": "rework",
     "followup": "follow-up tickets",
     "negative": "negative answers",
     "slow": "slow next step",
@@ -59,8 +63,14 @@ def describe_touchpoint(row: pd.Series, ja: JourneyAnalysis, parts: int = 2) -> 
             )
         elif comp == "loop":
             bits.append(
-                f"{percent(row['loop_rate'])} of visits repeat it within "
+                f"{percent(row['loop_rate'])} of visits repeat it straight away within "
                 f"{ja.loop_window_hours:g} h ({count(row['loop_customers'])} customers)"
+            )
+        elif comp == "rework":
+            bits.append(
+                f"{percent(row['rework_customer_share'])} of its customers come back to it "
+                f"after another step, within {ja.rework_window_hours:g} h "
+                f"({count(row['rework_customers'])} customers: rework)"
             )
         elif comp == "followup":
             bits.append(
@@ -141,14 +151,19 @@ def _top_friction_sentences(ja: JourneyAnalysis, top: pd.DataFrame) -> list[str]
     slow = ""
     if total["slow_customers"] and top["main_driver"].iloc[0] == "slow":
         slow = (
-            f"; another {count(total['slow_customers'])} waited longer than usual for their "
+            f"; {count(total['slow_customers'])} of them waited longer than usual for their "
             "next step there"
         )
     lead = top.iloc[0]
+    excess = (
+        f"{lead['touchpoint']} ranks first by impact: about {count(lead['impact'])} more of "
+        f"its {count(lead['customers'])} customers ({percent(lead['reach'])} of all) meet "
+        "friction there than at a typical touchpoint of the stage. "
+    )
     return [
         f"The top {len(top)} friction points — {listed} — touch "
         f"{count(total['customers'])} customers{risk}{slow}.",
-        f"{lead['touchpoint']} ranks first: {describe_touchpoint(lead, ja)}.",
+        f"{excess}Evidence: {describe_touchpoint(lead, ja)}.",
     ]
 
 
@@ -207,9 +222,10 @@ def summary(ja: JourneyAnalysis) -> dict:
     top = top_friction(ja)
     total = affected_total(ja.log_, list(top["touchpoint"])) if len(top) else None
     keep = [
-        "rank", "stage", "touchpoint", "friction_score", "main_driver", "customers",
-        "customers_affected", "revenue_at_risk", "exit_rate", "loop_rate",
-        "followup_contact_rate", "negative_answer_share", "slow_step_share",
+        "rank", "stage", "touchpoint", "impact", "friction_score", "main_driver", "main_rate",
+        "main_norm", "customers", "reach", "customers_affected", "revenue_at_risk", "exit_rate",
+        "loop_rate", "rework_customer_share", "followup_contact_rate", "negative_answer_share",
+        "slow_step_share", "slow_customer_share",
     ]  # fmt: skip
     fa = ja.funnel_[ja.funnel_["split"] == "all"]
     funnel_rows = fa[
@@ -230,6 +246,7 @@ def summary(ja: JourneyAnalysis) -> dict:
         "top_friction_slow_customers": total["slow_customers"] if total else 0,
         "funnel": funnel_rows.to_dict(orient="records"),
         "conversion": dict(zip(fa["stage"], fa["conversion_rate"], strict=True)),
+        "outcomes": ja.outcomes_.to_dict(orient="records"),
         "friction_score": {
             "formula": SCORE_FORMULA,
             "weights": ja.friction_.attrs["weights"],
@@ -240,6 +257,7 @@ def summary(ja: JourneyAnalysis) -> dict:
         "parameters": {
             "loop_window_hours": ja.loop_window_hours,
             "followup_hours": ja.followup_hours,
+            "rework_window_hours": ja.rework_window_hours,
             "repeat_contact_days": ja.repeat_contact_days,
             "min_customers": ja.min_customers,
         },
@@ -285,17 +303,29 @@ def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
     f = ja.friction_[ja.friction_["rank"].notna()].head(top)
     if f.empty:
         return pd.DataFrame({"note": [unranked_sentence(ja)]})
+    driver = f["main_driver"].map(
+        lambda d: COMPONENT_NAMES.get(d, "–") if isinstance(d, str) else "–"
+    )
     out = pd.DataFrame(
         {
             "rank": f["rank"].astype(int),
             "touchpoint": f["touchpoint"],
             "stage": f["stage"],
-            "score": f["friction_score"].round(1),
-            "customers": f["customers"].map(count),
+            "impact (excess customers)": f["impact"].map(count),
+            "reach": [
+                f"{count(c)} ({percent(r)})"
+                for c, r in zip(f["customers"], f["reach"], strict=True)
+            ],
+            "main driver": driver,
+            "rate vs stage norm": [
+                f"{percent(r)} vs {percent(n)}" if isinstance(d, str) else "–"
+                for d, r, n in zip(f["main_driver"], f["main_rate"], f["main_norm"], strict=True)
+            ],
             "affected": f["customers_affected"].map(count),
             "revenue at risk": f["revenue_at_risk"].map(money),
             "exit": f["exit_rate"].map(percent),
             "loop": f["loop_rate"].map(percent),
+            "rework": f["rework_customer_share"].map(percent),
             "follow-up": f["followup_contact_rate"].map(percent),
             "negative answers": f["negative_answer_share"].map(percent),
             "next step (median)": f["median_hours_to_next"].map(hours),
@@ -325,13 +355,21 @@ def score_explanation(ja: JourneyAnalysis) -> list[str]:
     norms = ja.friction_.attrs["norms"]
     weights = ja.friction_.attrs["weights"]
     formula = [
-        "Friction score = Σ weight × 100 × max(0, rate − norm) over five components; "
-        "the norm of a rate is its median over the ranked touchpoints.",
+        "Impact = Σ weight × customers × max(0, share − norm) over six components (exits, "
+        "loops, rework, follow-up tickets, slow steps: shares of the touchpoint's customers; "
+        "negative answers: share of its survey answers): about how many more customers meet "
+        "friction there than at a typical touchpoint of the stage. Touchpoints rank by "
+        "impact, so a step every customer passes outranks a rare one with the same rate; "
+        "the score (points) is the impact per 100 customers. The norm of a share is its "
+        "median over the stage's ranked touchpoints (over all ranked touchpoints when the "
+        "stage has fewer than three).",
     ]
     unranked = unranked_sentence(ja)
     if unranked:
         return formula + [unranked]
+    overall = norms.get("*", {})
     return formula + [
-        f"{COMPONENT_NAMES[c]}: weight {weights[c]:g}, norm {percent(norms[c], 1)}"
+        f"{COMPONENT_NAMES[c]}: weight {weights[c]:g}, norm over all touchpoints "
+        f"{percent(overall.get(c, 0.0), 1)}"
         for c in DEFAULT_WEIGHTS
     ]

@@ -94,7 +94,7 @@ def render(name: str, **params: float) -> str:
 
     Examples
     --------
-    >>> "<= 3600" in render("visits", loop_window_s=3600, followup_s=172800)
+    >>> "<= 3600" in render("visits", loop_window_s=3600, followup_s=172800, rework_window_s=1)
     True
     """
     out = []

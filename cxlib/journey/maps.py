@@ -80,7 +80,7 @@ def build_journey_map(
     per = counts[counts["split"] == "persona"].reset_index(drop=True)
     per, _ = score_friction(per, weights, overall.attrs["norms"], min_units=min_customers)
     per = per[(per["customers"] >= min_customers) & (per["friction_score"] > 0)]
-    top = per.sort_values("friction_score", ascending=False).drop_duplicates(["grp", "stage_rank"])
+    top = per.sort_values("impact", ascending=False).drop_duplicates(["grp", "stage_rank"])
     top = top.rename(
         columns={"grp": "persona", "touchpoint": "top_pain_point", "friction_score": "pain_score"}
     )
