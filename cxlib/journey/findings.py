@@ -21,7 +21,8 @@ from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
 from cxlib.wording import count, hours, money, percent
 
 SCORE_FORMULA = (
-    "impact = sum over components c of w_c * customers * max(0, x_c - norm_c(stage)); "
+    "impact = sum over components c of w_c * n_c * max(0, x_c - norm_c(stage)) (n_c: the "
+    "touchpoint's customers; its survey answers for negative answers); "
     "friction_score = 100 * impact / customers; components (shares of the touchpoint's "
     "customers): exit, loop, rework, follow-up ticket, slow step, and the negative answer "
     "share; norm: the median over the stage's ranked touchpoints (over all ranked touchpoints "
@@ -357,7 +358,7 @@ def score_explanation(ja: JourneyAnalysis) -> list[str]:
     formula = [
         "Impact = Σ weight × customers × max(0, share − norm) over six components (exits, "
         "loops, rework, follow-up tickets, slow steps: shares of the touchpoint's customers; "
-        "negative answers: share of its survey answers): about how many more customers meet "
+        "negative answers: share of its survey answers, times the answers): about how many more customers meet "
         "friction there than at a typical touchpoint of the stage. Touchpoints rank by "
         "impact, so a step every customer passes outranks a rare one with the same rate; "
         "the score (points) is the impact per 100 customers. The norm of a share is its "

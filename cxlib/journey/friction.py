@@ -157,8 +157,8 @@ def score_friction(
     Returns
     -------
     (frame, norms)
-        ``frame`` with ``score_<component>`` (weighted excess customers: customers x
-        max(0, rate - norm)), ``impact`` (their sum: customers with friction beyond what
+        ``frame`` with ``score_<component>`` (weighted excess customers: customers -- for
+        negative answers, the answers -- x max(0, rate - norm)), ``impact`` (their sum: customers with friction beyond what
         is normal for the stage), ``friction_score`` (100 x impact / customers: weighted
         points above the norm), ``main_driver`` (the largest component) with its
         ``main_rate`` and ``main_norm``; the norms used.
@@ -189,7 +189,10 @@ def score_friction(
         norm = _norm_of(norms, stage, comp)
         out[f"norm_{comp}"] = norm
         excess = (x - norm).clip(lower=0).fillna(0.0).to_numpy()
-        out[f"score_{comp}"] = w[comp] * customers * excess
+        # survey answers are asked of few, selected customers: their excess counts the
+        # answers (known negatives), not the touchpoint's customers
+        units = out[UNITS[comp]].to_numpy(float) if UNITS[comp] in out else customers
+        out[f"score_{comp}"] = w[comp] * units * excess
         total += out[f"score_{comp}"].to_numpy()
     out["impact"] = total
     with np.errstate(invalid="ignore", divide="ignore"):
