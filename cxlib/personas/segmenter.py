@@ -10,10 +10,16 @@ next, separate step (:func:`cxlib.personas.naming.name_segments`, called by
 
 Method
 ------
-1. **Features.** ``features=None`` takes every numeric column that is missing for at most
-   ``max_missing`` of the customers and is not constant; categorical columns are left out
-   (they are still profiled by :mod:`cxlib.personas.profiles`). Categorical columns named in
-   ``features`` are one-hot encoded (one 0/1 column per category, missing = all zeros).
+1. **Features.** ``features=None`` takes the compact default set
+   :data:`cxlib.features.PERSONA_FEATURES` (value, behaviour as rates, experience, tenure,
+   age: each behaviour once, no lifetime totals, no per-channel shares) where a column is
+   numeric, missing for at most ``max_missing`` of the customers and has more than two
+   values; with fewer than :data:`MIN_DEFAULT_FEATURES` of them (a data set of its own
+   columns, such as a bank's), every such numeric column instead. Categoricals and 0/1
+   flags are left out by default: a one-category difference is a distance of several
+   standard deviations and would dominate the behavioural ones (they are still profiled
+   by :mod:`cxlib.personas.profiles`). Columns named in ``features`` are used as given;
+   categorical ones are one-hot encoded (one 0/1 column per category, missing = all zeros).
    A feature missing for many customers is left out by default because imputing, say, half
    of the population with one value creates an artificial cluster at that value.
 2. **Skew.** Non-negative numeric columns with sample skewness above 1 (money, counts,
@@ -28,14 +34,22 @@ Method
    search sample, so the full fit only refines them.
 5. **Choosing k** (``k=None``) on a random *search sample* of ``search_size`` customers
    (all of them when fewer): for every k in ``k_range`` (inclusive) the silhouette (on
-   ``silhouette_size`` of those customers, the same ones for every k), the
-   Calinski-Harabasz and Davies-Bouldin indices, the smallest persona's share, and the
-   stability: the mean adjusted Rand index between the search-sample clustering and
-   ``n_boot`` clusterings of bootstrap resamples (each predicted back onto the search
-   sample). The chosen k has the highest silhouette among the k whose smallest persona
-   holds at least ``min_share`` of the customers and whose stability is at least
-   ``min_stability`` (if no k qualifies, the constraints are relaxed in that order and
+   ``silhouette_size`` of those customers, the same ones for every k), the silhouette of
+   the same k on a no-structure reference (the search sample with its principal
+   components shuffled apart, :func:`~cxlib.personas.selection.null_reference`) and the
+   *gain* between them, the Calinski-Harabasz and Davies-Bouldin indices, the smallest
+   persona's share, and the stability: the mean adjusted Rand index between the
+   search-sample clustering and ``n_boot`` clusterings of bootstrap resamples (each
+   predicted back onto the search sample). The chosen k has the highest gain among the k
+   whose smallest persona holds at least ``min_share`` of the customers and whose
+   stability is at least ``min_stability``; gains within 0.01 are ties, won by the most
+   stable (if no k qualifies, the constraints are relaxed in that order and
    :attr:`selection_note_` says so); :mod:`cxlib.personas.selection`.
+6. **Structure.** :attr:`structure_` is ``"weak"`` when the chosen k's gain is under
+   0.05 or its stability under 0.8 (:func:`~cxlib.personas.selection.structure`): the
+   customers do not fall into distinct groups and the k segments are a convenience split,
+   which the findings say. The truth study (``benchmarks/truth_personas.py``) measures
+   both on randomized worlds with and without planted personas.
 
 Why sampling is sound: k-means centroids fitted on a uniform random sample are consistent
 estimates of the population's (Pollard, 1981); with 5,000 customers a persona holding 5% of
@@ -94,7 +108,7 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
     k_range : (int, int)
         Smallest and largest k tried, both included.
     features : list of str or None
-        Columns to cluster on; None = numeric columns missing for at most ``max_missing``.
+        Columns to cluster on; None = the compact default set (see step 1).
     random_state : int
         Seed of every random step (samples, k-means starts, bootstrap).
     min_share : float
@@ -138,10 +152,13 @@ class PersonaSegmenter(ClusterMixin, BaseEstimator):
     population_ : Series
         The population mean of every numeric feature, in original units.
     k_scores_ : DataFrame
-        Per k tried: ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``,
+        Per k tried: ``silhouette``, ``null_silhouette``, ``gain``, ``calinski_harabasz``,
+        ``davies_bouldin``,
         ``stability``, ``stability_sd``, ``min_share``, ``eligible``, ``chosen``.
     silhouette_, stability_ : float
         The chosen k's silhouette and stability.
+    structure_ : str
+        ``"clear"`` or ``"weak"`` (see step 6); ``structure_note_`` says why it is weak.
     features_ : list of str
         The input columns clustered on; ``columns_`` the model columns (numeric features,
         then one-hot columns ``feature=category``); ``log_features_`` the
