@@ -14,7 +14,7 @@ CUSTOMERS ?= 20000
 KERNEL  := cxlib
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sample reports validate test lint format unit nbtest lab kernel bench system-deps clean
+.PHONY: help venv sample reports validate test lint format unit nbtest lab kernel bench truth system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ lab: $(STAMP) sample ## open JupyterLab on the notebooks with the project kernel
 
 bench: $(STAMP) ## print performance figures (load+validate throughput, ...)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+truth: $(STAMP) ## the truth study: recovery of planted truths over many random worlds (prints figures)
+	$(BIN)/python benchmarks/truth_study.py
 
 DEB_PACKAGES := postgresql chromium
 
