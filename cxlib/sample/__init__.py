@@ -94,10 +94,12 @@ from cxlib.sample.customers import (
 from cxlib.sample.feedback import build_mentions, build_surveys, plan_surveys
 from cxlib.sample.invalid import INVALID_COUNTS, plant_invalid
 from cxlib.sample.journey_worlds import JourneyScenario, JourneyWorld, draw_scenario, journey_world
+from cxlib.sample.persona_worlds import PersonaWorld, persona_world
 
 __all__ = [
     "generate", "TABLES", "INVALID_COUNTS",
     "JourneyScenario", "JourneyWorld", "draw_scenario", "journey_world",  # journey truth study
+    "PersonaWorld", "persona_world",  # persona truth study
 ]  # fmt: skip
 
 TABLES = ("customers", "surveys", "tickets", "events", "orders", "mentions")
