@@ -31,7 +31,7 @@ from cxlib.features import customer_features  # noqa: E402
 from cxlib.personas import PersonaSegmenter, name_segments  # noqa: E402
 from cxlib.sample.persona_worlds import persona_world  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "results" / "truth_personas.json"
+OUT = ROOT / "reports" / "truth_personas.json"
 K_EXACT, MEDIAN_ARI, MIN_ARI, WARNED = 0.80, 0.90, 0.60, 0.90
 """The targets of issue 12 (clear worlds: k exact share, median and minimum ARI; worlds
 without structure: share with the weak-structure warning)."""
