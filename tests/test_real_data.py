@@ -100,6 +100,7 @@ def test_credit_card_churners_config(shared_dir: Path) -> None:
     assert "Avg_Open_To_Buy" not in c.columns  # = Credit_Limit - Total_Revolving_Bal
     assert "monthly_revenue" not in c.columns
     assert set(c["plan"].dropna()) == {"Blue", "Silver", "Gold", "Platinum"}
+    assert c["card_transactions_12m"].notna().all()  # Total_Trans_Ct, renamed to words
 
 
 def test_mall_customers_config(shared_dir: Path) -> None:
@@ -108,6 +109,7 @@ def test_mall_customers_config(shared_dir: Path) -> None:
     assert len(c) == 200 and c["customer_id"].iloc[0] == "0001"  # zero-padded, kept as text
     assert "churned" not in c.columns and "monthly_revenue" not in c.columns
     assert set(c["gender"].dropna()) == {"Male", "Female"}
+    assert {"annual_income", "spending_score"} <= set(c.columns)  # renamed to words
 
 
 def test_bpic2012_keeps_complete_events(shared_dir: Path) -> None:
