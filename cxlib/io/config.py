@@ -156,17 +156,7 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         return DatasetConfig()
     if isinstance(config, DatasetConfig):
         return config
-    path: Path | None = None
-    if isinstance(config, dict):
-        raw = config
-    else:
-        path = Path(config)
-        if not path.is_file():
-            raise ConfigError(f"Config file {path} does not exist.")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+    raw, path = _read_raw(config)
     where = str(path) if path else "config"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: the top level must be a mapping of keys to values.")
@@ -178,25 +168,9 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
     tables = {
         name: _table_mapping(where, name, spec) for name, spec in (raw.get("tables") or {}).items()
     }
-    scales = dict(DEFAULT_SCALES)
-    for survey, rng in (raw.get("scales") or {}).items():
-        if survey not in DEFAULT_SCALES:
-            raise ConfigError(
-                f"{where}: scales.{survey}: scales are for {', '.join(DEFAULT_SCALES)}; "
-                "declare another question under questions, e.g. "
-                f"questions: {{{survey}: {{scale: [0, 10]}}}}."
-            )
-        scales[str(survey)] = _scale(where, f"scales.{survey}", rng)
     questions = _questions(where, raw.get("questions"))
-    scales |= {name: q.scale for name, q in questions.items()}
-    timezone = str(raw.get("timezone") or "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(
-            f"{where}: timezone {timezone!r} is not a known time zone; use an IANA name "
-            "such as 'UTC' or 'Europe/Prague'."
-        ) from exc
+    scales = _scales(where, raw.get("scales")) | {name: q.scale for name, q in questions.items()}
+    timezone = _timezone(where, raw.get("timezone"))
     stages = tuple(str(s) for s in (raw.get("stage_order") or DEFAULT_STAGE_ORDER))
     if len(set(stages)) != len(stages):
         raise ConfigError(f"{where}: stage_order repeats a stage: {list(stages)}.")
@@ -212,6 +186,46 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         outcomes=outcomes,
         goal=goal,
     )
+
+
+def _read_raw(config: str | Path | dict) -> tuple[Any, Path | None]:
+    """The parsed YAML of a config file (or the dict given) and the file's path."""
+    if isinstance(config, dict):
+        return config, None
+    path = Path(config)
+    if not path.is_file():
+        raise ConfigError(f"Config file {path} does not exist.")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+
+
+def _scales(where: str, given: Any) -> dict[str, tuple[int, int]]:
+    """The answer scales of NPS, CSAT and CES: the defaults, overridden by ``scales:``."""
+    scales = dict(DEFAULT_SCALES)
+    for survey, rng in (given or {}).items():
+        if survey not in DEFAULT_SCALES:
+            raise ConfigError(
+                f"{where}: scales.{survey}: scales are for {', '.join(DEFAULT_SCALES)}; "
+                "declare another question under questions, e.g. "
+                f"questions: {{{survey}: {{scale: [0, 10]}}}}."
+            )
+        scales[str(survey)] = _scale(where, f"scales.{survey}", rng)
+    return scales
+
+
+def _timezone(where: str, given: Any) -> str:
+    """The IANA time zone naive datetimes are read in (UTC by default), checked."""
+    timezone = str(given or "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: timezone {timezone!r} is not a known time zone; use an IANA name "
+            "such as 'UTC' or 'Europe/Prague'."
+        ) from exc
+    return timezone
 
 
 def _journey_outcomes(where: str, outcomes: Any, goal: Any) -> tuple[dict[str, str], tuple]:
