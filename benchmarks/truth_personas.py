@@ -147,7 +147,7 @@ def real_data(real: Path = REAL) -> dict:
     mall = real / "mall_customers"
     if mall.exists():
         X = customer_features(cxlib.load(mall, config=ROOT / "configs" / "mall_customers.yaml"))
-        cols = ["Annual Income (k$)", "Spending Score (1-100)"]
+        cols = ["annual_income", "spending_score"]  # the config renames the two columns
         seg = PersonaSegmenter(features=cols, random_state=0).fit(X)
         ref = mall_reference(X[cols[0]].to_numpy(), X[cols[1]].to_numpy())
         out["mall_customers"] = {
