@@ -1,6 +1,7 @@
 -- Distinct customers affected at any of the selected touchpoints (exits, loops, rework,
--- follow-up tickets, slow steps, negative answers, see customer_touchpoints.sql), their
--- monthly revenue at stake (a customer affected at several of them counts once), and how
+-- follow-up tickets, slow steps, negative answers, see customer_touchpoints.sql), the
+-- monthly revenue at stake of those affected by more than a slow step (a customer affected
+-- at several of them counts once), and how
 -- many of them were affected only by a slow step (waited longer than the norm, see
 -- step_norms.sql).
 -- Inputs: journey_customer_touchpoints, journey_selected (touchpoint).
@@ -16,6 +17,6 @@ WITH hit AS (
 )
 SELECT
     COUNT(*) AS customers,
-    SUM(value) AS revenue_at_risk,
+    SUM(CASE WHEN other = 1 THEN value ELSE 0 END) AS revenue_at_risk,
     SUM(CASE WHEN other = 0 THEN 1 ELSE 0 END) AS slow_customers
 FROM hit
