@@ -45,20 +45,24 @@ Negative answer
     An NPS detractor (0-6) or a CES/CSAT answer in the two lowest points of its scale given
     about the touchpoint; *negative comment share* = comments that came with a negative
     answer / comments.
-Friction score
-    ``sum_c  w_c * 100 * max(0, x_c - norm_c)`` over the components ``c``: exit rate, loop
-    rate, follow-up contact rate and negative answer share (norm: the median over the ranked
-    touchpoints), and slow step share (norm: 25%). Weights :data:`DEFAULT_WEIGHTS`: 1 for
-    the behavioural signals, 0.5 for survey answers (asked of few, selected customers) and
-    for slow steps (waiting is not always a problem). A component the data lacks, or
-    measured on fewer than ``min_customers`` units (answers, steps), adds 0. The score is
-    points above the typical touchpoint; touchpoints with fewer than ``min_customers``
-    customers are scored but not ranked.
+Rework
+    Coming back to a touchpoint after other steps within ``rework_window_hours`` (a loop is
+    a direct repeat within ``loop_window_hours``).
+Impact and rank
+    Per component ``c`` (exits, loops, rework, follow-up contacts, slow steps; negative
+    answers count only their excess answers): ``units_c * max(0, rate_c - norm_c)``, where
+    the norm is the median rate of the touchpoints of the same stage (of all touchpoints
+    when the stage has fewer than three). *Impact* is their sum: the customers who meet
+    friction there beyond what is normal for the stage, so a high-reach step outranks a
+    rare one of the same rate. Touchpoints are ranked by impact; the *friction score*
+    (100 x impact / customers, with :data:`DEFAULT_WEIGHTS`) is shown beside it. A
+    touchpoint with fewer than ``min_customers`` customers is scored but not ranked.
 Customers affected and revenue at risk
-    Customers who exited, looped, were followed up or answered negatively at the
-    touchpoint (slow steps are counted apart: a quarter of all steps are slow by
-    definition); revenue at risk is their monthly revenue, a customer who never bought
-    counted at the mean monthly revenue of paying customers (the value of a lost sale).
+    Customers who exited, looped, reworked, were followed up, answered negatively or took a
+    slow step at the touchpoint. Revenue at risk is the monthly revenue of those affected by
+    more than a slow step (a quarter of all steps are slow by definition), a customer who
+    never bought counted at the mean monthly revenue of paying customers (the value of a
+    lost sale). A journey that ends at the goal or a configured outcome is not an exit.
 
 Examples
 --------
