@@ -224,7 +224,16 @@ def structure(scores: pd.DataFrame, k: int) -> tuple[str, str]:
         )
     if pd.notna(row["stability"]) and row["stability"] < MIN_CLEAR_STABILITY:
         reasons.append(
-            f"bootstrap stability {wording.number(row['stability'], 2)} is below "
-            f"{MIN_CLEAR_STABILITY}"
+            f"bootstrap stability {_below(row['stability'], MIN_CLEAR_STABILITY)} is below "
+            f"{wording.number(MIN_CLEAR_STABILITY, 2)}"
         )
     return ("weak", "; ".join(reasons)) if reasons else ("clear", "")
+
+
+def _below(x: float, limit: float) -> str:
+    """``x`` with two decimals, or three where two would round it up to ``limit``.
+
+    >>> _below(0.62, 0.8), _below(0.798, 0.8)
+    ('0.62', '0.798')
+    """
+    return wording.number(x, 2 if round(x, 2) < limit else 3)
