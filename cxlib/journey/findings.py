@@ -110,6 +110,11 @@ def unranked_sentence(ja: JourneyAnalysis) -> str | None:
     )
 
 
+UNRANKED_REFERENCE = "No touchpoint is ranked: too few customers at each (see the findings above)."
+"""What the friction table and the score explanation say when nothing is ranked: the full
+reason (:func:`unranked_sentence`) stands once in the findings and once on the figure."""
+
+
 def top_friction(ja: JourneyAnalysis, n: int = 3) -> pd.DataFrame:
     """The ``n`` highest-ranked touchpoints with a friction score above zero."""
     f = ja.friction_
@@ -303,7 +308,7 @@ def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
     when no touchpoint is ranked (:func:`unranked_sentence`)."""
     f = ja.friction_[ja.friction_["rank"].notna()].head(top)
     if f.empty:
-        return pd.DataFrame({"note": [unranked_sentence(ja)]})
+        return pd.DataFrame({"note": [UNRANKED_REFERENCE]})
     driver = f["main_driver"].map(
         lambda d: COMPONENT_NAMES.get(d, "–") if isinstance(d, str) else "–"
     )
@@ -365,9 +370,8 @@ def score_explanation(ja: JourneyAnalysis) -> list[str]:
         "median over the stage's ranked touchpoints (over all ranked touchpoints when the "
         "stage has fewer than three).",
     ]
-    unranked = unranked_sentence(ja)
-    if unranked:
-        return formula + [unranked]
+    if unranked_sentence(ja):
+        return formula + [UNRANKED_REFERENCE]
     overall = norms.get("*", {})
     return formula + [
         f"{COMPONENT_NAMES[c]}: weight {weights[c]:g}, norm over all touchpoints "
