@@ -208,6 +208,10 @@ TABLES: dict[str, Table] = {
                 Column("shares", "int", False, "engagement"),
                 Column("comments", "int", False, "engagement"),
                 Column("customer_id", "id", False, "when known"),
+                Column("brand", "category", False, "the brand the post is about, when several"),
+                Column(
+                    "in_reply_to", "id", False, "mention_id of the post this one answers (replies)"
+                ),
             ),
             "social listening, one row per post",
             key="mention_id",
