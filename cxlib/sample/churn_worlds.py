@@ -26,8 +26,8 @@ How a world is drawn (everything from ``numpy.random.default_rng(seed)``)
 3. **Planted structure by kind** (:data:`KINDS`): every signal world plants unresolved
    tickets (increases churn) and two of tenure (decreases), mean CES (decreases) and
    products (U-shaped); ``"none"`` plants nothing (constant hazard). In every world
-   ``plan == "standard"`` marks the prone customers (:data:`PRONE_STANDARD_SHARE` of them
-   against :data:`OTHER_STANDARD_SHARE` of the rest) and has no effect of its own, the
+   ``plan == "standard"`` marks the prone customers (75-95% of them hold it against 3-15%
+   of the rest, :data:`PRONE_STANDARD_SHARE`) and has no effect of its own, the
    ticket count rises with unresolved tickets and has no effect of its own, the mean
    resolution time is long for the same customers, and age, region, loyalty points,
    household size and monthly revenue are noise. Effect sizes and the base rate are drawn
@@ -101,8 +101,9 @@ PRONE_SLOW, OTHER_SLOW = 0.6, 0.08
 """Share of a customer's tickets that stay open for weeks or months."""
 SLOW_DAYS, QUICK_HOURS = 90.0, 20.0
 """Mean open time of a slow ticket (days) and of any other ticket (hours)."""
-PRONE_STANDARD_SHARE, OTHER_STANDARD_SHARE = 0.8, 0.15
-"""Share holding ``plan == "standard"`` among prone customers and among the rest."""
+PRONE_STANDARD_SHARE, OTHER_STANDARD_SHARE = (0.75, 0.95), (0.03, 0.15)
+"""Ranges of the share holding ``plan == "standard"`` among prone customers and among the
+rest (drawn per world: how sharply the plan marks the prone customers)."""
 CES_RATE, CES_SD = 0.3, 0.7
 """CES answers a month besides the one in the first month; answer noise around the ease."""
 PRODUCT_P = (0.4, 0.35, 0.15, 0.1)
@@ -189,13 +190,15 @@ def _population(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Sign-up, proneness, ticket behaviour, ease and attributes of every customer."""
     prone = rng.random(n) < rng.uniform(*PRONE_SHARE)
     rate = np.where(prone, rng.uniform(*PRONE_TICKETS), rng.uniform(*OTHER_TICKETS))
-    standard = rng.random(n) < np.where(prone, PRONE_STANDARD_SHARE, OTHER_STANDARD_SHARE)
+    marks = rng.uniform(*PRONE_STANDARD_SHARE), rng.uniform(*OTHER_STANDARD_SHARE)
+    standard = rng.random(n) < np.where(prone, *marks)
     month = rng.integers(0, LAST_SIGNUP_MONTH, n)
     signup = START + ((month + rng.random(n)) * MONTH_S).astype("timedelta64[s]")
     return {
         "ids": np.char.zfill(np.arange(1, n + 1).astype(str), 6).astype(object),
         "signup": signup.astype("datetime64[D]").astype("datetime64[s]"),
         "prone": prone,
+        "standard_shares": np.array(marks),
         "ticket_rate": rate * rng.lognormal(0.0, TICKET_SPREAD, n),
         "slow_share": np.where(prone, PRONE_SLOW, OTHER_SLOW),
         "ease": np.clip(rng.normal(3.6, 0.8, n), 1.0, 5.0),
@@ -378,7 +381,16 @@ def _truth(kind: str, n: int, seed: int, e: dict, pop: dict, log: _Log) -> dict:
             {"feature": f, "direction": DIRECTIONS[f], "log_odds": coefficients[f]} for f in planted
         ],
         "nonlinear": [f for f in planted if DIRECTIONS[f] == "u_shaped"],
-        "confounders": [{"feature": "plan", "level": "standard", "of": "unresolved_tickets"}],
+        "confounders": [
+            {
+                "feature": "plan",
+                "level": "standard",
+                "of": "unresolved_tickets",
+                "share_of_prone": round(float(pop["standard_shares"][0]), 3),
+                "share_of_others": round(float(pop["standard_shares"][1]), 3),
+                "prone_share": round(float(pop["prone"].mean()), 3),
+            }
+        ],
         "collinear": [
             {"feature": "ticket_count", "with": "unresolved_tickets", "correlation": round(r, 3)},
             {"feature": "mean_resolution_hours", "with": "unresolved_tickets"},
