@@ -29,8 +29,10 @@ LAYERS: dict[str, int] = {
     "cxlib.metrics": 1,
     "cxlib.plots": 2,  # masks contact details in tables (cxlib.io.privacy)
     "cxlib.io": 2,
+    "cxlib.engine": 2,  # where the heavy SQL runs (DuckDB, or Spark when chosen)
     "cxlib.sample": 2,
     "cxlib.features": 3,
+    "cxlib.voice": 3,  # sentiment, language, themes of texts: io (privacy) and metrics only
     "cxlib.personas": 4,
     "cxlib.churn": 4,
     "cxlib.journey": 4,

@@ -1,0 +1,221 @@
+"""Words of a text in any language: tokens, lemmas and stop words, from packaged data only.
+
+Tokenisation makes no assumption about the language: Unicode word tokens (any script),
+case-folded and NFKC-normalised; scripts written without spaces (Chinese, Japanese) are
+cut into character pairs. Lemmas come from simplemma (MIT; its dictionaries ship inside
+the wheel) and stop words from stopwordsiso (MIT) for the text's language, minus the
+words that carry meaning in feedback: negations ("not working", "no internet"), words
+such as "still" and every word of VADER's sentiment lexicon ("good", "problem").
+Nothing is downloaded: both packages read files installed with them.
+
+Examples
+--------
+>>> tokenize("Die App stürzt ständig ab!")
+['die', 'app', 'stürzt', 'ständig', 'ab']
+>>> lemma_map(["waiting", "calls"], "en")
+{'waiting': 'wait', 'calls': 'call'}
+>>> "good" in stop_words("en"), "the" in stop_words("en")
+(False, True)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from cxlib.io.privacy import PLACEHOLDERS
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+"""Scripts written without spaces between words (Chinese, Japanese kana)."""
+PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
+"""The masks of :mod:`cxlib.io.privacy`: not words a theme is made of."""
+NEGATIONS = frozenset(
+    [
+        "no",
+        "not",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nor",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "couldnt",
+        "shouldnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "without",
+        "still",
+        "again",
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "nie",
+        "nichts",
+        "ohne",
+        "immer",
+        "noch",
+        "ne",
+        "nie",
+        "nikdy",
+        "nic",
+        "nebo",
+        "bez",
+        "stále",
+        "pořád",
+        "furt",
+        "porad",
+        "nikoli",
+        "ničesar",
+        "brez",
+        "še",
+        "vedno",
+        "没",
+        "没有",
+        "不",
+        "无",
+    ]
+)
+"""Words kept although stop-word lists hold them: what detractors write about."""
+LEMMA_LANGUAGES = frozenset(
+    [
+        "bg",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "fa",
+        "fi",
+        "fr",
+        "ga",
+        "gd",
+        "gl",
+        "gv",
+        "hbs",
+        "hi",
+        "hu",
+        "hy",
+        "id",
+        "is",
+        "it",
+        "ka",
+        "la",
+        "lb",
+        "lt",
+        "lv",
+        "mk",
+        "ms",
+        "nb",
+        "nl",
+        "nn",
+        "pl",
+        "pt",
+        "ro",
+        "ru",
+        "se",
+        "sk",
+        "sl",
+        "sq",
+        "sv",
+        "sw",
+        "tl",
+        "tr",
+        "uk",
+    ]
+)
+"""Languages simplemma lemmatises (ISO 639-1); others keep their word forms."""
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalised, case-folded text with the privacy placeholders removed.
+
+    Examples
+    --------
+    >>> normalize("Call me on [phone] ASAP")
+    'call me on   asap'
+    """
+    return unicodedata.normalize("NFKC", PLACEHOLDER.sub(" ", str(text))).casefold()
+
+
+def tokenize(text: str) -> list[str]:
+    """Unicode word tokens of ``text`` (any language), case-folded; CJK as character pairs.
+
+    Tokens of one character and pure numbers are dropped.
+
+    Examples
+    --------
+    >>> tokenize("付款一直失败")
+    ['付款', '款一', '一直', '直失', '失败']
+    """
+    out: list[str] = []
+    for word in _WORD.findall(normalize(text)):
+        if NO_SPACE_SCRIPT.search(word):
+            for part in re.split(f"({NO_SPACE_SCRIPT.pattern})", word):
+                if NO_SPACE_SCRIPT.fullmatch(part):
+                    out += [part[i : i + 2] for i in range(len(part) - 1)] or [part]
+                elif len(part) > 1 and not part.isdigit():
+                    out.append(part)
+        elif len(word) > 1 and not word.isdigit():
+            out.append(word)
+    return out
+
+
+@lru_cache(maxsize=64)
+def stop_words(language: str) -> frozenset[str]:
+    """Stop words of ``language`` (ISO 639-1) that carry no topic and no sentiment.
+
+    stopwordsiso's list (and the function words of :mod:`cxlib.scorecard.stopwords`),
+    minus :data:`NEGATIONS` and the words of VADER's lexicon. Unknown languages ("und")
+    get the union of the European lists' function words only.
+    """
+    import stopwordsiso
+
+    from cxlib.voice.lexicon import vader_lexicon
+    from cxlib.voice.stopwords import STOP_WORDS
+
+    words = set(STOP_WORDS)
+    if language != "und" and stopwordsiso.has_lang(language):
+        words |= {
+            unicodedata.normalize("NFKC", w).casefold() for w in stopwordsiso.stopwords(language)
+        }
+    keep = NEGATIONS | set(vader_lexicon())
+    return frozenset(w for w in words if w not in keep)
+
+
+def lemma_map(words: Iterable[str], language: str) -> dict[str, str]:
+    """The lemma of each word in ``language`` (simplemma), for words whose lemma differs.
+
+    Called on a vocabulary (each distinct word once), not on every text, so the cost
+    does not grow with the number of texts.
+    """
+    if language not in LEMMA_LANGUAGES:
+        return {}
+    import simplemma
+
+    out: dict[str, str] = {}
+    for word in words:
+        if NO_SPACE_SCRIPT.search(word):
+            continue
+        lemma = simplemma.lemmatize(word, lang=language).casefold()
+        if lemma != word:
+            out[word] = lemma
+    return out

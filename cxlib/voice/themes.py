@@ -1,0 +1,285 @@
+"""Themes of texts in any language, named by phrases a person would use.
+
+:class:`PhraseThemes` finds what a set of texts talks about: each text's words are
+lemmatised and stripped of stop words in its own language (:mod:`cxlib.voice.text`),
+described by TF-IDF over lemmas and lemma pairs, and factorised (NMF, scikit-learn) into
+themes; each text belongs to the theme it loads on most when the themes explain it
+(cosine between the text and its reconstruction at least ``min_fit``), else to
+:data:`OTHER`. A theme is named by the phrase of its own texts that sets it apart
+(:func:`cxlib.voice.phrases.best_phrase`), e.g. "waiting for the router".
+
+Texts are masked (:func:`cxlib.io.privacy.mask_series`) before anything is learned or
+quoted: e-mails, phones, card and account numbers become placeholders.
+
+Examples
+--------
+>>> import pandas as pd
+>>> texts = pd.Series(["slow delivery again", "delivery was slow", "very slow delivery",
+...                    "rude staff at the desk", "the staff were rude", "rude staff"])
+>>> model = PhraseThemes(n_themes=2, min_df=1, random_state=0).fit(texts)
+>>> model.themes_[["label", "n"]].values.tolist()
+[['slow delivery', 3], ['rude staff', 3], ['(no shared theme)', 0]]
+>>> model.labels_.tolist()
+[1, 1, 1, 2, 2, 2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from cxlib.io.privacy import mask_series
+from cxlib.voice.language import UNDETERMINED, detect_language
+from cxlib.voice.phrases import best_phrase
+from cxlib.voice.text import lemma_map, stop_words, tokenize
+
+OTHER = "(no shared theme)"
+"""The label of the texts no theme explains (theme 0)."""
+EXAMPLE_CHARS = 240
+"""Quoted examples are cut to this many characters."""
+NMF_MAX_ITER = 400
+"""Iterations NMF may take to converge."""
+MIN_DOCS_FOR_MAX_DF = 20
+"""Below this many texts the ``max_df`` limit is not applied (too few to judge)."""
+PHRASE_SAMPLE = 400
+"""Texts inside and outside a theme read to name it (enough for a stable phrase)."""
+THEME_COLUMNS = ["theme", "label", "keywords", "n", "share", "examples", "language"]
+
+
+def _clean(texts: Iterable[object]) -> pd.Series:
+    """Texts as strings with contact details masked; blanks become None."""
+    text = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    text = mask_series(text.astype(object)).astype(object)
+    blank = text.isna() | (text.astype(str).str.strip() == "")
+    return text.where(~blank, None).reset_index(drop=True)
+
+
+def analyse(texts: pd.Series, languages: pd.Series) -> list[str]:
+    """Each text as one string of lemmas (stop words out) for the TF-IDF of themes.
+
+    Lemmas are looked up once per distinct word and language.
+    """
+    tokens = [tokenize(t) for t in texts]
+    out = [""] * len(tokens)
+    for lang in pd.unique(languages):
+        rows = np.flatnonzero((languages == lang).to_numpy())
+        vocab = {w for r in rows for w in tokens[r]}
+        lemmas, stop = lemma_map(vocab, lang), stop_words(lang)
+        for r in rows:
+            words = [lemmas.get(w, w) for w in tokens[r] if w not in stop]
+            out[r] = " ".join(w for w in words if w not in stop)
+    return out
+
+
+def lemma_pairs(doc: str) -> list[str]:
+    """The lemmas of an :func:`analyse`d text and each pair of neighbouring lemmas.
+
+    Examples
+    --------
+    >>> lemma_pairs("wait router week")
+    ['wait', 'router', 'week', 'wait router', 'router week']
+    """
+    words = doc.split()
+    return words + [" ".join(p) for p in zip(words, words[1:], strict=False)]
+
+
+class PhraseThemes(BaseEstimator):
+    """Themes of texts (any language): lemma TF-IDF + NMF, named by phrases.
+
+    Parameters
+    ----------
+    n_themes : int
+        Themes to find (fewer when the vocabulary is too small).
+    n_keywords, n_examples : int
+        Keywords listed and masked example texts quoted per theme.
+    min_df : int
+        A lemma must occur in at least this many texts.
+    max_df : float
+        Lemmas in more than this share of texts are dropped.
+    min_fit : float
+        A text joins its strongest theme when the cosine between its TF-IDF vector and
+        its NMF reconstruction is at least this; otherwise it is :data:`OTHER`.
+    max_docs : int
+        At most this many texts are used to learn the themes (a seeded sample); every
+        text is then assigned to a theme.
+    random_state : int
+        Seed of the sample and of NMF.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int
+        Theme of each text given to ``fit`` (0 = :data:`OTHER` or blank).
+    themes_ : DataFrame
+        :data:`THEME_COLUMNS`, one row per theme by size, then the :data:`OTHER` row;
+        ``n`` texts, ``share`` % of the non-blank texts, ``language`` the most common
+        language of its texts.
+    languages_ : Series
+        Language of each text given to ``fit``.
+    n_texts_ : int
+        Non-blank texts.
+    """
+
+    def __init__(
+        self,
+        n_themes: int = 8,
+        n_keywords: int = 5,
+        n_examples: int = 3,
+        min_df: int = 3,
+        max_df: float = 0.5,
+        min_fit: float = 0.1,
+        max_docs: int = 20000,
+        random_state: int | None = 0,
+    ):
+        self.n_themes = n_themes
+        self.n_keywords = n_keywords
+        self.n_examples = n_examples
+        self.min_df = min_df
+        self.max_df = max_df
+        self.min_fit = min_fit
+        self.max_docs = max_docs
+        self.random_state = random_state
+
+    def fit(self, texts: Iterable[object], languages: pd.Series | None = None) -> PhraseThemes:
+        """Learn the themes of ``texts`` (blank ones are ignored) and label every text."""
+        text = _clean(texts)
+        lang = (
+            detect_language(text) if languages is None else pd.Series(list(languages), dtype=object)
+        )
+        self.languages_ = lang.fillna(UNDETERMINED).reset_index(drop=True)
+        has = text.notna().to_numpy()
+        self.n_texts_ = int(has.sum())
+        self.labels_ = np.zeros(len(text), dtype=int)
+        self.themes_ = pd.DataFrame(columns=THEME_COLUMNS)
+        rows = np.flatnonzero(has)
+        rng = np.random.default_rng(self.random_state)
+        learn = (
+            np.sort(rng.choice(rows, self.max_docs, replace=False))
+            if len(rows) > self.max_docs
+            else rows
+        )
+        if len(learn) >= 2 and self._learn(text, learn):
+            self.labels_[rows] = self._assign(text.iloc[rows], self.languages_.iloc[rows])
+        self.themes_ = self._table(text)
+        return self
+
+    def _learn(self, text: pd.Series, rows: np.ndarray) -> bool:
+        """TF-IDF and NMF on the texts at ``rows``; False when no lemma is shared."""
+        from sklearn.decomposition import NMF
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        docs = analyse(text.iloc[rows].tolist(), self.languages_.iloc[rows])
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer=lemma_pairs,
+            min_df=min(self.min_df, max(1, len(rows) // 2)),
+            max_df=self.max_df if len(rows) >= MIN_DOCS_FOR_MAX_DF else 1.0,
+            sublinear_tf=True,
+        )
+        try:
+            x = self.vectorizer_.fit_transform(docs)
+        except ValueError:  # no lemma survives the document-frequency limits
+            return False
+        k = max(1, min(self.n_themes, x.shape[1] - 1, x.shape[0] - 1))
+        self.nmf_ = NMF(k, init="nndsvda", random_state=self.random_state, max_iter=NMF_MAX_ITER)
+        self.nmf_.fit(x)
+        return True
+
+    def _assign(self, text: pd.Series, languages: pd.Series) -> np.ndarray:
+        """Component (1..k) each text loads on most when the themes explain it, else 0."""
+        x = self.vectorizer_.transform(analyse(text.tolist(), languages))
+        weights = self.nmf_.transform(x)
+        components = self.nmf_.components_
+        fit = _cosine(x, weights, components)
+        return np.where((fit >= self.min_fit) & (weights.max(1) > 0), weights.argmax(1) + 1, 0)
+
+    def transform(self, texts: Iterable[object], languages: pd.Series | None = None) -> np.ndarray:
+        """Theme id of each of ``texts`` (0 = :data:`OTHER` or blank), in ``themes_`` ids."""
+        text = _clean(texts)
+        out = np.zeros(len(text), dtype=int)
+        if not hasattr(self, "nmf_"):
+            return out
+        lang = (
+            detect_language(text) if languages is None else pd.Series(list(languages), dtype=object)
+        )
+        rows = np.flatnonzero(text.notna().to_numpy())
+        comp = self._assign(
+            text.iloc[rows], lang.fillna(UNDETERMINED).iloc[rows].reset_index(drop=True)
+        )
+        out[rows] = self.order_[comp]
+        return out
+
+    def _table(self, text: pd.Series) -> pd.DataFrame:
+        """Themes by size with their phrase, keywords and examples; relabels ``labels_``."""
+        rows, has = [], text.notna().to_numpy()
+        n_all = max(self.n_texts_, 1)
+        k = self.nmf_.n_components_ if hasattr(self, "nmf_") else 0
+        sizes = np.bincount(self.labels_, minlength=k + 1)
+        order = [c for c in np.argsort(-sizes[1:], kind="stable") + 1 if sizes[c] > 0]
+        self.order_ = np.zeros(k + 1, dtype=int)
+        self.order_[order] = np.arange(1, len(order) + 1)
+        taken: set[str] = set()
+        for comp in order:
+            rows.append(self._theme_row(comp, text, has, taken, n_all))
+        self.labels_ = self.order_[self.labels_]
+        rest = np.flatnonzero(has & (self.labels_ == 0))
+        rows.append(
+            {"theme": 0, "label": OTHER, "keywords": "", "n": len(rest), "share": 100.0 * len(rest) / n_all,
+             "examples": _examples(text.iloc[rest], self.n_examples), "language": ""}
+        )  # fmt: skip
+        return pd.DataFrame(rows, columns=THEME_COLUMNS)
+
+    def _theme_row(
+        self, comp: int, text: pd.Series, has: np.ndarray, taken: set[str], n_all: int
+    ) -> dict:
+        """One theme: its phrase (unique among themes), keywords, size and examples."""
+        members = np.flatnonzero(self.labels_ == comp)
+        others = np.flatnonzero(has & (self.labels_ != comp))
+        rng = np.random.default_rng(self.random_state)
+        inside = text.iloc[_some(members, rng)].tolist()
+        outside = text.iloc[_some(others, rng)].tolist()
+        language = str(self.languages_.iloc[members].mode().iloc[0])
+        terms = self.vectorizer_.get_feature_names_out()
+        top = terms[np.argsort(self.nmf_.components_[comp - 1])[::-1][: self.n_keywords]]
+        phrase = best_phrase(inside, outside, language, taken=taken) or " / ".join(top[:2])
+        taken.add(phrase)
+        return {
+            "theme": int(self.order_[comp]),
+            "label": phrase,
+            "keywords": ", ".join(top),
+            "n": len(members),
+            "share": 100.0 * len(members) / n_all,
+            "examples": _examples(text.iloc[members], self.n_examples),
+            "language": language,
+        }
+
+
+def _some(rows: np.ndarray, rng: np.random.Generator, n: int = PHRASE_SAMPLE) -> np.ndarray:
+    """At most ``n`` of ``rows`` (a seeded sample), in order."""
+    return rows if len(rows) <= n else np.sort(rng.choice(rows, n, replace=False))
+
+
+def _cosine(x, weights: np.ndarray, components: np.ndarray) -> np.ndarray:
+    """Cosine between each text's TF-IDF vector and its NMF reconstruction."""
+    recon = weights @ components
+    dot = np.asarray(x.multiply(recon).sum(axis=1)).ravel()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel()) * np.linalg.norm(recon, axis=1)
+    return np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0)
+
+
+def _examples(text: pd.Series, n: int) -> list[str]:
+    """The first ``n`` distinct texts, cut to :data:`EXAMPLE_CHARS`."""
+    return [cut(e) for e in dict.fromkeys(text.dropna().tolist())][:n]
+
+
+def cut(text: str, limit: int = EXAMPLE_CHARS) -> str:
+    """``text`` on one line, at most ``limit`` characters (an ellipsis marks the cut).
+
+    Examples
+    --------
+    >>> cut("a  very\\nlong text", 8)
+    'a very…'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
