@@ -3,9 +3,11 @@
 Every event-level step of :mod:`cxlib.journey` is a standard-SQL query in
 ``cxlib/sql/journey/<name>.sql`` (window functions, CTEs, CASE, GROUPING SETS,
 PERCENTILE_CONT ... WITHIN GROUP); the two places where no standard form exists are marked
-in the files (epoch seconds of a timestamp, ordered string aggregation). The queries read
-``journey_*`` relations only, so the same files run on another engine (Spark SQL) once
-those are registered there as views:
+in the files and call engine snippets (epoch seconds of a timestamp, ordered string
+aggregation: :mod:`cxlib.engine.dialect`). The queries read
+``journey_*`` relations only, so the same files run on Spark SQL too (:mod:`cxlib.engine`
+chooses the engine) once those are
+registered there as views:
 
 ====================== ==================================================================
 journey_source         customer_id, ts, stage, touchpoint, channel, seq (the events; seq
@@ -54,6 +56,8 @@ import pandas as pd
 import pyarrow as pa
 
 from cxlib.contract import DEFAULT_SCALES, SINGLE_STAGE
+from cxlib.engine import DEFAULT_ENGINE, connect, create_relation, engine_name
+from cxlib.engine.dialect import expand
 from cxlib.journey.sequence import ordered_events
 from cxlib.journey.tallies import path_variants, touchpoint_visits
 from cxlib.metrics.survey import boxes
@@ -82,8 +86,9 @@ def _text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def render(name: str, **params: float) -> str:
-    """The query ``name`` with its ``:parameters`` replaced by numeric literals.
+def render(name: str, dialect: str = DEFAULT_ENGINE, **params: float) -> str:
+    """The query ``name`` with its ``:parameters`` replaced by numeric literals, and its
+    engine snippets (:mod:`cxlib.engine.dialect`) spelled for ``dialect``.
 
     Raises
     ------
@@ -101,7 +106,7 @@ def render(name: str, **params: float) -> str:
     for line in _text(name).splitlines():
         code, sep, comment = line.partition("--")
         out.append(_PARAM.sub(lambda m: _literal(name, m.group(1), params), code) + sep + comment)
-    return "\n".join(out)
+    return expand("\n".join(out), dialect)
 
 
 def _literal(query: str, key: str, params: dict[str, float]) -> str:
@@ -198,7 +203,8 @@ class JourneyLog:
         else:
             self.purchase_stage = None
             self.purchase_rank = len(self.stage_order) - (0 if self.goal else 1)
-        self.con = cx.connect()
+        self.engine = engine_name(cx.config)
+        self.con = connect(cx, self.engine)  # DuckDB, or Spark when chosen (cxlib.engine)
         self._register(personas)
         self._built: dict[str, dict[str, float]] = {}
         self._results: dict = {}
@@ -385,7 +391,7 @@ class JourneyLog:
                 "work item are not read as loops."
             )
         n_in = len(self.events)
-        n_kept, n_customers = self.con.execute(render("event_counts")).fetchall()[0]
+        n_kept, n_customers = self.con.execute(render("event_counts", self.engine)).fetchall()[0]
         self.n_events, self.n_customers = int(n_kept), int(n_customers)
         if n_kept < n_in:
             self.notes.append(
@@ -417,20 +423,20 @@ class JourneyLog:
 
         Queries that only filter and join prepared tables (:data:`VIEWS`) become views: a
         copy of millions of rows costs more than reading them again. Relations in
-        :data:`BUILT_WITH_NUMPY` are built with numpy and registered as Arrow tables.
+        :data:`BUILT_WITH_NUMPY` are built with numpy on DuckDB and registered as Arrow tables
+        (on Spark their SQL files run; :mod:`cxlib.engine`).
         """
         if self._built.get(name) == params:
             return
         if name == "visits":  # its slow steps are judged against the step norms
             self.materialize("runs")
             self.materialize("step_norms")
-        if name in BUILT_WITH_NUMPY:
+        if name in BUILT_WITH_NUMPY and self.engine == DEFAULT_ENGINE:
             self._tables[name] = getattr(self, f"_build_{name}")(**params)
             self.con.register(f"journey_{name}", self._tables[name])
         else:
-            kind = "VIEW" if name in VIEWS else "TABLE"
-            sql = render(name, **params)
-            self.con.execute(f"CREATE OR REPLACE TEMP {kind} journey_{name} AS {sql}")
+            sql = render(name, self.engine, **params)
+            create_relation(self.con, f"journey_{name}", sql, view=name in VIEWS)
         self._built[name] = params
         self._results.clear()
 
@@ -450,13 +456,13 @@ class JourneyLog:
         Relations in :data:`BUILT_WITH_NUMPY` come from numpy; :meth:`reference` runs their
         SQL file instead.
         """
-        if name in BUILT_WITH_NUMPY:
+        if name in BUILT_WITH_NUMPY and self.engine == DEFAULT_ENGINE:
             return getattr(self, f"_build_{name}")(**params).to_pandas()
         return self.reference(name, **params)
 
     def reference(self, name: str, **params: float) -> pd.DataFrame:
         """Run the SQL file of ``name`` (also for those built with numpy) as a DataFrame."""
-        return self.con.execute(render(name, **params)).df()
+        return self.con.execute(render(name, self.engine, **params)).df()
 
 
 def _complete_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -7,21 +7,21 @@
 -- experience: CES and CSAT answers rescaled to 0-100 (NULL for NPS).
 SELECT
     customer_id,
-    CAST(touchpoint AS VARCHAR) AS touchpoint,
-    CAST(survey AS VARCHAR) AS survey,
+    CAST(touchpoint AS STRING) AS touchpoint,
+    CAST(survey AS STRING) AS survey,
     score,
     CASE
-        WHEN CAST(survey AS VARCHAR) = 'nps' THEN CASE WHEN score <= 6 THEN 1 ELSE 0 END
-        WHEN CAST(survey AS VARCHAR) = 'ces' THEN CASE WHEN score <= :ces_negative_max THEN 1 ELSE 0 END
-        WHEN CAST(survey AS VARCHAR) = 'csat' THEN CASE WHEN score <= :csat_negative_max THEN 1 ELSE 0 END
+        WHEN CAST(survey AS STRING) = 'nps' THEN CASE WHEN score <= 6 THEN 1 ELSE 0 END
+        WHEN CAST(survey AS STRING) = 'ces' THEN CASE WHEN score <= :ces_negative_max THEN 1 ELSE 0 END
+        WHEN CAST(survey AS STRING) = 'csat' THEN CASE WHEN score <= :csat_negative_max THEN 1 ELSE 0 END
     END AS negative,
     CASE WHEN comment IS NOT NULL AND TRIM(comment) <> '' THEN 1 ELSE 0 END AS has_comment,
     CASE
-        WHEN CAST(survey AS VARCHAR) = 'ces'
+        WHEN CAST(survey AS STRING) = 'ces'
             THEN 100.0 * (score - :ces_low) / (:ces_high - :ces_low)
-        WHEN CAST(survey AS VARCHAR) = 'csat'
+        WHEN CAST(survey AS STRING) = 'csat'
             THEN 100.0 * (score - :csat_low) / (:csat_high - :csat_low)
     END AS experience
 FROM journey_survey_source
 WHERE touchpoint IS NOT NULL AND score IS NOT NULL
-    AND CAST(survey AS VARCHAR) IN ('nps', 'ces', 'csat')
+    AND CAST(survey AS STRING) IN ('nps', 'ces', 'csat')

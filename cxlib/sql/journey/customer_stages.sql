@@ -8,7 +8,7 @@ SELECT
     g.stage,
     e.stage_rank,
     e.t AS first_t,
-    CAST(e.channel AS VARCHAR) AS entry_channel,
+    CAST(e.channel AS STRING) AS entry_channel,
     e.next_stage_t AS next_t,
     j.persona,
     CASE

@@ -16,7 +16,7 @@ named AS (
         p.customer_id,
         g.stage,
         p.stage_rank,
-        CAST(p.touchpoint AS VARCHAR) AS touchpoint,
+        CAST(p.touchpoint AS STRING) AS touchpoint,
         p.visits,
         p.loop_visits,
         p.looped,

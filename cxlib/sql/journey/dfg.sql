@@ -2,8 +2,8 @@
 -- for the same customer (events ordered by timestamp, then source order).
 -- Input: journey_events.
 SELECT
-    CAST(touchpoint AS VARCHAR) AS source,
-    CAST(next_touchpoint AS VARCHAR) AS target,
+    CAST(touchpoint AS STRING) AS source,
+    CAST(next_touchpoint AS STRING) AS target,
     COUNT(*) AS count
 FROM journey_events
 WHERE next_touchpoint IS NOT NULL

@@ -17,18 +17,20 @@
 -- entry always directly follows an event of a lower stage, so only such stage-up events
 -- are candidates).
 -- next_ticket_t: the customer's first support ticket at or after the event.
+-- Both "first ... at or after" columns are joins on customer_id then a MIN per event, not
+-- correlated subqueries (which Spark plans as a Cartesian product of the whole log).
 WITH ev AS (
     SELECT
         s.customer_id,
-        -- No standard form: seconds since 1970-01-01 of a naive UTC timestamp.
-        -- DuckDB/PostgreSQL: EXTRACT(EPOCH FROM ts); Spark SQL: unix_micros(ts) / 1e6.
-        EXTRACT(EPOCH FROM s.ts) AS t,
+        -- No standard form: seconds since 1970-01-01 of a naive UTC timestamp, a snippet
+        -- each engine spells its own way (cxlib/engine/dialect.py).
+        cx_epoch_seconds(s.ts) AS t,
         g.stage_rank,
-        CAST(s.touchpoint AS VARCHAR) AS touchpoint,
-        CAST(s.channel AS VARCHAR) AS channel,
+        CAST(s.touchpoint AS STRING) AS touchpoint,
+        CAST(s.channel AS STRING) AS channel,
         s.seq
     FROM journey_source AS s
-    JOIN journey_stages AS g ON CAST(s.stage AS VARCHAR) = g.stage
+    JOIN journey_stages AS g ON CAST(s.stage AS STRING) = g.stage
 ),
 ordered AS (
     SELECT
@@ -68,6 +70,20 @@ stage_ups AS (
     SELECT customer_id, stage_rank, t
     FROM ordered
     WHERE prev_rank IS NULL OR stage_rank > prev_rank
+),
+next_stage AS (  -- per stage entry: the first stage-up event of a later stage at or after it
+    SELECT o.seq, MIN(u.t) AS next_stage_t
+    FROM ordered AS o
+    JOIN stage_ups AS u
+        ON u.customer_id = o.customer_id AND u.stage_rank > o.stage_rank AND u.t >= o.t
+    WHERE o.stage_step = 1
+    GROUP BY o.seq
+),
+next_ticket AS (  -- per event: the customer's first ticket at or after it
+    SELECT o.seq, MIN(k.t) AS next_ticket_t
+    FROM ordered AS o
+    JOIN journey_tickets AS k ON k.customer_id = o.customer_id AND k.t >= o.t
+    GROUP BY o.seq
 )
 SELECT
     n.customer_id,
@@ -86,17 +102,9 @@ SELECT
     r.run_t AS next_run_t,
     r.run_rank AS next_run_rank,
     CASE WHEN n.stage_step = 1 THEN 1 ELSE 0 END AS stage_entry,
-    CASE
-        WHEN n.stage_step = 1 THEN (
-            SELECT MIN(u.t)
-            FROM stage_ups AS u
-            WHERE u.customer_id = n.customer_id AND u.stage_rank > n.stage_rank AND u.t >= n.t
-        )
-    END AS next_stage_t,
-    (
-        SELECT MIN(k.t)
-        FROM journey_tickets AS k
-        WHERE k.customer_id = n.customer_id AND k.t >= n.t
-    ) AS next_ticket_t
+    s.next_stage_t,
+    k.next_ticket_t
 FROM numbered AS n
 LEFT JOIN runs AS r ON r.customer_id = n.customer_id AND r.run_no = n.run_no + 1
+LEFT JOIN next_stage AS s ON s.seq = n.seq
+LEFT JOIN next_ticket AS k ON k.seq = n.seq

@@ -24,14 +24,14 @@ WITH reached AS (
             PARTITION BY e.customer_id ORDER BY o.is_goal DESC, e.step DESC
         ) AS pick
     FROM journey_events AS e
-    JOIN journey_outcomes AS o ON o.touchpoint = CAST(e.touchpoint AS VARCHAR)
+    JOIN journey_outcomes AS o ON o.touchpoint = CAST(e.touchpoint AS STRING)
 ),
 outcome AS (
     SELECT customer_id, outcome, is_goal FROM reached WHERE pick = 1
 )
 SELECT
     e.customer_id,
-    CAST(e.touchpoint AS VARCHAR) AS last_touchpoint,
+    CAST(e.touchpoint AS STRING) AS last_touchpoint,
     g.stage AS last_stage,
     e.stage_rank AS last_rank,
     e.furthest_rank,

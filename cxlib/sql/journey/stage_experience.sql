@@ -2,7 +2,7 @@
 -- persona; a touchpoint belongs to the stage its events are recorded in.
 -- Inputs: journey_answers, journey_events, journey_personas.
 WITH tp_stage AS (
-    SELECT CAST(touchpoint AS VARCHAR) AS touchpoint, MIN(stage_rank) AS stage_rank
+    SELECT CAST(touchpoint AS STRING) AS touchpoint, MIN(stage_rank) AS stage_rank
     FROM journey_events
     GROUP BY touchpoint
 )

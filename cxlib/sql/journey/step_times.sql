@@ -9,7 +9,7 @@ WITH stage_norm AS (
 )
 SELECT
     r.stage_rank,
-    CAST(r.touchpoint AS VARCHAR) AS touchpoint,
+    CAST(r.touchpoint AS STRING) AS touchpoint,
     COUNT(r.to_next_s) AS steps,
     PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY r.to_next_s / 3600.0) AS median_hours_to_next,
     MIN(s.median_s) / 3600.0 AS stage_median_hours,

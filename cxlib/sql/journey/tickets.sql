@@ -3,8 +3,8 @@
 SELECT
     ticket_id,
     customer_id,
-    -- No standard form (see events.sql): seconds since 1970-01-01.
-    EXTRACT(EPOCH FROM opened_at) AS t,
-    CAST(channel AS VARCHAR) AS channel
+    -- No standard form (see events.sql): seconds since 1970-01-01, an engine snippet.
+    cx_epoch_seconds(opened_at) AS t,
+    CAST(channel AS STRING) AS channel
 FROM journey_ticket_source
 WHERE customer_id IS NOT NULL AND opened_at IS NOT NULL

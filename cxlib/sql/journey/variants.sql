@@ -5,9 +5,9 @@ WITH paths AS (
     SELECT
         customer_id,
         -- No standard form implemented widely: SQL:2016 has
-        -- LISTAGG(touchpoint, ' > ') WITHIN GROUP (ORDER BY run_no), which DuckDB lacks;
-        -- DuckDB/PostgreSQL: string_agg(x, sep ORDER BY k); Spark SQL 4: listagg / string_agg.
-        string_agg(CAST(touchpoint AS VARCHAR), ' > ' ORDER BY run_no) AS variant,
+        -- LISTAGG(touchpoint, ' > ') WITHIN GROUP (ORDER BY run_no), which DuckDB lacks and
+        -- Spark spells otherwise: an engine snippet (cxlib/engine/dialect.py).
+        cx_ordered_join(CAST(touchpoint AS STRING), ' > ', run_no) AS variant,
         COUNT(*) AS steps
     FROM journey_runs
     WHERE run_no <= :max_steps
