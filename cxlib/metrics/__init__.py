@@ -15,7 +15,7 @@ The metrics live by subject in :mod:`~cxlib.metrics.survey`, :mod:`~cxlib.metric
 from cxlib.metrics.compare import Comparison, compare, grouped
 from cxlib.metrics.customer import churn_rate, clv, retention_rate
 from cxlib.metrics.intervals import MetricResult
-from cxlib.metrics.social import engagement_rate
+from cxlib.metrics.social import engagement_rate, share_of_voice
 from cxlib.metrics.support import (
     avg_first_response_time,
     avg_resolution_time,
@@ -44,5 +44,6 @@ __all__ = [
     "question_mean",
     "response_within",
     "retention_rate",
+    "share_of_voice",
     "top_box",
 ]

@@ -2,6 +2,8 @@
 
 :func:`engagement_rate`
     Engagements (likes + shares + comments) per audience, in %, or per mention.
+:func:`share_of_voice`
+    A brand's mentions as a % of all mentions of the brands compared.
 
 The rules shared by every metric (empty input, missing values, out-of-range values) are
 in :mod:`cxlib.metrics`.
@@ -17,6 +19,7 @@ from cxlib.metrics.intervals import (
     MetricResult,
     bootstrap_ci,
     empty_result,
+    proportion_result,
 )
 
 
@@ -83,3 +86,24 @@ def engagement_rate(
         return empty_result(name, unit, method)
     value, low, high, se = bootstrap_ci(data, statistic, n_boot=n_boot, random_state=random_state)
     return MetricResult(name, value, data.shape[0], low, high, unit, method, se)
+
+
+def share_of_voice(brands: pd.Series, brand: str) -> MetricResult:
+    """Share of voice: a brand's mentions as a % of all mentions of the brands compared.
+
+    Formula: ``100 * #(mentions of brand) / #(mentions naming a brand)``, with the Wilson
+    95% CI of a proportion (each mention names one brand; the shares of all brands sum to
+    100). Volume only: what is said (sentiment) is measured apart.
+
+    Edge cases: missing brands are ignored; no mention with a brand -> ``nan`` with ``n = 0``;
+    a brand absent from the data -> 0 with a Wilson CI above 0.
+
+    Examples
+    --------
+    >>> str(share_of_voice(pd.Series(["a", "b", "a", "a", None]), "a"))
+    'Share of voice a 75.0% (95% CI 30.1 to 95.4, n=4)'
+    """
+    known = pd.Series(brands).dropna().astype(str)
+    return proportion_result(
+        f"Share of voice {brand}", int((known == str(brand)).sum()), len(known)
+    )
