@@ -242,9 +242,11 @@ def summarise(results: list[dict]) -> dict:
         "collinear_grouped_share": _mean(
             [r["collinear_grouped"] for r in signal if r["collinear_grouped"] is not None]
         ),
-        "u_shape_named": _mean([r["shapes"].get("products") == "u_shaped" for r in nonlinear]),
+        "u_shape_named": _mean(
+            [r["shapes"]["products"] == "u_shaped" for r in nonlinear if r["shapes"]["products"]]
+        ),
         "shape_right": {
-            f: _mean([r["shapes"][f] == SHAPES[f] for r in signal if f in r["shapes"]])
+            f: _mean([r["shapes"][f] == SHAPES[f] for r in signal if r["shapes"].get(f)])
             for f in DIRECTIONS
         },
         "none_worlds": len(none),
@@ -339,16 +341,21 @@ def report(summary: dict) -> str:
         f"  ticket count in the same driver group as unresolved tickets: "
         f"{s['collinear_grouped_share']:.0%} of signal worlds",
         "  shape named as planted: "
-        + ", ".join(f"{f} {v:.0%}" for f, v in s["shape_right"].items()),
+        + ", ".join(f"{f} {_pct(v)}" for f, v in s["shape_right"].items())
+        + " (n/a: the driver table has no shape column)",
         f"  confounder ranked above its cause: {s['confounder_above_cause']} worlds (target 0)",
         f"  per-unit sentences for the non-linear driver: {s['per_unit_sentences_nonlinear']} "
-        f"(target 0); U shape named in {s['u_shape_named']:.0%} of its worlds",
+        f"(target 0); U shape named in {_pct(s['u_shape_named'])} of its worlds",
         f"  no-signal worlds ({s['none_worlds']}): CV AUC up to {s['none_auc_max']:.3f} "
         f"(target <= {NO_SIGNAL_AUC}); said unreliable {s['none_said_unreliable']} "
         f"(drivers_reliable missing in {s['none_reliable_flag_missing']}; page text says so "
         f"in {s['none_page_text_unreliable']})",
     ]
     return "\n".join(lines)
+
+
+def _pct(v: float) -> str:
+    return "n/a" if not np.isfinite(v) else f"{v:.0%}"
 
 
 def _params(items: list[str]) -> dict:

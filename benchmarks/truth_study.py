@@ -1,8 +1,8 @@
 """The truth study: does each analysis recover what is planted, across many random worlds?
 
-Runs every ``benchmarks/truth_*.py`` study in a process of its own (personas, journey, and
-churn once it has one), each printing one line per world and its recovery figures against
-the targets of issue 12, and writing them as JSON. Exits 1 when any study misses a target.
+Runs every ``benchmarks/truth_*.py`` study in a process of its own (personas, journey,
+churn), each printing one line per world and its recovery figures against the targets of
+issues 12 and 13, and writing them as JSON. Exits 1 when any study misses a target.
 A fast subset of each study runs in ``make test`` (``tests/test_truth_*.py``) with the
 same assertions.
 

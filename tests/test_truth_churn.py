@@ -115,6 +115,7 @@ def test_recovery_figures_count_what_they_say():
     assert s["top3_share"] == pytest.approx(2 / 3)
     assert s["confounder_above_cause"] == 1 and s["per_unit_sentences_nonlinear"] == 1
     assert s["none_said_unreliable"] == 1 and s["u_shape_named"] == 0.0
+    assert s["shape_right"]["products"] == 0.0 and np.isnan(s["shape_right"]["ces_mean"])
     assert s["targets_met"] == {
         "top3": False, "confounder": False, "nonlinear_wording": False, "none_auc": False,
         "none_unreliable": True,

@@ -75,7 +75,7 @@ DIRECTIONS = {
 """How each plantable driver moves churn (``u_shaped``: lowest at 2 products)."""
 EFFECTS: dict[str, tuple[float, float]] = {
     "base_rate": (0.008, 0.02),  # monthly churn at the reference levels
-    "open": (0.25, 0.45),  # log-odds per ticket open at the month's start
+    "open": (0.35, 0.6),  # log-odds per ticket open at the month's start
     "tenure": (-0.9, -0.55),  # log-odds per unit of log1p(tenure months)
     "ces": (-0.8, -0.5),  # log-odds per point of mean CES (5 = very easy)
     "products_1": (0.7, 1.1),  # log-odds of 1 product against 2
