@@ -66,12 +66,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "none": (),
 }
 """World kinds and the features that drive churn in them."""
-DIRECTIONS = {
-    "unresolved_tickets": "increases",
-    "tenure_days": "decreases",
-    "ces_mean": "decreases",
-    "products": "u_shaped",
-}
+DIRECTIONS = {"unresolved_tickets": "increases", "tenure_days": "decreases",
+              "ces_mean": "decreases", "products": "u_shaped"}  # fmt: skip
 """How each plantable driver moves churn (``u_shaped``: lowest at 2 products)."""
 EFFECTS: dict[str, tuple[float, float]] = {
     "base_rate": (0.008, 0.02),  # monthly churn at the reference levels
@@ -83,8 +79,7 @@ EFFECTS: dict[str, tuple[float, float]] = {
     "products_4_extra": (0.2, 0.8),  # ... of 4 products on top of 3
 }
 """Ranges the per-world effect sizes are drawn from (uniformly)."""
-MONTHS = 24
-"""Months of data; the simulation steps one month at a time."""
+MONTHS = 24  # months of data; the simulation steps one month at a time
 LAST_SIGNUP_MONTH = 21
 """Sign-ups fall in months 0-20: every customer has at least three months of data."""
 START = np.datetime64("2024-07-01T00:00:00", "s")
@@ -244,7 +239,7 @@ def _simulate(rng: np.random.Generator, pop: dict, e: dict[str, float]) -> _Log:
             base
             + e["open"] * log.open_at(t0, n)
             + e["tenure"] * (np.log1p(np.maximum(months, 0)) - np.log1p(TENURE_REFERENCE))
-            + e["ces"] * (np.divide(ces_sum, ces_n, where=ces_n > 0, out=np.full(n, 3.5)) - 3.5)
+            + e["ces"] * (_mean_so_far(ces_sum, ces_n) - CES_REFERENCE)
             + g[pop["products"] - 1]
         )
         leave = at_risk & (rng.random(n) < 1 / (1 + np.exp(-x)))
@@ -260,6 +255,11 @@ def _simulate(rng: np.random.Generator, pop: dict, e: dict[str, float]) -> _Log:
         ces_sum += s
         ces_n += c
     return log
+
+
+def _mean_so_far(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Mean CES answer so far (:data:`CES_REFERENCE` before the first answer)."""
+    return np.divide(total, count, where=count > 0, out=np.full(len(total), CES_REFERENCE))
 
 
 def _churn_days(t: np.ndarray) -> np.ndarray:
