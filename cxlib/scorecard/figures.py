@@ -188,7 +188,7 @@ def plot_themes(voc: pd.DataFrame) -> plt.Figure:
         ax.barh(np.arange(len(t)), t["share"], color=colours)
         labels = [
             drawable(_wrap(str(k), 34), f"theme {th} (see the table)")
-            for k, th in zip(t["keywords"], t["theme"], strict=True)
+            for k, th in zip(t["label"], t["theme"], strict=True)
         ]
         ax.set_yticks(np.arange(len(t)), labels, fontsize=9)
         ax.set_xlabel(f"% of {group} comments")

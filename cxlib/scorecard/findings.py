@@ -109,7 +109,7 @@ def theme_sentence(voc: pd.DataFrame | None, group: str = "detractor") -> str | 
         return None
     top = themes.iloc[0]
     return (
-        f"{group.capitalize()}s talk most about “{top['keywords']}” "
+        f"{group.capitalize()}s talk most about “{top['label']}” "
         f"({number(top['share'])}% of their {count(top['group_comments'])} comments)."
     )
 
@@ -197,8 +197,12 @@ def save_outputs(
     table: pd.DataFrame,
     voc: pd.DataFrame | None = None,
     period: tuple[Any, Any] | None = None,
+    comments: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the report's JSON and CSV files (:data:`OUTPUT_FILES`) into ``output_dir``.
+
+    ``comments`` (:func:`cxlib.scorecard.voc.score_comments`) is written as
+    ``comments_scored.csv`` when given.
 
     ``cx_scorecard.json`` is :func:`summary`; the CSVs are the trend, breakdown and theme
     tables (an empty theme table when there are no comments). Returns the paths written.
@@ -209,9 +213,12 @@ def save_outputs(
     """
     themes = voc if voc is not None else pd.DataFrame()
     summary_json, trends_csv, breakdown_csv, themes_csv = OUTPUT_FILES
-    return [
+    paths = [
         outputs.save(output_dir, summary_json, summary(kpis, trends, table, voc, period)),
         outputs.save(output_dir, trends_csv, trends),
         outputs.save(output_dir, breakdown_csv, table),
         outputs.save(output_dir, themes_csv, themes),
     ]
+    if comments is not None:  # every comment's sentiment, theme, language (scorecard.voc)
+        paths.append(outputs.save(output_dir, "comments_scored.csv", comments))
+    return paths

@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-from cxlib.voice.groups import GROUP_COLUMNS, themes_by_group
+from cxlib.voice.groups import GROUP_COLUMNS, themes_by_group, themes_per_language
 from cxlib.voice.language import LANGUAGES, UNDETERMINED, detect_language
 from cxlib.voice.lexicon import lexicon_scores, vader_lexicon
 from cxlib.voice.sentiment import NEUTRAL_BAND, SentimentModel, label, score_sentiment
@@ -52,6 +52,7 @@ __all__ = [
     "score_sentiment",
     "stop_words",
     "themes_by_group",
+    "themes_per_language",
     "tokenize",
     "vader_lexicon",
 ]

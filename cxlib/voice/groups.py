@@ -91,3 +91,52 @@ def model_texts(model: PhraseThemes, texts: pd.Series) -> np.ndarray:
 
     clean = _clean(texts)
     return np.array([cut(t) if t is not None else None for t in clean], dtype=object)
+
+
+MIN_LANGUAGE_TEXTS = 200
+"""Languages with fewer texts share one theme model (too few for themes of their own)."""
+
+
+def themes_per_language(
+    texts: pd.Series,
+    languages: pd.Series,
+    *,
+    min_texts: int = MIN_LANGUAGE_TEXTS,
+    **theme_kwargs: object,
+) -> pd.DataFrame:
+    """The theme of each text, learned within its language (phrases in that language).
+
+    Texts in different languages share few words, so one model over all of them needs
+    a theme per language and meaning; within a language, the themes are the meanings.
+    Languages with fewer than ``min_texts`` texts are pooled in one model.
+
+    Returns
+    -------
+    DataFrame indexed like ``texts``: ``theme`` (the phrase, :data:`OTHER` or missing
+    for blank texts), ``theme_id`` (within the language's model), ``theme_language``.
+
+    Examples
+    --------
+    >>> texts = pd.Series(["slow delivery", "delivery slow"] * 3 + ["pomalé doručení"] * 2)
+    >>> langs = pd.Series(["en"] * 6 + ["cs"] * 2)
+    >>> themes_per_language(texts, langs, min_texts=4, min_df=1)["theme"].tolist()[-3:]
+    ['delivery slow', 'pomalé doručení', 'pomalé doručení']
+    """
+    lang = pd.Series(np.asarray(languages, dtype=object), index=texts.index).fillna("und")
+    sizes = lang.value_counts()
+    pooled = lang.where(lang.map(sizes) >= min_texts, "(pooled)")
+    out = pd.DataFrame({"theme": None, "theme_id": 0, "theme_language": pooled}, index=texts.index)
+    for _, part in texts.groupby(pooled, sort=True):
+        model = PhraseThemes(**theme_kwargs).fit(part, languages=lang[part.index])  # type: ignore[arg-type]
+        names = model.themes_.set_index("theme")["label"]
+        blank = _blank(part)
+        out.loc[part.index, "theme_id"] = model.labels_
+        out.loc[part.index, "theme"] = np.where(
+            blank, None, names.reindex(model.labels_).to_numpy()
+        )
+    return out
+
+
+def _blank(texts: pd.Series) -> np.ndarray:
+    """Whether each text is missing or blank."""
+    return (texts.isna() | (texts.astype(str).str.strip() == "")).to_numpy()

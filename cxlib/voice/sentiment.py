@@ -20,8 +20,8 @@ Examples
 >>> import pandas as pd
 >>> score_sentiment(pd.Series(["Great service, thank you!", "Worst support ever", ""]))
    sentiment_score sentiment language sentiment_source
-0            0.784  positive      und          lexicon
-1           -0.625  negative      und          lexicon
+0            0.784  positive       en          lexicon
+1           -0.340  negative      und          lexicon
 2              NaN       NaN      und             none
 """
 

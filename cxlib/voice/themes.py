@@ -44,6 +44,8 @@ NMF_MAX_ITER = 400
 """Iterations NMF may take to converge."""
 MIN_DOCS_FOR_MAX_DF = 20
 """Below this many texts the ``max_df`` limit is not applied (too few to judge)."""
+THEME_LADDER = (6, 8, 10, 12, 16, 20, 25)
+"""Numbers of themes tried in turn when ``n_themes`` is None (then ``max_themes``)."""
 PHRASE_SAMPLE = 400
 """Texts inside and outside a theme read to name it (enough for a stable phrase)."""
 THEME_COLUMNS = ["theme", "label", "keywords", "n", "share", "examples", "language"]
@@ -91,8 +93,14 @@ class PhraseThemes(BaseEstimator):
 
     Parameters
     ----------
-    n_themes : int
-        Themes to find (fewer when the vocabulary is too small).
+    n_themes : int or None
+        Themes to find (fewer when the vocabulary is too small); None = the fewest of
+        :data:`THEME_LADDER` (up to ``max_themes``) that leave at most ``max_other`` of
+        the texts without a theme, so that a varied set of texts gets more themes.
+    max_themes : int
+        Most themes tried when ``n_themes`` is None.
+    max_other : float
+        Share of texts that may stay without a theme when ``n_themes`` is None.
     n_keywords, n_examples : int
         Keywords listed and masked example texts quoted per theme.
     min_df : int
@@ -124,7 +132,9 @@ class PhraseThemes(BaseEstimator):
 
     def __init__(
         self,
-        n_themes: int = 8,
+        n_themes: int | None = None,
+        max_themes: int = 30,
+        max_other: float = 0.15,
         n_keywords: int = 5,
         n_examples: int = 3,
         min_df: int = 3,
@@ -134,6 +144,8 @@ class PhraseThemes(BaseEstimator):
         random_state: int | None = 0,
     ):
         self.n_themes = n_themes
+        self.max_themes = max_themes
+        self.max_other = max_other
         self.n_keywords = n_keywords
         self.n_examples = n_examples
         self.min_df = min_df
@@ -181,9 +193,23 @@ class PhraseThemes(BaseEstimator):
             x = self.vectorizer_.fit_transform(docs)
         except ValueError:  # no lemma survives the document-frequency limits
             return False
-        k = max(1, min(self.n_themes, x.shape[1] - 1, x.shape[0] - 1))
-        self.nmf_ = NMF(k, init="nndsvda", random_state=self.random_state, max_iter=NMF_MAX_ITER)
-        self.nmf_.fit(x)
+        n_docs = x.shape[0]
+        x, copies = _distinct_rows(x)
+        most = max(1, min(x.shape[1] - 1, x.shape[0] - 1))
+        ladder = (
+            [self.n_themes] if self.n_themes else [k for k in THEME_LADDER if k < self.max_themes]
+        )
+        ladder = sorted({min(k, most) for k in [*ladder, self.n_themes or self.max_themes]})
+        for k in ladder:
+            self.nmf_ = NMF(
+                k, init="nndsvda", random_state=self.random_state, max_iter=NMF_MAX_ITER
+            )
+            self.nmf_.fit(x)
+            weights = self.nmf_.transform(x)  # as every text will be assigned
+            fit = _cosine(x, weights, self.nmf_.components_)
+            explained = (fit >= self.min_fit) & (weights.max(1) > 0)
+            if self.n_themes or 1 - copies[explained].sum() / n_docs <= self.max_other:
+                break
         return True
 
     def _assign(self, text: pd.Series, languages: pd.Series) -> np.ndarray:
@@ -253,6 +279,27 @@ class PhraseThemes(BaseEstimator):
             "examples": _examples(text.iloc[members], self.n_examples),
             "language": language,
         }
+
+
+def _distinct_rows(x) -> tuple[object, np.ndarray]:
+    """Each distinct row of ``x`` once, times the square root of its copies; the copies.
+
+    NMF's squared error on a row scaled by sqrt(c) equals the error on c copies of it,
+    so the factorisation is the same as on all rows, at the cost of the distinct ones.
+    """
+    from scipy import sparse
+
+    x = sparse.csr_matrix(x)
+    keys = pd.Series(
+        [
+            hash((tuple(x.indices[a:b]), x.data[a:b].tobytes()))
+            for a, b in zip(x.indptr[:-1], x.indptr[1:], strict=True)
+        ]
+    )
+    codes, uniques = pd.factorize(keys)
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    copies = np.bincount(codes)
+    return sparse.diags(np.sqrt(copies)) @ x[first], copies
 
 
 def _some(rows: np.ndarray, rng: np.random.Generator, n: int = PHRASE_SAMPLE) -> np.ndarray:
