@@ -8,17 +8,22 @@ Hochberg at ``alpha``; in a world without spikes that is also the chance of rais
 at all).
 
 Baseline
-    ``lambda_d = e_d * w_d * median(y_j / (e_j * w_j))`` over the other days ``j`` within
-    ``window_days`` of ``d`` (leave-one-out, days with at least half a day of data), at least
-    :data:`MIN_BASELINE_RATE` a day. ``e_d`` is the day's *exposure*: 1 for a full day; the
-    first and last day of the data count only the part of a usual day's volume that falls in
-    the hours they cover (from the hour-of-day profile of all mentions), so an export that
-    starts at noon is not read as a quiet morning. ``w_d`` is the weekday factor of all
-    mentions (median ratio of a weekday's volume to its centred running median), used when
-    the data spans at least :data:`WEEKDAY_MIN_DAYS` days, else 1.
+    ``lambda_d = e_d * w_d * median(y_j / (e_j * w_j))`` over the ``window_days`` days ``j``
+    before ``d`` that hold at least half a day of data (the recent past, as a monitor sees
+    it: a spike does not raise its own baseline, and a run of high days is judged against
+    the days before it), at least :data:`MIN_BASELINE_RATE` a day. ``e_d`` is the day's
+    *exposure*: 1 for a full day; the first and last day of the data count only the part of
+    a usual day's volume that falls in the hours they cover (from the hour-of-day profile
+    of all mentions), so an export that starts at noon is not read as a quiet morning.
+    ``w_d`` is the weekday factor of all mentions (median ratio of a weekday's volume to its
+    centred running median), used when the data spans at least :data:`WEEKDAY_MIN_DAYS`
+    days, else 1.
 Dispersion
-    ``phi = max(1, (1.4826 * MAD of the Pearson residuals (y - lambda) / sqrt(lambda))^2)``:
-    robust, so the spikes themselves do not widen it; ``phi = 1`` is Poisson.
+    ``phi``: the larger of the squared MAD scale (x 1.4826) and the Huber second moment
+    (clipped at 3 scales) of the Pearson deviations ``(r_j - median) / sqrt(median)`` of
+    every tested day's baseline days, at least 1 (Poisson): the day-to-day noise of quiet
+    days, robust to the spikes among them. It is inflated by ``1 + pi / (2 m)`` for the
+    error of a median of ``m`` baseline days.
 Test
     ``p = P(Y >= y)`` for ``Y`` negative binomial with mean ``lambda`` and variance
     ``phi * lambda``. A day is a *spike* when its Benjamini-Hochberg q-value is below
@@ -62,7 +67,7 @@ WEEKDAY_MIN_DAYS = 28
 MAD_SCALE = 1.4826
 """MAD -> standard deviation for normal data."""
 HUBER_CLIP = 3.0
-"""Residuals beyond this many robust scales count as this many in the dispersion."""
+"""Deviations beyond this many robust scales count as this many in the dispersion."""
 HUBER_CONSISTENCY = 0.99501
 """E[min(Z^2, 9)] for a standard normal Z: makes the clipped second moment unbiased."""
 HOURS = 24
@@ -157,19 +162,23 @@ def _exposure(t: pd.Series, days: pd.DatetimeIndex) -> np.ndarray:
     return np.clip(e, 1e-9, 1)
 
 
-def _running_median(rate: np.ndarray, usable: np.ndarray, window: int, skip_self: bool):
-    """Median of ``rate`` over the usable days within ``window`` of each day, and how many."""
+def _windows(rate: np.ndarray, usable: np.ndarray, window: int, *, past: bool) -> np.ndarray:
+    """Each day's window of ``rate`` (one row per day, NaN where not usable): the
+    ``window`` days before it (``past``), or the days on both sides and the day itself."""
     d = len(rate)
     padded = np.full(d + 2 * window, np.nan)
     padded[window : window + d] = np.where(usable, rate, np.nan)
     view = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1).copy()
-    if skip_self:
-        view[:, window] = np.nan
-    n = np.sum(~np.isnan(view), axis=1)
-    with warnings.catch_warnings():  # a day with no usable neighbour: NaN, said by n = 0
+    if past:
+        view[:, window:] = np.nan
+    return view
+
+
+def _nanmedian(view: np.ndarray) -> np.ndarray:
+    """Row medians ignoring NaN (NaN for an empty row, without a warning)."""
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        med = np.nanmedian(view, axis=1)
-    return med, n
+        return np.nanmedian(view, axis=1)
 
 
 def _weekday_factors(
@@ -179,7 +188,7 @@ def _weekday_factors(
     usable = exposure >= 0.5
     if len(days) < WEEKDAY_MIN_DAYS:
         return np.ones(len(days))
-    med, _ = _running_median(total / exposure, usable, window, skip_self=False)
+    med = _nanmedian(_windows(total / exposure, usable, window, past=False))
     with np.errstate(all="ignore"):
         ratio = np.where(usable & (med > 0), total / exposure / med, np.nan)
     wd = days.dayofweek.to_numpy()
@@ -190,12 +199,16 @@ def _weekday_factors(
 
 def _baseline(
     y: np.ndarray, exposure: np.ndarray, weekday: np.ndarray, window: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The expected negative count of each day (leave-one-out) and its baseline days."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each day's expected negative count from the days before it, the number of those
+    days, and their Pearson deviations from that baseline (one row per day)."""
     usable = exposure >= 0.5
-    med, n = _running_median(y / (exposure * weekday), usable, window, skip_self=True)
+    view = _windows(y / (exposure * weekday), usable, window, past=True)
+    n = np.sum(~np.isnan(view), axis=1)
+    med = _nanmedian(view)
     rate = np.maximum(np.nan_to_num(med, nan=MIN_BASELINE_RATE), MIN_BASELINE_RATE)
-    return rate * exposure * weekday, n
+    deviations = (view - med[:, None]) / np.sqrt(rate)[:, None]
+    return rate * exposure * weekday, n, deviations
 
 
 def _unit_tests(
@@ -203,14 +216,14 @@ def _unit_tests(
     days: pd.DatetimeIndex,
     y: np.ndarray,
     n: np.ndarray,
-    baseline: tuple[np.ndarray, np.ndarray],
+    baseline: tuple[np.ndarray, np.ndarray, np.ndarray],
     exposure: np.ndarray,
 ) -> pd.DataFrame:
     """One unit's days with their negative-binomial upper-tail p-values."""
-    lam, n_base = baseline
+    lam, n_base, deviations = baseline
     tested = (exposure >= MIN_EXPOSURE) & (n_base >= MIN_BASELINE_DAYS)
-    resid = (y - lam) / np.sqrt(lam)
-    phi = _dispersion(resid[tested]) * (1 + np.pi / (2 * np.maximum(n_base, 1)))
+    dev = deviations[tested].ravel()
+    phi = _dispersion(dev[~np.isnan(dev)]) * (1 + np.pi / (2 * np.maximum(n_base, 1)))
     p = st.nbinom.sf(y - 1, lam / (phi - 1), 1 / phi)  # phi > 1: the baseline is estimated
     with np.errstate(all="ignore"):
         share = np.where(n > 0, y / n, np.nan)
@@ -222,8 +235,8 @@ def _unit_tests(
             "negative": y.astype(int),
             "negative_share": share,
             "exposure": exposure,
-            "expected": lam,
-            "ratio": y / lam,
+            "expected": np.where(n_base > 0, lam, np.nan),
+            "ratio": np.where(n_base > 0, y / lam, np.nan),
             "dispersion": phi,
             "p_value": np.where(tested, p, np.nan),
             "q_value": np.nan,
@@ -233,17 +246,18 @@ def _unit_tests(
 
 
 def _dispersion(r: np.ndarray) -> float:
-    """Robust over-dispersion of Pearson residuals: the larger of the squared MAD scale and
-    the Huber second moment (residuals clipped at :data:`HUBER_CLIP` scales), at least 1.
+    """Over-dispersion from Pearson deviations: the larger of the squared MAD scale and the
+    Huber second moment (deviations clipped at :data:`HUBER_CLIP` scales), at least 1.
 
-    >>> round(_dispersion(np.random.default_rng(0).normal(0, 2, 4000)), 1)
-    4.0
+    >>> 3.8 < _dispersion(np.random.default_rng(0).normal(0, 2, 4000)) < 4.2   # sd 2: phi 4
+    True
     """
     if r.size < MIN_BASELINE_DAYS:
         return 1.0
-    scale = MAD_SCALE * np.median(np.abs(r - np.median(r)))
+    centred = r - np.median(r)
+    scale = MAD_SCALE * np.median(np.abs(centred))
     clip = HUBER_CLIP * max(scale, 1.0)
-    huber = np.mean(np.minimum((r - np.median(r)) ** 2, clip**2)) / HUBER_CONSISTENCY
+    huber = np.mean(np.minimum(centred**2, clip**2)) / HUBER_CONSISTENCY
     return float(max(1.0, scale**2, huber))
 
 
