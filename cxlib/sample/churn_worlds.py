@@ -89,7 +89,7 @@ END = START + np.timedelta64(MONTHS * MONTH_S, "s")
 TENURE_REFERENCE, CES_REFERENCE = 6.0, 3.5
 """Tenure (months) and mean CES at which the base rate holds."""
 PRONE_SHARE = (0.2, 0.3)
-PRONE_TICKETS, OTHER_TICKETS = (1.5, 2.2), (0.12, 0.2)
+PRONE_TICKETS, OTHER_TICKETS = (1.5, 2.2), (0.03, 0.06)
 """Tickets a month (median) of prone and other customers; lognormal spread per customer."""
 TICKET_SPREAD = 0.4
 PRONE_SLOW, OTHER_SLOW = 0.6, 0.08
@@ -358,6 +358,7 @@ def _truth(kind: str, n: int, seed: int, e: dict, pop: dict, log: _Log) -> dict:
     count = np.bincount(np.concatenate(log.ticket_owner)[opened < t0], minlength=n)
     unresolved = log.open_at(t0, n)
     r = float(np.corrcoef(count[active], unresolved[active])[0, 1])
+    rho = float(pd.Series(count[active]).corr(pd.Series(unresolved[active]), method="spearman"))
     coefficients = {
         "unresolved_tickets": {"per_open_ticket": e["open"]},
         "tenure_days": {"per_log1p_month": e["tenure"]},
@@ -392,7 +393,12 @@ def _truth(kind: str, n: int, seed: int, e: dict, pop: dict, log: _Log) -> dict:
             }
         ],
         "collinear": [
-            {"feature": "ticket_count", "with": "unresolved_tickets", "correlation": round(r, 3)},
+            {
+                "feature": "ticket_count",
+                "with": "unresolved_tickets",
+                "correlation": round(r, 3),
+                "spearman": round(rho, 3),
+            },
             {"feature": "mean_resolution_hours", "with": "unresolved_tickets"},
         ],
         "no_effect": sorted(set(DIRECTIONS) - set(planted)) + ["plan", "ticket_count", *NOISE],
