@@ -354,55 +354,47 @@ def _truth(kind: str, n: int, seed: int, e: dict, pop: dict, log: _Log) -> dict:
     planted = KINDS[kind]
     t0 = END - np.timedelta64(3 * MONTH_S, "s")
     active = (pop["signup"] < t0) & ~(log.churn < t0)
-    opened = np.concatenate(log.opened)
-    count = np.bincount(np.concatenate(log.ticket_owner)[opened < t0], minlength=n)
-    unresolved = log.open_at(t0, n)
-    r = float(np.corrcoef(count[active], unresolved[active])[0, 1])
-    rho = float(pd.Series(count[active]).corr(pd.Series(unresolved[active]), method="spearman"))
-    coefficients = {
+    r, rho = _pair_correlation(log, t0, active)
+    p4 = e["products_3"] + e["products_4_extra"]
+    log_odds = {
         "unresolved_tickets": {"per_open_ticket": e["open"]},
         "tenure_days": {"per_log1p_month": e["tenure"]},
         "ces_mean": {"per_point": e["ces"]},
-        "products": {
-            "1": e["products_1"],
-            "2": 0.0,
-            "3": e["products_3"],
-            "4": e["products_3"] + e["products_4_extra"],
-        },
+        "products": {"1": e["products_1"], "2": 0.0, "3": e["products_3"], "4": p4},
     }
-    horizon = active & (log.churn < END)
+    shares = [round(float(v), 3) for v in (*pop["standard_shares"], pop["prone"].mean())]
     return {
-        "kind": kind,
-        "customers": n,
-        "seed": seed,
-        "start": str(START.astype("datetime64[D]")),
-        "end": str(END.astype("datetime64[D]")),
+        "kind": kind, "customers": n, "seed": seed,
+        "start": str(START.astype("datetime64[D]")), "end": str(END.astype("datetime64[D]")),
         "base_monthly_churn": round(e["base_rate"], 4),
         "drivers": [
-            {"feature": f, "direction": DIRECTIONS[f], "log_odds": coefficients[f]} for f in planted
+            {"feature": f, "direction": DIRECTIONS[f], "log_odds": log_odds[f]} for f in planted
         ],
         "nonlinear": [f for f in planted if DIRECTIONS[f] == "u_shaped"],
         "confounders": [
-            {
-                "feature": "plan",
-                "level": "standard",
-                "of": "unresolved_tickets",
-                "share_of_prone": round(float(pop["standard_shares"][0]), 3),
-                "share_of_others": round(float(pop["standard_shares"][1]), 3),
-                "prone_share": round(float(pop["prone"].mean()), 3),
-            }
+            {"feature": "plan", "level": "standard", "of": "unresolved_tickets",
+             "share_of_prone": shares[0], "share_of_others": shares[1], "prone_share": shares[2]}
         ],
         "collinear": [
-            {
-                "feature": "ticket_count",
-                "with": "unresolved_tickets",
-                "correlation": round(r, 3),
-                "spearman": round(rho, 3),
-            },
+            {"feature": "ticket_count", "with": "unresolved_tickets", "correlation": r,
+             "spearman": rho},
             {"feature": "mean_resolution_hours", "with": "unresolved_tickets"},
         ],
         "no_effect": sorted(set(DIRECTIONS) - set(planted)) + ["plan", "ticket_count", *NOISE],
         "churn_rate": round(float(np.mean(~np.isnat(log.churn))), 4),
-        "churn_3m_at_end": round(float(horizon.sum() / max(active.sum(), 1)), 4),
+        "churn_3m_at_end": round(float((active & (log.churn < END)).sum() / max(active.sum(), 1)), 4),
         "active_3m_before_end": int(active.sum()),
-    }
+    }  # fmt: skip
+
+
+def _pair_correlation(log: _Log, t0: np.datetime64, active: np.ndarray) -> tuple[float, float]:
+    """Pearson and Spearman correlation of ticket count and unresolved tickets at ``t0``
+    among the customers active then."""
+    n = len(active)
+    opened = np.concatenate(log.opened)
+    count = pd.Series(np.bincount(np.concatenate(log.ticket_owner)[opened < t0], minlength=n))
+    unresolved = pd.Series(log.open_at(t0, n))
+    pair = count[active], unresolved[active]
+    return round(float(pair[0].corr(pair[1])), 3), round(
+        float(pair[0].corr(pair[1], method="spearman")), 3
+    )
