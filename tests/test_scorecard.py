@@ -246,18 +246,21 @@ CORPUS = (
 
 def test_themes_on_a_two_topic_corpus() -> None:
     model = voc.ThemeModel(n_themes=2, min_df=2, random_state=0).fit(CORPUS + [None, "  "])
-    assert model.n_comments_ == 40
+    assert model.n_texts_ == 40
     themes = model.themes_
-    assert len(themes) == 2 and set(themes["comments"]) == {20}
-    assert themes["share"].sum() + model.unassigned_["share"] == pytest.approx(100)
-    words = [set(k.split(", ")) for k in themes["keywords"]]
+    assert list(themes["theme"]) == [1, 2, 0] and themes["label"].iloc[-1] == voc.OTHER
+    assert themes["n"].iloc[:2].sum() + themes["n"].iloc[-1] == 40
+    assert themes["share"].sum() == pytest.approx(100)
+    words = [set(k.split(", ")) for k in themes["keywords"].iloc[:2]]
     assert any({"delivery", "late"} <= w for w in words) and any(
-        {"bill", "charged"} <= w for w in words
+        {"bill", "charge"} <= w for w in words
     )
-    for row in themes.itertuples():  # examples belong to their theme
-        topic = "delivery" if "delivery" in row.keywords else "bill"
+    for row in themes.iloc[:2].itertuples():  # phrases and examples belong to their theme
+        topic = "deliver" if "delivery" in row.keywords else "bill"
         assert all(topic in e for e in row.examples) and len(row.examples) == 3
-    assert set(model.labels_) == {1, 2}
+        members = [c for c in CORPUS if topic in c]
+        assert " " in row.label and sum(row.label in c for c in members) >= 2  # a shared phrase
+    assert set(model.labels_[:40]) <= {0, 1, 2} and list(model.labels_[40:]) == [0, 0]
     again = voc.ThemeModel(n_themes=2, min_df=2, random_state=0).fit(CORPUS)
     pd.testing.assert_frame_equal(again.themes_, themes)  # seeded: same themes
 
@@ -273,10 +276,9 @@ def test_theme_model_clones() -> None:
 
 def test_themes_of_a_sample_when_there_are_many_comments() -> None:
     model = voc.ThemeModel(n_themes=2, min_df=2, max_docs=20, random_state=1).fit(CORPUS * 5)
-    assert model.n_comments_ == 200 and len(model.sample_) == 20 == len(model.labels_)
-    total = model.themes_["comments"].sum() + model.unassigned_["comments"]
-    assert abs(total - 200) <= len(model.themes_)  # counts scaled to all comments (rounded)
-    assert model.themes_["share"].sum() + model.unassigned_["share"] == pytest.approx(100)
+    assert model.n_texts_ == 200 == len(model.labels_)  # learned on 20, every comment labelled
+    assert model.themes_["n"].sum() == 200
+    assert model.themes_["share"].sum() == pytest.approx(100)
 
 
 def test_tokenize_any_language() -> None:
@@ -308,6 +310,7 @@ def test_voice_of_customer_groups_and_other_row() -> None:
     assert set(out["group"]) == {"detractor", "promoter"}
     for _, part in out.groupby("group"):
         assert part["share"].sum() == pytest.approx(100) and (part["group_comments"] == 20).all()
+        assert part["label"].str.len().gt(0).all()
     assert list(voc.nps_group([0, 6, 7, 8, 9, 10, None])) == [
         "detractor", "detractor", "passive", "passive", "promoter", "promoter", np.nan,
     ]  # fmt: skip
@@ -347,6 +350,7 @@ def test_quoted_comments_carry_no_contact_details_or_own_names(tmp_path: Path) -
     assert "[e-mail]" in quoted and "[phone]" in quoted and "[name]" in quoted
     for leak in ("@", "gmail", "170", *first, *last):
         assert leak not in quoted and leak.casefold() not in " ".join(themes["keywords"])
+        assert leak.casefold() not in " ".join(themes["label"]).casefold()
     assert "Delivery was late again. Mail [e-mail] or call [phone]. [name]" in quoted
     table = voc.theme_table(themes)
     assert not table["examples"].str.contains("@|Anna|Berg").any()

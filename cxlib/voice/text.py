@@ -91,6 +91,9 @@ NEGATIONS = frozenset(
     ]
 )
 """Words kept although stop-word lists hold them: what detractors write about."""
+OWN_LIST_ONLY = frozenset({"en", "und"})
+"""Languages whose stopwordsiso list is not used: the English one (1,298 words) holds
+topics customers write about ("bill", "order", "call", "problem", "page", "work")."""
 LEMMA_LANGUAGES = frozenset(
     [
         "bg",
@@ -183,9 +186,9 @@ def tokenize(text: str) -> list[str]:
 def stop_words(language: str) -> frozenset[str]:
     """Stop words of ``language`` (ISO 639-1) that carry no topic and no sentiment.
 
-    stopwordsiso's list (and the function words of :mod:`cxlib.scorecard.stopwords`),
-    minus :data:`NEGATIONS` and the words of VADER's lexicon. Unknown languages ("und")
-    get the union of the European lists' function words only.
+    stopwordsiso's list (and the function words of :mod:`cxlib.voice.stopwords`), minus
+    :data:`NEGATIONS` and the words of VADER's lexicon. English and unknown languages
+    ("und") get the function words only (:data:`OWN_LIST_ONLY`).
     """
     import stopwordsiso
 
@@ -193,7 +196,7 @@ def stop_words(language: str) -> frozenset[str]:
     from cxlib.voice.stopwords import STOP_WORDS
 
     words = set(STOP_WORDS)
-    if language != "und" and stopwordsiso.has_lang(language):
+    if language not in OWN_LIST_ONLY and stopwordsiso.has_lang(language):
         words |= {
             unicodedata.normalize("NFKC", w).casefold() for w in stopwordsiso.stopwords(language)
         }
