@@ -242,6 +242,7 @@ def summarise(results: list[dict]) -> dict:
         "collinear_grouped_share": _mean(
             [r["collinear_grouped"] for r in signal if r["collinear_grouped"] is not None]
         ),
+        "planted_called_flat": sum(any(v == "flat" for v in r["shapes"].values()) for r in signal),
         "u_shape_named": _mean(
             [r["shapes"]["products"] == "u_shaped" for r in nonlinear if r["shapes"]["products"]]
         ),
@@ -342,7 +343,12 @@ def report(summary: dict) -> str:
         f"{s['collinear_grouped_share']:.0%} of signal worlds",
         "  shape named as planted: "
         + ", ".join(f"{f} {_pct(v)}" for f, v in s["shape_right"].items())
-        + " (n/a: the driver table has no shape column)",
+        + (
+            " (n/a: no shape in the table)"
+            if any(np.isnan(list(s["shape_right"].values())))
+            else ""
+        )
+        + f"; a planted driver called flat in {s['planted_called_flat']} worlds",
         f"  confounder ranked above its cause: {s['confounder_above_cause']} worlds (target 0)",
         f"  per-unit sentences for the non-linear driver: {s['per_unit_sentences_nonlinear']} "
         f"(target 0); U shape named in {_pct(s['u_shape_named'])} of its worlds",
