@@ -138,5 +138,5 @@ def test_fast_subset_recovers_the_planted_drivers():
         )
     assert check(summary) == [], results
     assert summary["top3_share"] == 1.0 and summary["u_shape_named"] == 1.0
-    assert all(r["seconds"] < 15 for r in results), [r["seconds"] for r in results]
+    assert all(r["seconds"] < 30 for r in results), [r["seconds"] for r in results]
     assert np.isfinite(summary["none_auc_max"])
