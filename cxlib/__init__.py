@@ -20,7 +20,9 @@ try:  # one home for the version: pyproject.toml
 except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-_LAZY_MODULES = ("metrics", "features", "personas", "churn", "journey", "scorecard", "report")
+_LAZY_MODULES = (
+    "metrics", "features", "personas", "churn", "journey", "scorecard", "social", "report"
+)  # fmt: skip
 """Packages imported on first use, so ``import cxlib`` stays light (no scikit-learn, no
 matplotlib until an analysis needs them)."""
 
@@ -42,6 +44,7 @@ __all__ = [
     "report",
     "run_reports",
     "scorecard",
+    "social",
 ]
 
 

@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "cxlib.churn": 4,
     "cxlib.journey": 4,
     "cxlib.scorecard": 4,
+    "cxlib.social": 4,
     "cxlib.report": 5,
     "cxlib.cli": 6,
     "cxlib.__main__": 6,

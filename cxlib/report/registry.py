@@ -123,6 +123,13 @@ REPORTS: tuple[Report, ...] = (
         after=("personas",),
         requires=("events",),
     ),
+    Report(
+        "social",
+        "social_listening.ipynb",
+        "social_listening.json",
+        "Social listening",
+        requires=("mentions",),
+    ),
 )
 """Every report, in dependency order (a report's ``after`` reports come before it)."""
 

@@ -8,7 +8,9 @@ Hochberg at ``alpha``; in a world without spikes that is also the chance of rais
 at all).
 
 Baseline
-    ``lambda_d = e_d * w_d * median(y_j / (e_j * w_j))`` over the ``window_days`` days ``j``
+    ``lambda_d = e_d * w_d * m_d``, ``m_d`` the winsorised mean of the rates ``y_j / (e_j * w_j)``
+    (values above the median + 3 robust scales count as that; a median alone would fall
+    below the mean of skewed low counts) over the ``window_days`` days ``j``
     before ``d`` that hold at least half a day of data (the recent past, as a monitor sees
     it: a spike does not raise its own baseline, and a run of high days is judged against
     the days before it), at least :data:`MIN_BASELINE_RATE` a day. ``e_d`` is the day's
@@ -20,10 +22,10 @@ Baseline
     days, else 1.
 Dispersion
     ``phi``: the larger of the squared MAD scale (x 1.4826) and the Huber second moment
-    (clipped at 3 scales) of the Pearson deviations ``(r_j - median) / sqrt(median)`` of
+    (clipped at 3 scales) of the Pearson deviations ``(r_j - m_d) / sqrt(m_d)`` of
     every tested day's baseline days, at least 1 (Poisson): the day-to-day noise of quiet
     days, robust to the spikes among them. It is inflated by ``1 + pi / (2 m)`` for the
-    error of a median of ``m`` baseline days.
+    error of a baseline from ``m`` days.
 Test
     ``p = P(Y >= y)`` for ``Y`` negative binomial with mean ``lambda`` and variance
     ``phi * lambda``. A day is a *spike* when its Benjamini-Hochberg q-value is below
@@ -206,8 +208,13 @@ def _baseline(
     view = _windows(y / (exposure * weekday), usable, window, past=True)
     n = np.sum(~np.isnan(view), axis=1)
     med = _nanmedian(view)
-    rate = np.maximum(np.nan_to_num(med, nan=MIN_BASELINE_RATE), MIN_BASELINE_RATE)
-    deviations = (view - med[:, None]) / np.sqrt(rate)[:, None]
+    mad = _nanmedian(np.abs(view - med[:, None]))
+    scale = np.maximum(np.maximum(MAD_SCALE * mad, np.sqrt(np.maximum(med, 0))), 1.0)
+    with warnings.catch_warnings():  # a day without baseline days: NaN, said by n = 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        level = np.nanmean(np.minimum(view, (med + HUBER_CLIP * scale)[:, None]), axis=1)
+    rate = np.maximum(np.nan_to_num(level, nan=MIN_BASELINE_RATE), MIN_BASELINE_RATE)
+    deviations = (view - level[:, None]) / np.sqrt(rate)[:, None]
     return rate * exposure * weekday, n, deviations
 
 
