@@ -24,6 +24,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from cxlib.voice.text import NEGATIONS, NO_SPACE_SCRIPT, normalize, stop_words
 
@@ -36,7 +37,8 @@ LENGTH_BONUS = 0.15
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
-def candidates(text: str, language: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def candidates(text: str, language: str) -> frozenset[str]:
     """The phrases of ``text`` that may name a theme (each counted once per text)."""
     text = normalize(text)
     out: set[str] = set()
@@ -53,7 +55,7 @@ def candidates(text: str, language: str) -> set[str]:
             last = words[i + n - 1]
             if last not in stop:
                 out.add(" ".join(words[i : i + n]))
-    return out
+    return frozenset(out)
 
 
 def best_phrase(

@@ -12,7 +12,8 @@ Examples
 --------
 >>> tokenize("Die App stürzt ständig ab!")
 ['die', 'app', 'stürzt', 'ständig', 'ab']
->>> lemma_map(["waiting", "calls"], "en")
+>>> words = ["waiting", "calls"] + [f"word{i}" for i in range(MIN_LEMMA_WORDS)]
+>>> {w: lemma for w, lemma in lemma_map(words, "en").items() if w in ("waiting", "calls")}
 {'waiting': 'wait', 'calls': 'call'}
 >>> "good" in stop_words("en"), "the" in stop_words("en")
 (False, True)
@@ -91,6 +92,8 @@ NEGATIONS = frozenset(
     ]
 )
 """Words kept although stop-word lists hold them: what detractors write about."""
+MIN_LEMMA_WORDS = 300
+"""Distinct words of a language below which its texts are not lemmatised (see :func:`lemma_map`)."""
 OWN_LIST_ONLY = frozenset({"en", "und"})
 """Languages whose stopwordsiso list is not used: the English one (1,298 words) holds
 topics customers write about ("bill", "order", "call", "problem", "page", "work")."""
@@ -208,9 +211,12 @@ def lemma_map(words: Iterable[str], language: str) -> dict[str, str]:
     """The lemma of each word in ``language`` (simplemma), for words whose lemma differs.
 
     Called on a vocabulary (each distinct word once), not on every text, so the cost
-    does not grow with the number of texts.
+    does not grow with the number of texts. A vocabulary under :data:`MIN_LEMMA_WORDS`
+    words is kept as it is: loading a language's dictionary takes about two seconds,
+    and a few repeated phrases gain nothing from lemmas.
     """
-    if language not in LEMMA_LANGUAGES:
+    words = set(words)
+    if language not in LEMMA_LANGUAGES or len(words) < MIN_LEMMA_WORDS:
         return {}
     import simplemma
 

@@ -59,21 +59,27 @@ def _clean(texts: Iterable[object]) -> pd.Series:
     return text.where(~blank, None).reset_index(drop=True)
 
 
-def analyse(texts: pd.Series, languages: pd.Series) -> list[str]:
+def analyse(texts: list[str], languages: pd.Series) -> list[str]:
     """Each text as one string of lemmas (stop words out) for the TF-IDF of themes.
 
-    Lemmas are looked up once per distinct word and language.
+    Each distinct text is tokenised once, and lemmas are looked up once per distinct
+    word and language.
     """
-    tokens = [tokenize(t) for t in texts]
-    out = [""] * len(tokens)
-    for lang in pd.unique(languages):
-        rows = np.flatnonzero((languages == lang).to_numpy())
-        vocab = {w for r in rows for w in tokens[r]}
-        lemmas, stop = lemma_map(vocab, lang), stop_words(lang)
+    pairs = pd.DataFrame({"text": pd.Series(texts, dtype=object).astype(str).to_numpy(),
+                          "lang": languages.astype(str).to_numpy()})  # fmt: skip
+    codes = pairs.groupby(["text", "lang"], sort=False).ngroup().to_numpy()
+    uniques = pairs.drop_duplicates()
+    tokens = [tokenize(t) for t in uniques["text"]]
+    lang_of = uniques["lang"].reset_index(drop=True)
+    done = [""] * len(uniques)
+    for lang in pd.unique(lang_of):
+        rows = np.flatnonzero((lang_of == lang).to_numpy())
+        lemmas = lemma_map({w for r in rows for w in tokens[r]}, lang)
+        stop = stop_words(lang)
         for r in rows:
             words = [lemmas.get(w, w) for w in tokens[r] if w not in stop]
-            out[r] = " ".join(w for w in words if w not in stop)
-    return out
+            done[r] = " ".join(w for w in words if w not in stop)
+    return [done[c] for c in codes]
 
 
 def lemma_pairs(doc: str) -> list[str]:
