@@ -142,6 +142,20 @@ def personas_note(personas: Any) -> str:
     return f"Personas are read from {path} ({count(len(personas))} customers)."
 
 
+def private_outputs(output_dir: str | Path) -> Path:
+    """Where a report keeps files that must never be published (not created): beside its
+    run, under the output folder's ``_private``: ``<out>/_private/<run>/outputs`` for a
+    run's ``<out>/<run>/outputs`` (the run's build folder is renamed with the run).
+
+    Examples
+    --------
+    >>> private_outputs("reports/.build-2025-01-06_070000/outputs").as_posix()
+    'reports/_private/.build-2025-01-06_070000/outputs'
+    """
+    folder = Path(output_dir)
+    return folder.parent.parent / PRIVATE_DIR / folder.parent.name / "outputs"
+
+
 def private_run_dir(out_dir: str | Path, run_id: str) -> Path:
     """Where a run's executed notebooks are kept: ``<out>/_private/<run-id>/`` (not created).
 

@@ -21,13 +21,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
 import cxlib
-from cxlib.churn.data import (
-    EXPOSURE_FEATURES,
-    ChurnData,
-    churn_data,
-    exposure_reason,
-    persona_by_customer,
-)
+from cxlib.churn.data import ChurnData, churn_data, identifying_reason, persona_by_customer
 from cxlib.churn.design import DesignMatrix
 from cxlib.churn.drivers import driver_groups, grouped_permutation_importance, odds_ratios
 from cxlib.churn.evaluation import (
@@ -253,41 +247,96 @@ def test_grouped_permutation_importance_shuffles_groups_together() -> None:
 # --- the guards ------------------------------------------------------------------------------
 
 
-def test_leakage_guard_ignores_activity_at_or_after_the_churn_date() -> None:
-    data = churn_data(make_cx(leak_tables()))
-    a = data.X.loc["a"]
+def test_latest_features_ignore_activity_at_or_after_the_churn_date() -> None:
+    data = churn_data(make_cx(leak_tables()), design="snapshot")
+    a = data.latest.loc["a"]
     assert a["ticket_count"] == 2  # t3, t4 after the churn are not counted
     assert a["unresolved_tickets"] == 2  # t1, and t2 resolved only after the churn
-    assert data.X.loc["b", "ticket_count"] == 1
+    assert data.latest.loc["b", "ticket_count"] == 1
     assert data.y.to_dict() == {"a": True, "b": False}
     assert list(data.X_now.index) == ["b"]  # only active customers are scored
 
 
-def test_horizon_target_cuts_everyone_at_the_snapshot() -> None:
+def test_asof_design_measures_everyone_before_the_cutoff(monkeypatch) -> None:
+    import cxlib.churn.data as churn_data_module
+
+    monkeypatch.setattr(churn_data_module, "MIN_ACTIVE", 1)
     tables = leak_tables()
     c = tables["customers"]
     tables["customers"] = c.assign(churn_date=_dt(["2025-05-15", None]))
-    data = churn_data(make_cx(tables), target="horizon", horizon=3)
-    assert data.snapshot == T("2025-03-30")  # 3 months before the last activity
-    assert data.y.to_dict() == {"a": True, "b": False}  # a churns inside the window
-    assert data.X.loc["a", "ticket_count"] == 2  # t3 (2025-04-01) is after the snapshot
-    assert data.X.loc["b", "ticket_count"] == 0
-    assert "tenure_days" in data.X  # no exposure guard: everyone measured on one date
+    data = churn_data(make_cx(tables), horizon=3, max_origins=1)
+    assert data.design == "asof" and data.origins == [T("2025-03-30")]  # end - 3 months
+    assert data.y.tolist() == [True, False]  # a churns inside the window
+    assert list(data.groups) == ["a", "b"]
+    a, b = data.X.iloc[0], data.X.iloc[1]
+    assert a["ticket_count"] == 2  # t3 (2025-04-01) and t4 are after the cutoff
+    assert a["unresolved_tickets"] == 1  # t2 was resolved on 2025-03-05, before the cutoff
+    assert b["ticket_count"] == 0
+    assert "tenure_days" in data.X  # tenure at the cutoff is a legitimate feature
+    # the time-to-churn clock runs from the cutoff: a churned 46 days later, b is censored
+    assert data.event.tolist() == [True, False]
+    assert data.duration[0] == pytest.approx(46 / (365.25 / 12))
+    # a churner before the cutoff is not in the population
+    tables["customers"] = c.assign(churn_date=_dt(["2025-03-01", None]))
+    data = churn_data(make_cx(tables), horizon=3, max_origins=1)
+    assert list(data.groups) == ["b"]
 
 
-def test_exposure_guard_only_for_the_churned_target_with_dates() -> None:
-    assert exposure_reason("events_share_app") == EXPOSURE_FEATURES["events_share_"]
-    assert exposure_reason("unresolved_tickets") is None
-    data = churn_data(make_cx(leak_tables()))
-    assert "tenure_days" in data.excluded["feature"].tolist()
-    assert "tenure_days" not in data.X
-    kept = churn_data(make_cx(leak_tables()), features=["tenure_days", "ticket_count"])
-    assert list(kept.X.columns) == ["tenure_days", "ticket_count"]  # named: kept
+def test_asof_design_stacks_cutoffs_until_enough_churners() -> None:
+    rng = np.random.default_rng(3)
+    n = 1200
+    signup = T("2023-01-01") + pd.to_timedelta(rng.integers(0, 200, n), unit="D")
+    left = T("2023-09-01") + pd.to_timedelta(rng.integers(0, 480, n), unit="D")
+    churned = rng.random(n) < 0.3
+    customers = pd.DataFrame(
+        {
+            "customer_id": _ids([f"c{i:04d}" for i in range(n)]),
+            "signup_date": _dt(signup.astype(str)),
+            "churned": pd.array(churned, dtype="boolean"),
+            "churn_date": _dt(np.where(churned, left.astype(str), None)),
+            "plan": pd.Categorical(rng.choice(["a", "b"], n)),
+        }
+    )
+    data = churn_data(make_cx({"customers": customers}), horizon=3, max_origins=3)
+    assert len(data.origins) == 3  # 360 churners in all: fewer than ENOUGH_CHURNERS
+    assert data.origins[0] - data.origins[1] == pd.Timedelta(days=92)
+    assert len(data.groups) > data.n_customers  # customers active at several cutoffs
+    assert data.X.index.is_unique
+    assert "Rows of one customer stay in one cross-validation fold" in data.notes[-1]
+    m = ChurnDriverModel(n_permutations=2, min_churners=20).fit(
+        data.X, data.y, data.families, groups=data.groups
+    )
+    test_rows = {tuple(sorted(set(data.groups[te]))) for _, te in m._splits(data.y.to_numpy())}
+    seen: set = set()
+    for ids in test_rows:  # no customer in two test folds
+        assert not seen & set(ids)
+        seen |= set(ids)
+
+
+def test_snapshot_keeps_tenure_and_personal_data_is_never_a_feature() -> None:
     tables = leak_tables()
-    tables["customers"] = tables["customers"].drop(columns="churn_date")
+    n = 60
+    rng = np.random.default_rng(0)
+    tables["customers"] = pd.DataFrame(
+        {
+            "customer_id": _ids([f"c{i}" for i in range(n)]),
+            "signup_date": _dt([f"2024-01-{1 + i % 28:02d}" for i in range(n)]),
+            "churned": pd.array(rng.random(n) < 0.3, dtype="boolean"),
+            "plan": pd.Categorical(rng.choice(["a", "b"], n)),
+            "full_name": pd.Categorical([f"Ann Lee{i % 20}" for i in range(n)]),
+            "contact": pd.Categorical([f"p{i}@mail.com" for i in range(n)]),
+            "code": pd.Categorical([f"k{i}" for i in range(n)]),
+        }
+    )
     tables.pop("tickets")
-    snapshot = churn_data(make_cx(tables))  # no churn dates: a snapshot table (Telco)
-    assert "tenure_days" in snapshot.X and snapshot.excluded.empty
+    data = churn_data(make_cx(tables))  # no churn dates: a snapshot table (Telco)
+    assert data.design == "snapshot" and "tenure_days" not in data.excluded["feature"].tolist()
+    reasons = data.excluded.set_index("feature")["reason"]
+    assert reasons["full_name"].startswith("personal data")
+    assert reasons["contact"] == "personal data: holds e-mail addresses or phone numbers"
+    assert reasons["code"].startswith("identifies customers rather than groups")
+    assert not {"full_name", "contact", "code"} & set(data.X.columns)
+    assert identifying_reason("plan", tables["customers"]["plan"]) is None
 
 
 def test_single_feature_leak_is_dropped() -> None:
@@ -343,14 +392,41 @@ def test_revenue_at_risk_is_probability_times_revenue_times_horizon() -> None:
     m = ChurnDriverModel(n_permutations=2).fit(X, y)
     active = X.index[~y.to_numpy()]
     revenue = pd.Series(np.linspace(1, 100, len(active)), index=active)
-    cd = ChurnData(X, y, revenue, X.loc[active], {}, "churned", 6, T("2025-01-01"))
+    cd = _churn_data(X, y, revenue, X.loc[active], "snapshot", 6)
     risk = at_risk(m, cd)
     assert list(risk.columns) == AT_RISK_COLUMNS  # customer_id only: no contact data
     assert len(risk) == len(active) and risk["revenue_at_risk"].is_monotonic_decreasing
     first = risk.iloc[0]
     oof = m.oof_proba_.loc[first["customer_id"]]
     assert first["churn_probability"] == oof
-    assert first["revenue_at_risk"] == pytest.approx(oof * revenue[first["customer_id"]] * 6)
+    # a snapshot's P(churn) is read as yearly: x monthly revenue x 12
+    assert first["revenue_at_risk"] == pytest.approx(oof * revenue[first["customer_id"]] * 12)
+    # as-of: P(churn within 6 months) -> within a year under a constant hazard
+    asof = at_risk(m, _churn_data(X, y, revenue, X.loc[active], "asof", 6)).iloc[0]
+    p = asof["churn_probability"]
+    assert asof["churn_probability_year"] == pytest.approx(1 - (1 - p) ** 2)
+    assert asof["revenue_at_risk"] == pytest.approx(
+        asof["churn_probability_year"] * revenue[asof["customer_id"]] * 12
+    )
+
+
+def _churn_data(X, y, revenue, X_now, design: str, horizon: int) -> ChurnData:
+    """A ChurnData of one row per customer, built by hand."""
+    n = len(X)
+    return ChurnData(
+        X=X,
+        y=y,
+        groups=X.index.to_numpy(dtype=object),
+        origin=np.full(n, np.datetime64("NaT", "ns")),
+        duration=np.full(n, np.nan),
+        event=y.to_numpy(dtype=bool),
+        revenue=revenue,
+        X_now=X_now,
+        families={},
+        design=design,
+        horizon_months=horizon,
+        as_of=T("2025-01-01"),
+    )
 
 
 def test_churn_by_group_and_trend_known_answers() -> None:
@@ -461,38 +537,42 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     return out, truth
 
 
-def _planted_check(model: ChurnDriverModel, truth: dict) -> None:
-    """The planted drivers are the top three, each with its planted direction."""
-    top = model.drivers_.head(3).set_index("driver")
-    assert set(top.index) == {"unresolved_tickets", "ces_mean", "plan"}
+def _planted_check(model: ChurnDriverModel, truth: dict, all_significant: bool = True) -> None:
+    """The planted drivers are significant and go the planted way; two are in the top 5.
+
+    The sample plants its drivers on lifetime totals (its churners are drawn once, from
+    everything they did, and their activity is then laid out before the churn date); the
+    as-of design sees only the months before a cutoff, where that layout also makes order
+    value and survey counts differ, so the ranking is looser than in a world whose hazard
+    depends on the past (those worlds are the truth study's: tests/test_truth_churn.py).
+    """
+    d = model.drivers_.set_index("lead")
     planted = {d["driver"]: d["direction"] for d in truth["churn_drivers"]}
-    assert top.loc["unresolved_tickets", "direction"] == planted["unresolved_tickets"]
-    assert top.loc["ces_mean", "direction"] == planted["mean_ces"]
-    assert top.loc["plan", "direction"] == planted["plan_basic"]
-    assert top.loc["plan", "term"].startswith("plan = basic")  # basic is the riskiest plan
+    assert {"ces_mean", "plan"} <= set(model.drivers_.head(5)["lead"])
+    leads = ["unresolved_tickets", "ces_mean", "plan"] if all_significant else ["ces_mean", "plan"]
+    assert d.loc[leads, "significant"].all()
+    assert d.loc["unresolved_tickets", "direction"] == planted["unresolved_tickets"]
+    assert d.loc["ces_mean", "direction"] == planted["mean_ces"]
+    shape = model.shapes_[d.loc["plan", "driver"]]
+    assert shape["label"].iloc[0] == "basic"  # basic is the riskiest plan
+    assert "more unresolved tickets churn more" in d.loc["unresolved_tickets", "sentence"]
 
 
 def test_planted_drivers_rank_first_with_their_direction(planted) -> None:
     folder, truth = planted
     data = churn_data(cxlib.load(folder))
-    model = ChurnDriverModel(random_state=0).fit(data.X, data.y, data.families)
+    model = ChurnDriverModel(random_state=0).fit(data.X, data.y, data.families, data.groups)
     _planted_check(model, truth)
-    assert model.drivers_.head(3)["significant"].all()
-    # the odds ratios are close to the planted coefficients (log-odds per unit)
-    o = model.drivers_.set_index("driver")
-    coef = {d["driver"]: d["coefficient"] for d in truth["churn_drivers"]}
-    assert (
-        abs(math.log(o.loc["unresolved_tickets", "odds_ratio"]) - coef["unresolved_tickets"]) < 0.3
-    )
-    assert abs(math.log(o.loc["ces_mean", "odds_ratio"]) - coef["mean_ces"]) < 0.3
-    assert model.cv_summary_.loc["logistic", "roc_auc"] > 0.7
+    assert max(model.cv_summary_["roc_auc"]) > 0.7 and model.reliable_
 
 
 def test_planted_drivers_with_the_boosting_model(planted) -> None:
     folder, truth = planted
     data = churn_data(cxlib.load(folder))
-    model = ChurnDriverModel(model="boosting", random_state=0).fit(data.X, data.y, data.families)
-    _planted_check(model, truth)
+    model = ChurnDriverModel(model="boosting", random_state=0).fit(
+        data.X, data.y, data.families, data.groups
+    )
+    _planted_check(model, truth, all_significant=False)  # see the docstring: a lifetime world
 
 
 def test_report_outputs_on_the_sample(planted, tmp_path: Path) -> None:
@@ -553,7 +633,7 @@ def test_customers_outside_the_sample_are_still_scored() -> None:
     active = X.index[~y.to_numpy()]
     revenue = pd.Series(10.0, index=active)
     revenue.iloc[:5] = np.nan  # unknown revenue goes last
-    cd = ChurnData(X, y, revenue, X.loc[active], {}, "churned", 12, T("2025-01-01"))
+    cd = _churn_data(X, y, revenue, X.loc[active], "snapshot", 12)
     risk = at_risk(m, cd).set_index("customer_id")
     assert len(risk) == len(active) and risk["churn_probability"].notna().all()
     inside = risk.index.intersection(m.oof_proba_.index)
@@ -593,7 +673,7 @@ def test_report_states_the_sample_in_its_method_notes(tmp_path: Path) -> None:
     cx = make_cx({"customers": customers})
     study = churn_study(cx, max_rows=1200, n_permutations=3)
     note = next(s for s in study.notes if "stratified random sample" in s)
-    assert "1,200 of the 3,000 customers" in note
+    assert "1,200 of the" in note and "rows" in note
     assert len(study.risk) == int((~churned).sum())  # every active customer is scored
     summary = json.loads(save_outputs(study, tmp_path)["summary"].read_text())
     assert summary["model_sample_size"] == 1200 and summary["modelled_customers"] == n

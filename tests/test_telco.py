@@ -40,7 +40,7 @@ def test_config_reads_the_file_as_it_is(telco: cxlib.CXData) -> None:
     assert c["TotalCharges"].isna().sum() == 11  # the blanks of the new customers
     assert set(c["plan"].cat.categories) == {"Month-to-month", "One year", "Two year"}
     data = churn_data(telco)
-    assert data.excluded.empty  # a snapshot table: no exposure guard
+    assert data.design == "snapshot" and data.excluded.empty  # nothing left out
     tenure_months = data.X["tenure_days"] / 30.4375
     assert tenure_months.min() == 0 and round(tenure_months.max()) == 72
 
@@ -49,7 +49,7 @@ def test_config_reads_the_file_as_it_is(telco: cxlib.CXData) -> None:
 def test_cross_validated_auc_of_both_models(telco: cxlib.CXData) -> None:
     data = churn_data(telco)
     model = ChurnDriverModel(n_splits=5, n_repeats=5, n_permutations=2, random_state=0)
-    model.fit(data.X, data.y, data.families)
+    model.fit(data.X, data.y, data.families, data.groups)
     cv = model.cv_summary_
     print(
         "\nTelco repeated stratified 5-fold CV ROC-AUC (5 repeats, seed 0):\n"
@@ -58,7 +58,7 @@ def test_cross_validated_auc_of_both_models(telco: cxlib.CXData) -> None:
     assert (cv["folds"] == 25).all()
     assert cv.loc["logistic", "roc_auc"] >= MIN_AUC
     assert cv.loc["boosting", "roc_auc"] >= MIN_AUC
-    top = model.drivers_.head(3)["driver"].tolist()
+    top = ";".join(model.drivers_.head(3)["features"]).split(";")
     assert "tenure_days" in top and "plan" in top  # tenure and contract, as published
 
 

@@ -1,35 +1,40 @@
-"""The churn modelling table: one row per customer with features, target and value.
+"""The churn modelling table: features measured before the outcome, the outcome after.
 
-:func:`churn_data` turns a loaded data set into what :class:`cxlib.churn.model.ChurnDriverModel`
-fits on, with the two guards a churn analysis needs:
+:func:`churn_data` turns a loaded data set into what
+:class:`cxlib.churn.model.ChurnDriverModel` fits on, in one of two study designs.
 
-Leakage guard (nothing measured after the churn)
-    Features come from :func:`cxlib.features.customer_features` with a ``cutoff``: each
-    churner's own ``churn_date`` for the ``"churned"`` target (activity at or after it is
-    ignored, tenure and recency are measured there), one snapshot date for everybody for
-    the ``"horizon"`` target.
+As-of design (``design="asof"``, the default when customers have churn dates)
+    Pick a cutoff date T0. The customers active at T0 (signed up before it, not churned
+    by it) are the population; every feature is measured with data from before T0
+    only (:func:`cxlib.features.customer_features` with ``cutoff=T0``: tenure at T0,
+    totals and rates up to T0); the label is "churned within ``horizon`` months after T0" (after T0, up to and
+    including T0 + horizon: the windows of stacked cutoffs meet without overlapping).
+    Nothing a feature measures can be a consequence of the churn, and a customer watched
+    for a long time is compared with others watched for as long, so tenure and totals are
+    legitimate features (a lifetime churn flag would make them grow with observation time).
+    One cutoff rarely holds enough churners, so cutoffs are stacked: T0 = end of data −
+    horizon, then one horizon earlier each, until :data:`ENOUGH_CHURNERS` churners are in
+    the table or :data:`MAX_ORIGINS` cutoffs are used (rolling origins). A customer active
+    at several cutoffs appears once per cutoff; the model's cross-validation keeps all
+    rows of one customer in the same fold (``groups``).
 
-Exposure guard (target ``"churned"`` with churn dates)
-    A churner is watched until the churn date, an active customer until today, so any
-    feature that changes with the length of observation tells them apart even when it
-    has nothing to do with why people leave: tenure, lifetime totals of routine activity,
-    and recency (days since the last event at the churn date is close to how churn is
-    often defined), rates over tenure (first-month activity weighs more in a short
-    window) and the event mix (it shifts from browsing to using as a customer ages).
-    These (:data:`EXPOSURE_FEATURES`) are left out by default; averages (CES, order
-    value, resolution time), support counts and customer attributes stay. The ``"horizon"``
-    target (who churns within ``horizon`` months of a snapshot, all features measured at the
-    snapshot) needs no such rule and keeps them. A table without churn dates (such as the
-    IBM Telco table, where churners left in the last month) is a snapshot: everyone is
-    measured at the same moment and nothing is excluded.
+Snapshot design (``design="snapshot"``, a table without churn dates)
+    Everyone is measured at the same moment and the label is the churn flag (as in the
+    IBM Telco table, where churners left in the last month). Nothing is measured after the
+    churn, but the window the flag covers is the data set's own; the page says so.
+
+Features that must never be model inputs are left out with their reason: the user's
+``exclude``, features that are the same for everyone, and personal data (names,
+e-mails, phone numbers, addresses, free text, and categories with more than
+:data:`MAX_LEVELS` levels or mostly unique values: :func:`cxlib.io.privacy.personal_data_reason`).
 
 Examples
 --------
 >>> import cxlib
 >>> cx = cxlib.load("data/sample")                                   # doctest: +SKIP
 >>> data = churn_data(cx)                                            # doctest: +SKIP
->>> data.X.shape, round(float(data.y.mean()), 3)                     # doctest: +SKIP
-((19996, 27), 0.237)
+>>> data.design, [f"{t:%Y-%m-%d}" for t in data.origins]            # doctest: +SKIP
+('asof', ['2026-09-30', '2026-06-30'])
 """
 
 from __future__ import annotations
@@ -39,60 +44,74 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxlib import wording
+from cxlib.contract import DAYS_PER_MONTH
 from cxlib.features import customer_features, feature_family
-from cxlib.features import dictionary as feature_dictionary
 from cxlib.io.dataset import CXData
+from cxlib.io.privacy import personal_data_reason
 
-TARGETS = ("churned", "horizon")
-"""``churned``: ever churned in the data; ``horizon``: churned within ``horizon`` months
-of a snapshot taken ``horizon`` months before the end of the data."""
-
-EXPOSURE_FEATURES: dict[str, str] = feature_dictionary.exposure_features()
-"""Features (``events_share_`` = every column with that prefix) left out for the
-``churned`` target when churn dates exist, and why (from the data dictionary,
-:mod:`cxlib.features.dictionary`)."""
-
-
-def exposure_reason(feature: str) -> str | None:
-    """Why the exposure guard drops ``feature`` (None when it keeps it)."""
-    return feature_dictionary.exposure_reason(feature)
+DESIGNS = ("auto", "asof", "snapshot")
+"""``asof``: features before cutoff dates, label = churn within the horizon after each;
+``snapshot``: everyone measured now, label = the churn flag; ``auto``: as-of when the
+customers have churn dates, else snapshot."""
+DEFAULT_HORIZON_MONTHS = 3
+"""The as-of label window: churn within this many months after the cutoff."""
+MAX_ORIGINS = 4
+"""At most this many stacked cutoff dates (rolling origins)."""
+ENOUGH_CHURNERS = 1000
+"""Stop stacking earlier cutoffs once the table holds this many churners."""
+MIN_ACTIVE = 100
+"""A cutoff with fewer active customers than this is not used (too early in the data)."""
+MAX_LEVELS = 50
+"""A categorical feature with more levels than this identifies people, not groups."""
+MAX_UNIQUE_SHARE = 0.5
+"""...and so does one whose values are mostly unique (share of distinct values)."""
+TIME_FEATURES = ("tenure_days",)
+"""Features that measure the time a customer has been watched: the snapshot design's
+time-to-churn model uses tenure as its clock, so they cannot also be its covariates."""
 
 
 @dataclass
 class ChurnData:
-    """Features, target and value per customer, ready for :class:`ChurnDriverModel`.
+    """Features, label and value per modelled row, ready for :class:`ChurnDriverModel`.
 
     Attributes
     ----------
     X : DataFrame
-        Features (index ``customer_id``): float columns and ``category`` columns.
+        Features, one row per customer and cutoff (as-of) or per customer (snapshot):
+        float and ``category`` columns.
     y : Series of bool
-        The target, aligned with ``X``.
+        The label, aligned with ``X``.
+    groups : ndarray
+        The ``customer_id`` of each row of ``X`` (rows of one customer share a fold).
+    origin : ndarray
+        The cutoff date of each row (as-of; NaT in the snapshot design).
+    duration, event : ndarray
+        Time-to-churn data for each row: months from the cutoff (as-of) or from signup
+        (snapshot) to the churn or the end of the data, and whether the churn was seen.
     revenue : Series of float
         Monthly revenue per customer of ``X_now`` (NaN when unknown).
     X_now : DataFrame
-        Features of the customers still active at ``as_of``, measured now: the ones to
-        score for the at-risk list (for the ``churned`` target, rows of ``X``).
-    families : dict
-        Feature -> family (``cxlib.features`` data dictionary).
-    excluded : DataFrame
-        ``feature, reason`` of features left out.
-    notes : list of str
-        Plain sentences on how the table was built (for the model appendix).
+        Features of the customers active at the end of the data, measured then: the
+        customers scored for the at-risk list (index ``customer_id``).
     latest : DataFrame
-        Every feature of every customer, nothing excluded, measured at the churn date for
-        churners and now for the others (for descriptive analyses such as NPS drivers).
+        Every feature of every customer, measured at the churn date for churners and at
+        the end of the data for the others (for descriptive analyses such as NPS drivers).
     """
 
     X: pd.DataFrame
     y: pd.Series
+    groups: np.ndarray
+    origin: np.ndarray
+    duration: np.ndarray
+    event: np.ndarray
     revenue: pd.Series
     X_now: pd.DataFrame
     families: dict[str, str]
-    target: str
+    design: str
     horizon_months: int
     as_of: pd.Timestamp
-    snapshot: pd.Timestamp | None = None
+    origins: list[pd.Timestamp] = field(default_factory=list)
     excluded: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["feature", "reason"])
     )
@@ -101,93 +120,108 @@ class ChurnData:
 
     @property
     def n_churners(self) -> int:
-        """Customers with a positive target."""
+        """Rows with a positive label."""
         return int(self.y.sum())
+
+    @property
+    def n_customers(self) -> int:
+        """Distinct customers among the modelled rows."""
+        return int(pd.unique(self.groups).size)
+
+    def scope(self) -> str:
+        """One sentence: what the label means, for the page's first screen."""
+        if self.design == "snapshot":
+            return (
+                "The data has no churn dates, so it is read as a snapshot: every customer is "
+                "described as of the same moment and compared by whether they churned."
+            )
+        dates = ", ".join(f"{t:%Y-%m-%d}" for t in self.origins)
+        return (
+            f"Who churned within {self.horizon_months} months of {dates}, among the customers "
+            f"active then, described only by what happened before that date."
+        )
 
 
 def churn_data(
     cx: CXData,
     *,
-    target: str = "churned",
-    horizon: int = 12,
+    design: str = "auto",
+    horizon: int = DEFAULT_HORIZON_MONTHS,
+    max_origins: int = MAX_ORIGINS,
     features: list[str] | None = None,
     exclude: list[str] | None = None,
 ) -> ChurnData:
-    """Build the churn modelling table of ``cx`` with the leakage and exposure guards.
+    """Build the churn modelling table of ``cx`` (see the module docstring).
 
     Parameters
     ----------
     cx : CXData
-        A loaded data set with a ``customers`` table holding ``churned`` (or
-        ``churn_date``).
-    target : {"churned", "horizon"}
-        ``churned``: every customer, target = churned; features cut at each churner's
-        ``churn_date``. ``horizon``: customers active at the snapshot ``as_of - horizon``
-        months, target = churned before ``as_of``; features cut at the snapshot (needs
-        ``churn_date``).
+        A loaded data set with a ``customers`` table holding ``churned`` or ``churn_date``.
+    design : {"auto", "asof", "snapshot"}
+        See :data:`DESIGNS`.
     horizon : int
-        Months; the horizon target's window (and the revenue-at-risk horizon).
-    features : list of str, optional
-        Keep only these features or families (names from :mod:`cxlib.features`); a
-        feature named here is kept even if the exposure guard would drop it.
-    exclude : list of str, optional
-        Features or families to leave out.
-
-    Returns
-    -------
-    ChurnData
+        Months: the as-of label window.
+    max_origins : int
+        At most this many stacked cutoffs (fewer when :data:`ENOUGH_CHURNERS` is reached).
+    features, exclude : list of str, optional
+        Keep only / leave out these features or families (names from :mod:`cxlib.features`).
 
     Raises
     ------
     ValueError
         Without a customers table, without ``churned``/``churn_date``, for an unknown
-        target, or for the horizon target without churn dates.
+        design, for ``asof`` without churn dates, or when no cutoff has active customers.
 
     Examples
     --------
-    >>> data = churn_data(cx, target="horizon", horizon=3)             # doctest: +SKIP
-    >>> data.snapshot                                                  # doctest: +SKIP
-    Timestamp('2026-06-30 23:59:00')
+    >>> data = churn_data(cx, horizon=6)                                # doctest: +SKIP
+    >>> data.horizon_months, data.design                                # doctest: +SKIP
+    (6, 'asof')
     """
-    if target not in TARGETS:
-        raise ValueError(f"target must be one of {TARGETS}, not {target!r}")
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {DESIGNS}, not {design!r}")
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1 month, not {horizon}")
     cust, churned, churn_date = _churn_flags(cx)
     has_dates = bool(churn_date.notna().any())
+    if design == "auto":
+        design = "asof" if has_dates else "snapshot"
+    if design == "asof" and not has_dates:
+        raise ValueError(
+            "the as-of design needs customers.churn_date (when each churner left); "
+            "use design='snapshot'"
+        )
     as_of = cx.end_of_data()
     notes: list[str] = []
     skipped = int(churned.isna().sum())
     if skipped:
-        notes.append(f"{skipped:,} customers without a churned flag are left out.")
-    snapshot = None
-    now = (churned.notna() & ~churned.fillna(False).astype(bool)).to_numpy()  # active
-    cutoff = churn_date.where(churned.fillna(False).astype(bool)) if has_dates else None
-    latest = _features(cx, cutoff)
-    if target == "churned":
-        X, y = _churned_rows(latest, churned, has_dates, notes)
+        notes.append(f"{wording.count(skipped)} customers without a churned flag are left out.")
+    flag = churned.fillna(False).astype(bool)
+    latest = _features(cx, churn_date.where(flag) if has_dates else None)
+    if design == "asof":
+        rows = _asof_rows(cx, cust, churned, churn_date, (as_of, horizon, max_origins), notes)
     else:
-        if not has_dates or "signup_date" not in cust:
-            raise ValueError(
-                "the horizon target needs customers.churn_date and customers.signup_date (who "
-                "was a customer at the snapshot); use target='churned'"
-            )
-        snapshot = as_of - pd.DateOffset(months=horizon)
-        X, y = _horizon_rows(cx, cust, churned, churn_date, (snapshot, as_of, horizon), notes)
-    X_now = latest.loc[now]  # for the churned target the same rows as X.loc[~y]
-    excluded = _excluded(X, target == "churned" and has_dates, features, exclude)
+        rows = _snapshot_rows(cust, latest, churned, notes)
+    X, y, groups, origin, duration, event, origins = rows
+    now = (churned.notna() & ~flag).to_numpy()  # active at the end of the data
+    X_now = latest.loc[now]
+    excluded = _excluded(X, features, exclude)
     X = X.drop(columns=excluded["feature"].tolist())
     X_now = X_now.reindex(columns=X.columns)
     return ChurnData(
         X=X,
         y=y.rename("churned"),
+        groups=groups,
+        origin=origin,
+        duration=duration,
+        event=event,
         revenue=_revenue(cust, X_now, now).rename("monthly_revenue"),
         X_now=X_now,
         families={f: feature_family(f) for f in X.columns},
-        target=target,
+        design=design,
         horizon_months=horizon,
         as_of=as_of,
-        snapshot=snapshot,
+        origins=origins,
         excluded=excluded,
         notes=notes,
         latest=latest,
@@ -212,51 +246,109 @@ def _churn_flags(cx: CXData) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     return cust, churned, churn_date
 
 
-def _churned_rows(
-    latest: pd.DataFrame, churned: pd.Series, has_dates: bool, notes: list[str]
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Target ``churned``: every customer with a known flag, features at churn or now."""
-    known = churned.notna().to_numpy()
-    X = latest.loc[known]
-    y = pd.Series(churned[known].to_numpy(dtype=bool), index=X.index)
-    if has_dates:
-        notes.append(
-            "Target: churned at any time in the data. Each churner's features use only "
-            "what happened before their churn date."
-        )
-    else:
-        notes.append(
-            "Target: churned. The table has no churn dates, so it is read as a snapshot "
-            "with every customer measured at the same moment (as in the IBM Telco table); "
-            "tenure and totals are kept as features."
-        )
-    return X, y
+def cutoffs(as_of: pd.Timestamp, horizon: int, count: int) -> list[pd.Timestamp]:
+    """The cutoff dates of the as-of design, latest first: end − horizon, then one
+    horizon earlier each (non-overlapping label windows).
+
+    Examples
+    --------
+    >>> [f"{t:%Y-%m-%d}" for t in cutoffs(pd.Timestamp("2026-12-31"), 3, 3)]
+    ['2026-09-30', '2026-06-30', '2026-03-31']
+    """
+    return [as_of - pd.DateOffset(months=horizon * (j + 1)) for j in range(count)]
 
 
-def _horizon_rows(
+def _asof_rows(
     cx: CXData,
     cust: pd.DataFrame,
     churned: pd.Series,
     churn_date: pd.Series,
-    window: tuple[pd.Timestamp, pd.Timestamp, int],
+    window: tuple[pd.Timestamp, int, int],
     notes: list[str],
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Target ``horizon``: customers active at the snapshot, features measured then,
-    target = churned before ``as_of``; ``window`` is ``(snapshot, as_of, horizon)``."""
-    snapshot, as_of, horizon = window
-    undated = churned.fillna(False).astype(bool) & churn_date.isna()
-    active_then = (cust["signup_date"] < snapshot) & (churn_date.isna() | (churn_date >= snapshot))
-    pop = (active_then & churned.notna() & ~undated).to_numpy()
-    X = _features(cx, snapshot).loc[pop]
-    y = pd.Series((churn_date[pop] < as_of).to_numpy(dtype=bool), index=X.index)
+) -> tuple:
+    """Stacked rows of the as-of design; ``window`` is ``(as_of, horizon, max_origins)``."""
+    as_of, horizon, max_origins = window
+    flag = churned.fillna(False).astype(bool)
+    undated = (flag & churn_date.isna()).to_numpy()
+    known = churned.notna().to_numpy() & ~undated
+    signup = cust.get("signup_date")
+    parts, used = [], []
+    for t0 in cutoffs(as_of, horizon, max_origins):
+        active = known & (churn_date.isna() | (churn_date > t0)).to_numpy()
+        if signup is not None:
+            active &= (signup < t0).fillna(False).to_numpy()
+        if int(active.sum()) < MIN_ACTIVE:
+            break
+        X = _features(cx, t0).loc[active]
+        left = churn_date[active]
+        y = (left <= t0 + pd.DateOffset(months=horizon)).fillna(False).to_numpy(dtype=bool)
+        end = left.fillna(as_of).clip(upper=as_of)
+        months = ((end - t0).dt.total_seconds() / 86_400 / DAYS_PER_MONTH).to_numpy(dtype=float)
+        parts.append((X, y, t0, months, left.notna().to_numpy() & (left <= as_of).to_numpy()))
+        used.append(t0)
+        if sum(int(p[1].sum()) for p in parts) >= ENOUGH_CHURNERS:
+            break
+    if not parts:
+        raise ValueError(
+            f"no cutoff {horizon} months or more before the end of the data has "
+            f"{MIN_ACTIVE} active customers: the data is too short for a {horizon}-month "
+            "horizon (choose a shorter horizon)"
+        )
+    X = pd.concat([p[0] for p in parts])
+    groups = X.index.to_numpy(dtype=object)
+    origin = np.concatenate([np.full(len(p[0]), p[2].to_datetime64()) for p in parts])
+    X.index = pd.Index(np.concatenate([_row_ids(p[0].index, p[2]) for p in parts]), name="row")
+    y = pd.Series(np.concatenate([p[1] for p in parts]), index=X.index)
+    duration = np.concatenate([p[3] for p in parts])
+    event = np.concatenate([p[4] for p in parts])
+    dates = ", ".join(f"{t:%Y-%m-%d}" for t in used)
     notes.append(
-        f"Target: churned within {horizon} months of {snapshot:%Y-%m-%d}, among the "
-        f"{int(pop.sum()):,} customers active then; every feature is measured on that "
-        "date, and the at-risk list scores today's active customers on today's features."
+        f"Study design: the customers active on each cutoff date ({dates}) are described "
+        f"with what happened before that date only (tenure, totals, rates, survey answers "
+        f"and tickets up to it), and the label is churn within the {horizon} months after "
+        f"it: {wording.count(len(y))} rows of {wording.count(len(pd.unique(groups)))} "
+        f"customers, {wording.count(int(y.sum()))} churns. Rows of one customer stay in "
+        "one cross-validation fold. Columns of the customers table (plan, region, revenue) "
+        "are today's values: the data holds no history of them."
     )
     if int(undated.sum()):
-        notes.append(f"{int(undated.sum()):,} churners without a churn date are left out.")
-    return X, y
+        notes.append(
+            f"{wording.count(int(undated.sum()))} churners without a churn date are left out."
+        )
+    return X, y, groups, origin, duration, event, used
+
+
+def _row_ids(ids: pd.Index, t0: pd.Timestamp) -> np.ndarray:
+    """``<customer_id>@<cutoff date>``: one unique id per row of the stacked table."""
+    return (pd.Series(ids.astype(str)) + f"@{t0:%Y-%m-%d}").to_numpy(dtype=object)
+
+
+def _snapshot_rows(
+    cust: pd.DataFrame, latest: pd.DataFrame, churned: pd.Series, notes: list[str]
+) -> tuple:
+    """Rows of the snapshot design: every customer with a known flag, measured now."""
+    known = churned.notna().to_numpy()
+    X = latest.loc[known]
+    y = pd.Series(churned[known].to_numpy(dtype=bool), index=X.index)
+    if "tenure_days" in X:
+        duration = X["tenure_days"].to_numpy(dtype=float) / DAYS_PER_MONTH
+    else:
+        duration = np.full(len(X), np.nan)
+    notes.append(
+        "Study design: a snapshot. The data has no churn dates, so every customer is "
+        "described as of the same moment (as in the IBM Telco table) and the label is the "
+        "churn flag; tenure and totals are kept as features. How long a period the flag "
+        "covers is the data set's own (often the last month)."
+    )
+    return (
+        X,
+        y,
+        X.index.to_numpy(dtype=object),
+        np.full(len(X), np.datetime64("NaT", "ns")),
+        duration,
+        y.to_numpy(dtype=bool),
+        [],
+    )
 
 
 def _revenue(cust: pd.DataFrame, X_now: pd.DataFrame, now: np.ndarray) -> pd.Series:
@@ -277,26 +369,54 @@ def _features(cx: CXData, cutoff: pd.Timestamp | pd.Series | None) -> pd.DataFra
 
 
 def _excluded(
-    X: pd.DataFrame,
-    exposure: bool,
-    features: list[str] | None,
-    exclude: list[str] | None,
+    X: pd.DataFrame, features: list[str] | None, exclude: list[str] | None
 ) -> pd.DataFrame:
-    """Features to leave out, with the reason: the user's choice and the exposure guard."""
+    """Features to leave out, with the reason: the user's choice, constants, personal data."""
     rows = []
     wanted = set(features or ())
     for col in X.columns:
         family = feature_family(col)
-        named = col in wanted or family in wanted
-        if features is not None and not named:
+        if features is not None and col not in wanted and family not in wanted:
             rows.append((col, "not among the features asked for"))
         elif exclude and (col in exclude or family in exclude):
             rows.append((col, "excluded by the parameters"))
-        elif exposure and exposure_reason(col) and not named:
-            rows.append((col, f"exposure guard: {exposure_reason(col)}"))
         elif X[col].nunique(dropna=True) < 2:
             rows.append((col, "the same for every customer"))
+        else:
+            reason = identifying_reason(col, X[col])
+            if reason:
+                rows.append((col, reason))
     return pd.DataFrame(rows, columns=["feature", "reason"])
+
+
+def identifying_reason(name: str, values: pd.Series) -> str | None:
+    """Why a feature identifies people rather than describing groups, or None.
+
+    Personal data (:func:`cxlib.io.privacy.personal_data_reason`), and categories with
+    more than :data:`MAX_LEVELS` levels or mostly unique values: a model would learn
+    individuals, and the page describing the driver would list them.
+
+    Examples
+    --------
+    >>> identifying_reason("email", pd.Series(["a@b.com"]))
+    'personal data: looks like personal data (the column name says email)'
+    >>> ids = pd.Series(pd.Categorical([f"k{i}" for i in range(80)]))
+    >>> identifying_reason("code", ids)
+    'identifies customers rather than groups: 80 distinct values'
+    >>> identifying_reason("plan", pd.Series(pd.Categorical(["a", "b"] * 40))) is None
+    True
+    """
+    reason = personal_data_reason(name, values)
+    if reason:
+        return f"personal data: {reason}"
+    if isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object:
+        known = values.dropna()
+        levels = int(known.nunique())
+        if levels > MAX_LEVELS or (len(known) >= 20 and levels > MAX_UNIQUE_SHARE * len(known)):
+            return (
+                f"identifies customers rather than groups: {wording.count(levels)} distinct values"
+            )
+    return None
 
 
 def persona_by_customer(personas: pd.DataFrame | pd.Series | None) -> pd.Series | None:

@@ -31,7 +31,7 @@ from scipy import stats
 
 from cxlib.churn.design import DesignMatrix, is_categorical
 from cxlib.churn.evaluation import roc_auc_rows
-from cxlib.churn.sentences import natural_step, sentence_with_direction, term_name
+from cxlib.churn.sentences import natural_step, term_name
 from cxlib.metrics.intervals import Z95
 
 GROUPED_FAMILIES = ("channel mix",)
@@ -265,6 +265,7 @@ def partial_dependence_direction(
 DRIVER_COLUMNS = [
     "rank",
     "driver",
+    "name",
     "family",
     "features",
     "importance",
@@ -272,13 +273,19 @@ DRIVER_COLUMNS = [
     "importance_high",
     "significant",
     "direction",
+    "lead",
+    "shape",
+    "adjusted_reversed",
     "term",
     "odds_ratio",
     "or_low",
     "or_high",
     "sentence",
 ]
-"""Columns of the driver table (``churn_drivers.csv``)."""
+"""Columns of the driver table (``churn_drivers.csv``): ``lead``, ``shape``,
+``adjusted_reversed`` and ``sentence`` come from :func:`cxlib.churn.effects.describe_drivers`;
+``term`` and the odds ratio are the logistic regression's headline term of the driver
+(the adjusted, per-step view; the method appendix shows them)."""
 
 
 def driver_table(
@@ -329,6 +336,5 @@ def driver_table(
     table = pd.DataFrame(rows)
     if table.empty:
         return pd.DataFrame(columns=DRIVER_COLUMNS)
-    table["sentence"] = [sentence_with_direction(r) for r in table.to_dict("records")]
     table["rank"] = np.arange(1, len(table) + 1)
     return table.reindex(columns=DRIVER_COLUMNS)

@@ -19,9 +19,10 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cxlib import wording
+from cxlib.churn.effect_figures import cox_table, plot_shapes  # noqa: F401 (re-exported)
 from cxlib.churn.findings import ChurnStudy
 from cxlib.churn.model import ChurnDriverModel
-from cxlib.churn.sentences import cap, group_name, label
+from cxlib.churn.sentences import cap, group_name, label, separates
 from cxlib.churn.survival import RetentionCurves
 from cxlib.io.privacy import mask_contacts
 from cxlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finding_title
@@ -36,9 +37,8 @@ def _empty(message: str) -> plt.Figure:
 
 def _driver_label(row: pd.Series) -> str:
     """A driver's label for a figure (a category level from the data: contacts masked)."""
-    if row["driver"] == row.get("feature") or not isinstance(row.get("feature"), str):
-        return mask_contacts(label(str(row["driver"])))
-    return mask_contacts(f"{label(str(row['driver']))} ({label(str(row['feature']))})")
+    name = row.get("name")
+    return mask_contacts(str(name) if isinstance(name, str) else label(str(row["driver"])))
 
 
 def plot_drivers(model: ChurnDriverModel, k: int = 12) -> plt.Figure:
@@ -47,7 +47,7 @@ def plot_drivers(model: ChurnDriverModel, k: int = 12) -> plt.Figure:
         return _empty(str(model.reason_))
     d = model.drivers_.head(k).iloc[::-1]
     colours = [
-        NEUTRAL if not sig else (BAD if way == "increases" else GOOD)
+        NEUTRAL if not sig else (GOOD if way == "decreases" else BAD)
         for sig, way in zip(d["significant"], d["direction"], strict=True)
     ]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(d) + 1.6))
@@ -62,7 +62,8 @@ def plot_drivers(model: ChurnDriverModel, k: int = 12) -> plt.Figure:
     finding_title(
         ax,
         f"{cap(_driver_label(top))} is the strongest churn driver",
-        "95% CIs; red raises churn, green lowers it, grey: not significant",
+        "95% CIs; green: more of it goes with less churn; red: with more churn, or churn "
+        "differs by level or peaks inside the range; grey: not significant",
     )
     return fig
 
@@ -367,11 +368,14 @@ def odds_table(model: ChurnDriverModel) -> pd.DataFrame:
     if o.empty:
         return pd.DataFrame()
     o = o[o["kind"] != "contrast"]
+    bent = set(model.drivers_.loc[model.drivers_["shape"].isin(("u_shaped", "inverted_u")), "lead"])
     term = [
         f"{label(r.feature)} = {r.level} (vs {r.reference})"
         if r.kind == "level"
         else f"{label(r.feature)} missing"
         if r.kind == "missing"
+        else f"{label(r.feature)} (not a straight line: see its shape)"
+        if r.feature in bent
         else f"{label(r.feature)} (per {1 if r.step == 1 else r.step_name})"
         for r in o.itertuples()
     ]
@@ -379,7 +383,10 @@ def odds_table(model: ChurnDriverModel) -> pd.DataFrame:
         {
             "term": term,
             "odds ratio (95% CI)": [
-                f"{r.odds_ratio:.2f} ({r.or_low:.2f}–{r.or_high:.2f})" for r in o.itertuples()
+                "separates almost completely"
+                if separates(r.odds_ratio, r.or_low, r.or_high)
+                else f"{r.odds_ratio:.2f} ({r.or_low:.2f}–{r.or_high:.2f})"
+                for r in o.itertuples()
             ],
             "p": [wording.p_value(p) for p in o["p_value"]],
         }
@@ -393,11 +400,9 @@ def at_risk_preview(study: ChurnStudy, n: int = 10) -> pd.DataFrame:
         {
             "rank": r["rank"],
             "customer_id": r["customer_id"],
-            "P(churn)": [wording.percent(p) for p in r["churn_probability"]],
+            "P(churn within a year)": [wording.percent(p) for p in r["churn_probability_year"]],
             "monthly revenue": [wording.number(v, 2) for v in r["monthly_revenue"]],
-            f"revenue at risk ({study.data.horizon_months} months)": [
-                wording.number(v) for v in r["revenue_at_risk"]
-            ],
+            "revenue at risk per year": [wording.number(v) for v in r["revenue_at_risk"]],
         }
     )
 

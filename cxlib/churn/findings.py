@@ -25,7 +25,14 @@ from pathlib import Path
 import pandas as pd
 
 from cxlib import wording
-from cxlib.churn.data import ChurnData, churn_data, persona_by_customer
+from cxlib.churn.cox import CoxResult, cox_drivers
+from cxlib.churn.data import (
+    DEFAULT_HORIZON_MONTHS,
+    MAX_ORIGINS,
+    ChurnData,
+    churn_data,
+    persona_by_customer,
+)
 from cxlib.churn.model import MAX_MODEL_ROWS, ChurnDriverModel
 from cxlib.churn.nps_drivers import nps_key_drivers
 from cxlib.churn.sentences import cap, group_name
@@ -34,10 +41,14 @@ from cxlib.churn.value import at_risk, churn_by_group, churn_trend
 from cxlib.features import feature_family
 from cxlib.io.dataset import CXData
 from cxlib.io.outputs import save
+from cxlib.io.privacy import looks_like_contacts, pseudonyms
 from cxlib.metrics import Comparison, MetricResult, churn_rate
+from cxlib.paths import private_outputs
 
 DRIVERS_CSV = "churn_drivers.csv"
 AT_RISK_CSV = "churn_at_risk.csv"
+ID_MAP_CSV = "churn_id_map.csv"
+"""Private: pseudonym -> customer id, when the ids are e-mails or phone numbers."""
 SUMMARY_JSON = "churn_drivers.json"
 MIN_PERSONA_COVERAGE = 0.5
 """A personas file must label at least this share of the customers to be used."""
@@ -61,6 +72,7 @@ class ChurnStudy:
     kda: pd.DataFrame
     kda_info: dict
     top_n: int
+    cox: CoxResult = field(default_factory=CoxResult)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -72,9 +84,10 @@ class ChurnStudy:
 def churn_study(
     cx: CXData,
     *,
-    target: str = "churned",
-    horizon: int = 12,
-    model: str = "logistic",
+    design: str = "auto",
+    horizon: int = DEFAULT_HORIZON_MONTHS,
+    max_origins: int = MAX_ORIGINS,
+    model: str = "auto",
     features: list[str] | None = None,
     exclude: list[str] | None = None,
     personas: pd.DataFrame | pd.Series | None = None,
@@ -92,11 +105,12 @@ def churn_study(
     cx : CXData
         Needs ``customers`` with ``churned`` or ``churn_date``; every other table adds
         features.
-    target, horizon, features, exclude
-        See :func:`cxlib.churn.data.churn_data` (``horizon`` in months is also the
-        revenue-at-risk horizon).
-    model : {"logistic", "boosting", "auto"}
-        The model that ranks the drivers (:class:`ChurnDriverModel`).
+    design, horizon, max_origins, features, exclude
+        See :func:`cxlib.churn.data.churn_data` (as-of design with a 3-month horizon by
+        default when churn dates exist).
+    model : {"auto", "logistic", "boosting"}
+        The model that ranks the drivers (:class:`ChurnDriverModel`); ``auto``: the one
+        with the higher cross-validated ROC-AUC.
     personas : Series, optional
         Persona per customer, as :func:`cxlib.io.outputs.read_personas` returns it; without it
         (or when it labels under half the customers) churn is split by plan.
@@ -106,7 +120,14 @@ def churn_study(
         Passed to :class:`ChurnDriverModel` (above ``max_rows`` customers the models use a
         stratified sample of that many; the method notes say so).
     """
-    data = churn_data(cx, target=target, horizon=horizon, features=features, exclude=exclude)
+    data = churn_data(
+        cx,
+        design=design,
+        horizon=horizon,
+        max_origins=max_origins,
+        features=features,
+        exclude=exclude,
+    )
     m = ChurnDriverModel(
         model=model,
         n_splits=n_splits,
@@ -114,7 +135,7 @@ def churn_study(
         min_churners=min_churners,
         max_rows=max_rows,
         random_state=random_state,
-    ).fit(data.X, data.y, data.families)
+    ).fit(data.X, data.y, data.families, groups=data.groups)
     c = cx.customers
     notes = list(data.notes)
     if m.sampled_:
@@ -131,6 +152,11 @@ def churn_study(
     km_group = retention_curves(life, labels, by=by)
     km_plan = retention_curves(life, plan, by="plan") if by_plan is not None else None
     kda, kda_info = _nps_drivers(data, random_state, notes)
+    cox = (
+        cox_drivers(data, m.drivers_, m.shapes_, random_state=random_state)
+        if m.trustworthy_
+        else CoxResult(reason=str(m.reason_))
+    )
     return ChurnStudy(
         cx=cx,
         data=data,
@@ -146,6 +172,7 @@ def churn_study(
         kda=kda,
         kda_info=kda_info,
         top_n=top_n,
+        cox=cox,
         notes=notes,
     )
 
@@ -201,7 +228,7 @@ def sample_note(m: ChurnDriverModel) -> str:
     seed = f"; seed {m.random_state}" if m.random_state is not None else ""
     return (
         f"The models were fitted, cross-validated and explained on a stratified random sample "
-        f"of {m.sample_size_:,} of the {m.n_:,} customers (the same {m.churn_rate_:.1%} churn "
+        f"of {m.sample_size_:,} of the {m.n_:,} rows (the same {m.churn_rate_:.1%} churn "
         f"rate{seed}): at that size the drivers' intervals are already narrow. Every active "
         "customer is still scored for the revenue at risk, those outside the sample by the "
         "models fitted on it, which never saw them."
@@ -229,8 +256,10 @@ def churn_sentence(study: ChurnStudy) -> str:
 
 
 def top_drivers(study: ChurnStudy, k: int = 3) -> pd.DataFrame:
-    """The ``k`` highest-ranked significant drivers."""
+    """The ``k`` highest-ranked significant drivers (none when the drivers are not reliable)."""
     d = study.model.drivers_
+    if not study.model.reliable_:
+        return d.head(0)
     return d[d["significant"].astype(bool)].head(k)
 
 
@@ -243,14 +272,13 @@ def risk_sentence(study: ChurnStudy) -> str:
     if not math.isfinite(total) or r["monthly_revenue"].isna().all():
         return "Revenue at risk is unknown: the data has no monthly revenue."
     top = float(r["revenue_at_risk"].head(study.top_n).sum())
-    h = study.data.horizon_months
     return (
-        f"Revenue at risk over the next {h} months: {wording.money(total)} across "
-        f"{len(r):,} active customers (P(churn) × monthly revenue × {h}); "
-        f"the {study.top_n:,} most at risk hold {wording.money(top)} "
-        f"({wording.share(top / total)} of it)."
+        f"Revenue at risk per year: {wording.money(total)} across "
+        f"{wording.count(len(r))} active customers (each one's chance of churning within a "
+        f"year × monthly revenue × 12); the {wording.count(study.top_n)} most at risk hold "
+        f"{wording.money(top)} ({wording.share(top / total)} of it)."
         if total > 0
-        else f"Revenue at risk over the next {h} months: 0 (no monthly revenue recorded)."
+        else "Revenue at risk per year: 0 (no monthly revenue recorded)."
     )
 
 
@@ -282,15 +310,15 @@ def group_sentence(study: ChurnStudy) -> str:
 
 def summary_sentences(study: ChurnStudy) -> list[str]:
     """The first screen: churn and change, top drivers, revenue at risk, who bleeds most."""
-    out = [churn_sentence(study)]
+    out = [churn_sentence(study), study.data.scope()]
     m = study.model
-    if not m.trustworthy_:
-        out.append(str(m.reason_))
+    if not m.reliable_:
+        out.append(str(m.reliability_ or m.reason_))
     else:
         top = top_drivers(study)
         if top.empty:
             out.append(
-                "No feature clearly drives churn: every driver's importance is within noise."
+                "No feature clearly goes with churn: every driver's importance is within noise."
             )
         for i, s in enumerate(top["sentence"], start=1):
             out.append(f"Driver {i}: {s}")
@@ -298,7 +326,7 @@ def summary_sentences(study: ChurnStudy) -> list[str]:
         if auc.max() < 0.7:
             out.append(
                 f"Caution: the models predict churn only weakly (cross-validated ROC-AUC "
-                f"{auc.max():.2f}); read the drivers as associations."
+                f"{auc.max():.2f}); read the drivers as loose associations."
             )
     out += [risk_sentence(study), group_sentence(study)]
     return out
@@ -307,8 +335,8 @@ def summary_sentences(study: ChurnStudy) -> list[str]:
 def findings(study: ChurnStudy) -> list[str]:
     """The report's top three findings (most important first), for the index page."""
     m = study.model
-    if not m.trustworthy_:
-        first = str(m.reason_)
+    if not m.reliable_:
+        first = str(m.reliability_ or m.reason_)
     else:
         top = top_drivers(study, 1)
         first = (
@@ -350,8 +378,10 @@ def summary(study: ChurnStudy) -> dict:
         "churn_rate": o.value / 100,
         "churn_rate_ci": [o.ci_low / 100, o.ci_high / 100],
         "customers": o.n,
-        "target": study.data.target,
-        "horizon_months": study.data.horizon_months,
+        "design": study.data.design,
+        "horizon_months": study.data.horizon_months if study.data.design == "asof" else None,
+        "cutoffs": [f"{t:%Y-%m-%d}" for t in study.data.origins],
+        "modelled_rows": len(study.data.y),
         **_model_summary(study),
         **_value_summary(study),
         "excluded_features": study.data.excluded.to_dict("records")
@@ -377,11 +407,13 @@ def _model_summary(study: ChurnStudy) -> dict:
 
     top = top_drivers(study) if m.trustworthy_ else m.drivers_.head(0)
     return {
-        "modelled_customers": m.n_,
+        "modelled_customers": study.data.n_customers,
         "modelled_churners": m.n_churners_,
         "model_sample_size": m.sample_size_,
         "trustworthy": bool(m.trustworthy_),
         "reason": m.reason_,
+        "drivers_reliable": bool(m.reliable_),
+        "reliability": m.reliability_,
         "auc_logistic": cv_value("logistic", "roc_auc"),
         "auc_logistic_sd": cv_value("logistic", "roc_auc_sd"),
         "auc_boosting": cv_value("boosting", "roc_auc"),
@@ -401,7 +433,9 @@ def _value_summary(study: ChurnStudy) -> dict:
     """The summary's value part: revenue at risk, groups, lifetimes and NPS drivers."""
     risk = study.risk
     return {
-        "revenue_at_risk": float(risk["revenue_at_risk"].sum(min_count=1)) if len(risk) else None,
+        "revenue_at_risk_per_year": float(risk["revenue_at_risk"].sum(min_count=1))
+        if len(risk)
+        else None,
         "revenue_at_risk_top_n": float(risk["revenue_at_risk"].head(study.top_n).sum(min_count=1))
         if len(risk)
         else None,
@@ -412,13 +446,30 @@ def _value_summary(study: ChurnStudy) -> dict:
         ),
         "logrank_p": study.km_group.p_value,
         "nps_key_drivers": _records(study.kda, ["rank", "feature", "share", "direction"]),
+        "cox": {
+            "reason": study.cox.reason,
+            "concordance": study.cox.concordance if study.cox.reason is None else None,
+            "hazard_ratios": study.cox.table.to_dict("records"),
+        },
     }
 
 
 def save_outputs(study: ChurnStudy, output_dir: str | Path) -> dict[str, Path]:
-    """Write ``churn_drivers.csv``, ``churn_at_risk.csv`` (top N) and ``churn_drivers.json``."""
-    return {
+    """Write ``churn_drivers.csv``, ``churn_at_risk.csv`` (top N) and ``churn_drivers.json``.
+
+    When the customer ids are e-mail addresses or phone numbers, the at-risk list shows a
+    stable pseudonym per customer and the mapping goes to a private file beside the run
+    (:func:`cxlib.paths.private_outputs`), never published.
+    """
+    risk = study.risk.head(study.top_n)
+    files = {}
+    if len(risk) and looks_like_contacts(risk["customer_id"]):
+        alias = pseudonyms(risk["customer_id"])
+        mapping = pd.DataFrame({"pseudonym": alias, "customer_id": risk["customer_id"]})
+        files["id_map"] = save(private_outputs(output_dir), ID_MAP_CSV, mapping)
+        risk = risk.assign(customer_id=alias)
+    return files | {
         "drivers": save(output_dir, DRIVERS_CSV, study.model.drivers_),
-        "at_risk": save(output_dir, AT_RISK_CSV, study.risk.head(study.top_n)),
+        "at_risk": save(output_dir, AT_RISK_CSV, risk),
         "summary": save(output_dir, SUMMARY_JSON, summary(study)),
     }

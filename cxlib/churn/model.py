@@ -47,10 +47,15 @@ import pandas as pd
 from joblib import parallel_config
 from sklearn import config_context
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    RepeatedStratifiedKFold,
+    StratifiedGroupKFold,
+    train_test_split,
+)
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
+from cxlib import wording
 from cxlib.churn.design import is_categorical
 from cxlib.churn.drivers import (
     DRIVER_COLUMNS,
@@ -62,6 +67,7 @@ from cxlib.churn.drivers import (
     odds_ratios,
     partial_dependence_direction,
 )
+from cxlib.churn.effects import describe_drivers
 from cxlib.churn.evaluation import (
     brier,
     calibration_table,
@@ -71,6 +77,7 @@ from cxlib.churn.evaluation import (
     roc_auc_ci,
     roc_auc_rows,
 )
+from cxlib.churn.groups import GROUP_THRESHOLD, correlated_groups
 from cxlib.churn.models import (
     BOOSTING,
     LOGISTIC,
@@ -85,6 +92,8 @@ from cxlib.churn.models import (
 MAX_MODEL_ROWS = 100_000
 """Customers above which the models are fitted, cross-validated and explained on a
 stratified random sample of this many (see "Large tables" above)."""
+MIN_RELIABLE_AUC = 0.6
+"""Below this cross-validated ROC-AUC the drivers are not reliable (the page says so)."""
 AUTO_MARGIN = 0.005
 """``model="auto"`` ranks drivers by boosting only when its CV ROC-AUC beats the logistic
 regression's by more than this (the logistic model's odds ratios read more plainly)."""
@@ -177,7 +186,7 @@ class ChurnDriverModel(BaseEstimator):
 
     def __init__(
         self,
-        model: str = LOGISTIC,
+        model: str = "auto",
         *,
         C: float = 1.0,
         boosting_params: dict | None = None,
@@ -187,6 +196,8 @@ class ChurnDriverModel(BaseEstimator):
         min_churners: int = 50,
         max_single_auc: float = 0.98,
         grouped_families: tuple[str, ...] = GROUPED_FAMILIES,
+        group_threshold: float = GROUP_THRESHOLD,
+        min_auc: float = MIN_RELIABLE_AUC,
         max_rows: int | None = MAX_MODEL_ROWS,
         random_state: int | None = 0,
     ):
@@ -199,13 +210,19 @@ class ChurnDriverModel(BaseEstimator):
         self.min_churners = min_churners
         self.max_single_auc = max_single_auc
         self.grouped_families = grouped_families
+        self.group_threshold = group_threshold
+        self.min_auc = min_auc
         self.max_rows = max_rows
         self.random_state = random_state
 
     # --- fitting ---------------------------------------------------------------------------
 
     def fit(
-        self, X: pd.DataFrame, y: object, families: dict[str, str] | None = None
+        self,
+        X: pd.DataFrame,
+        y: object,
+        families: dict[str, str] | None = None,
+        groups: object = None,
     ) -> ChurnDriverModel:
         """Cross-validate both models, evaluate on a holdout and rank the drivers.
 
@@ -217,13 +234,18 @@ class ChurnDriverModel(BaseEstimator):
             Churned (aligned with ``X``).
         families : dict, optional
             Feature -> family (e.g. :func:`cxlib.features.feature_family`).
+        groups : array-like, optional
+            The customer of each row: rows of one customer (an as-of table stacks several
+            cutoff dates) are kept in one cross-validation fold.
         """
         if self.model not in (*MODELS, "auto"):
             raise ValueError(f"model must be 'logistic', 'boosting' or 'auto', not {self.model!r}")
         with _quick():
-            return self._fit(X, y, families)
+            return self._fit(X, y, families, groups)
 
-    def _fit(self, X: pd.DataFrame, y: object, families: dict[str, str] | None) -> ChurnDriverModel:
+    def _fit(
+        self, X: pd.DataFrame, y: object, families: dict[str, str] | None, groups: object
+    ) -> ChurnDriverModel:
         yy = np.asarray(y, dtype=float)
         if len(yy) != len(X) or np.isnan(yy).any():
             raise ValueError("y must be one non-missing churn flag per row of X")
@@ -235,10 +257,13 @@ class ChurnDriverModel(BaseEstimator):
         self.n_features_in_ = X.shape[1]
         self.families_ = {c: (families or {}).get(c, c) for c in X.columns}
         X_all = X
+        gg = None if groups is None else np.asarray(groups, dtype=object)
         rows = self._sample(yy)
         self.sampled_ = rows is not None
         if rows is not None:
             X, yy = X.iloc[rows], yy[rows]
+            gg = None if gg is None else gg[rows]
+        self._groups = gg if gg is not None and len(pd.unique(gg)) < len(gg) else None
         self.sample_size_ = len(yy)
         self._empty()
         self.reason_ = self._too_few(yy)
@@ -263,6 +288,7 @@ class ChurnDriverModel(BaseEstimator):
         self._train = (X, yy)
         self.estimators_ = {name: self._fit_one(name, X, yy) for name in {LOGISTIC, self.model_}}
         self._explain(X, yy, fits)
+        self.reliable_, self.reliability_ = self._reliability()
         return self
 
     def _too_few(self, y: np.ndarray) -> str | None:
@@ -305,6 +331,8 @@ class ChurnDriverModel(BaseEstimator):
         self.family_importance_ = pd.DataFrame()
         self.odds_ratios_ = pd.DataFrame()
         self.drivers_ = pd.DataFrame(columns=DRIVER_COLUMNS)
+        self.shapes_ = {}
+        self.reliable_, self.reliability_ = False, None
         self.model_ = self.scorer_ = None
         self.oof_proba_ = pd.Series(dtype=float, name="churn_probability")
         self.estimators_ = {}
@@ -350,13 +378,10 @@ class ChurnDriverModel(BaseEstimator):
 
     def _cross_validate(self, X: pd.DataFrame, y: np.ndarray) -> dict[str, np.ndarray]:
         """Fold scores of both models (``cv_``, ``cv_summary_``); out-of-fold P(churn)."""
-        cv = RepeatedStratifiedKFold(
-            n_splits=self.n_splits, n_repeats=self.n_repeats, random_state=self.random_state
-        )
         oof = {name: np.full(len(y), np.nan) for name in MODELS}
         rows = []
         self._fold0: dict = {}
-        for i, (tr, te) in enumerate(cv.split(np.zeros(len(y)), y)):
+        for i, (tr, te) in enumerate(self._splits(y)):
             repeat, fold = divmod(i, self.n_splits)
             for name in MODELS:
                 fit = self._fit_one(name, X.iloc[tr], y[tr])
@@ -378,6 +403,38 @@ class ChurnDriverModel(BaseEstimator):
         self.cv_ = pd.DataFrame(rows)
         self.cv_summary_ = _cv_summary(self.cv_)
         return oof
+
+    def _splits(self, y: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Stratified K-fold splits, repeated; grouped by customer when rows repeat one."""
+        if self._groups is None:
+            cv = RepeatedStratifiedKFold(
+                n_splits=self.n_splits, n_repeats=self.n_repeats, random_state=self.random_state
+            )
+            yield from cv.split(np.zeros(len(y)), y)
+            return
+        for r in range(self.n_repeats):
+            seed = None if self.random_state is None else self.random_state + r
+            cv = StratifiedGroupKFold(n_splits=self.n_splits, shuffle=True, random_state=seed)
+            yield from cv.split(np.zeros(len(y)), y, self._groups)
+
+    def _reliability(self) -> tuple[bool, str | None]:
+        """Whether the drivers can be read at all: the better model must beat chance.
+
+        Reliable when the better model's cross-validated ROC-AUC reaches ``min_auc`` and its
+        held-out 95% CI excludes 0.5; otherwise a sentence saying why not.
+        """
+        if not self.trustworthy_:
+            return False, self.reason_
+        best = str(self.cv_summary_["roc_auc"].idxmax())
+        auc = float(self.cv_summary_.loc[best, "roc_auc"])
+        low = float(self.holdout_.loc[best, "roc_auc_low"])
+        if auc >= self.min_auc and low > 0.5:
+            return True, None
+        return False, (
+            f"The models tell churners from stayers hardly better than chance (cross-validated "
+            f"ROC-AUC {wording.decimals(auc, 2)}, where 0.5 is a coin toss): the drivers are not "
+            "reliable, so none is named as a finding."
+        )
 
     def _choose(self) -> str:
         auc = self.cv_summary_["roc_auc"]
@@ -420,7 +477,13 @@ class ChurnDriverModel(BaseEstimator):
         """Importance on the holdout, odds ratios on all rows, the ranked driver table."""
         te = fits["test"]
         fit = fits[self.model_]
-        groups = driver_groups(list(X.columns), self.families_, self.grouped_families)
+        groups = correlated_groups(
+            X,
+            driver_groups(list(X.columns), self.families_, self.grouped_families),
+            self.families_,
+            self.group_threshold,
+            self.random_state or 0,
+        )
         fam_groups: dict[str, list[str]] = {}
         for f in X.columns:
             fam_groups.setdefault(self.families_[f], []).append(f)
@@ -449,8 +512,12 @@ class ChurnDriverModel(BaseEstimator):
         Z = design.transform(X)
         self.odds_ratios_ = odds_ratios(design, est.coef_[0], est.intercept_[0], Z, X, self.C)
         lead = lead_terms(self.odds_ratios_, groups)
-        self.drivers_ = driver_table(
+        table = driver_table(
             self.importance_, lead, groups, self.families_, lambda t: self._direction(X, t)
+        )
+        ranker = self.estimators_.get(self.model_) or fit
+        self.drivers_, self.shapes_ = describe_drivers(
+            table, X, y, lambda rows: churn_proba(ranker, rows)
         )
 
     def _direction(self, X: pd.DataFrame, term: pd.Series) -> str:

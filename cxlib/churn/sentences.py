@@ -1,9 +1,9 @@
 """Plain language for churn drivers: natural steps, feature names and driver sentences.
 
-One sentence per driver, from its headline odds ratio (:func:`cxlib.churn.drivers.odds_ratios`):
-"Each additional unresolved ticket raises the odds of churn by 38% (95% CI 30–46%)."
-Effects whose CI includes no change say so; drivers whose importance is within noise are
-marked as not significant.
+The adjusted, per-step reading of a driver's headline odds ratio
+(:func:`cxlib.churn.drivers.odds_ratios`) for the method appendix: "Each additional
+unresolved ticket raises the odds of churn by 38% (95% CI 30–46%)." Effects whose CI
+includes no change say so; odds ratios no real effect has (complete separation) say that.
 
 Examples
 --------
@@ -105,8 +105,36 @@ def label(feature: str) -> str:
     return feature_dictionary.phrase(feature)
 
 
+SEPARATION_RATIO = 20.0
+"""An odds ratio beyond this (or below its inverse) is not a believable per-step effect."""
+SEPARATION_SPAN = 100.0
+"""Nor is one whose 95% CI spans more than this factor (two orders of magnitude)."""
+
+
+def separates(ratio: float, low: float, high: float) -> bool:
+    """Whether an odds ratio says "separates the groups almost completely" rather than an
+    effect: above :data:`SEPARATION_RATIO` (or below its inverse), or a CI spanning more
+    than :data:`SEPARATION_SPAN`.
+
+    Examples
+    --------
+    >>> separates(137.4, 85.9, 219.6), separates(1.38, 1.30, 1.46), separates(3, 0.5, 80)
+    (True, False, True)
+    """
+    if not all(np.isfinite([ratio, low, high])) or low <= 0:
+        return True
+    return bool(
+        ratio > SEPARATION_RATIO or ratio < 1 / SEPARATION_RATIO or high / low > SEPARATION_SPAN
+    )
+
+
 def _change(ratio: float, low: float, high: float) -> str:
     """'raises the odds of churn by 38% (95% CI 30-46%)' and the like."""
+    if separates(ratio, low, high):
+        return (
+            "separates churners from stayers almost completely: no per-step effect can be "
+            "read from it"
+        )
     if low <= 1 <= high:
         return (
             f"shows no clear effect on the odds of churn ({wording.change(ratio)}, "
@@ -127,6 +155,11 @@ def _change(ratio: float, low: float, high: float) -> str:
 
 def _compare(ratio: float, low: float, high: float, reference: str) -> str:
     """'have 135% higher odds of churn than those with premium (95% CI ...)'."""
+    if separates(ratio, low, high):
+        return (
+            f"are separated from those with {reference} almost completely: no size of "
+            "effect can be read from it"
+        )
     if low <= 1 <= high:
         return (
             f"show no clear difference in the odds of churn from those with {reference} "
@@ -146,7 +179,12 @@ def _compare(ratio: float, low: float, high: float, reference: str) -> str:
 
 
 def driver_sentence(row: dict | pd.Series) -> str:
-    """One plain-language sentence for a driver row (needs the lead-term columns).
+    """The logistic regression's adjusted effect of a driver's headline term, in words.
+
+    This is the per-step reading (other features held fixed) that the method appendix
+    shows; the page's driver sentences describe the observed shape instead
+    (:mod:`cxlib.churn.effects`). Odds ratios that no real effect has say so
+    (:func:`separates`).
 
     Examples
     --------
@@ -192,19 +230,3 @@ def term_name(t: pd.Series | dict) -> str:
     if t["kind"] == "missing":
         return f"{t['feature']} missing"
     return str(t["feature"])
-
-
-def sentence_with_direction(row: dict) -> str:
-    """:func:`driver_sentence`, noting when the ranking model's direction disagrees."""
-    text = driver_sentence(row)
-    coef, way = row.get("coef"), row.get("direction")
-    if (
-        coef is not None
-        and way in ("increases", "decreases")
-        and (coef > 0) != (way == "increases")
-    ):
-        text += (
-            " The ranking model's partial dependence points the other way: the effect "
-            "depends on other features."
-        )
-    return text

@@ -1,9 +1,13 @@
 """What churn is worth: revenue at risk per customer and group, and the churn trend.
 
-Revenue at risk of an active customer = P(churn) x monthly revenue x horizon (months):
-the revenue expected to be lost over the horizon if nothing changes, under the simple
-reading that a churner's revenue stops for the whole horizon. The at-risk list names
-customers by ``customer_id`` only (no names or contact data).
+Revenue at risk of an active customer, per year = P(churn within a year) x monthly
+revenue x 12: the revenue expected to be lost over the next year if nothing changes,
+under the simple reading that a churner's revenue stops for the whole year. The model
+gives P(churn within the horizon) (as-of design); over a year it is
+``1 - (1 - p) ** (12 / horizon)``, a constant hazard over the year. In a snapshot the
+flag's window is unknown and P(churn) is read as the chance of leaving within a year (the
+method notes say so). The at-risk list names customers by ``customer_id`` only, or by a
+stable pseudonym when the ids are e-mail addresses or phone numbers.
 
 Examples
 --------
@@ -26,38 +30,59 @@ AT_RISK_COLUMNS = [
     "rank",
     "customer_id",
     "churn_probability",
+    "churn_probability_year",
     "monthly_revenue",
     "revenue_at_risk",
 ]
+MONTHS_PER_YEAR = 12
+
+
+def yearly(p: np.ndarray, horizon_months: int | None) -> np.ndarray:
+    """P(churn within a year) from P(churn within ``horizon_months``) (constant hazard);
+    ``None`` (a snapshot) reads ``p`` as yearly already.
+
+    Examples
+    --------
+    >>> yearly(np.array([0.1]), 3).round(4).tolist(), yearly(np.array([0.1]), None).tolist()
+    ([0.3439], [0.1])
+    """
+    if not horizon_months:
+        return p
+    return 1 - (1 - p) ** (MONTHS_PER_YEAR / horizon_months)
 
 
 def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
-    """Active customers with P(churn) and revenue at risk, most revenue at risk first.
+    """Active customers with P(churn) and revenue at risk per year, most at risk first.
 
-    P(churn) is the out-of-fold prediction of ``model.scorer_`` when the customer was in
-    the modelled rows (target ``churned``: an honest score, never from a model that saw
-    the customer), else the prediction of the model fitted on the modelled rows (every
-    training row, or the model's stratified sample on large tables: a customer outside
-    the sample is scored by models that never saw them either). Every active customer is
-    scored.
+    As-of design: every active customer is scored on today's features by the model fitted
+    on the cutoff rows (``model.predict_proba``), P(churn within the horizon). Snapshot:
+    the modelled customers are the active ones, scored out of fold (never by a model that
+    saw them; outside the model's sample on large tables by the model fitted on the sample,
+    which never saw them either).
 
     Returns
     -------
     DataFrame
-        :data:`AT_RISK_COLUMNS`; ``revenue_at_risk`` = probability x monthly revenue x
-        ``data.horizon_months``. Empty when the model is not trustworthy.
+        :data:`AT_RISK_COLUMNS`; ``revenue_at_risk`` = P(churn within a year) x monthly
+        revenue x 12. Empty when the model is not trustworthy.
     """
     if not model.trustworthy_ or data.X_now.empty:
         return pd.DataFrame(columns=AT_RISK_COLUMNS)
     ids = data.X_now.index
-    oof = model.oof_proba_.reindex(ids)
-    unscored = oof.isna().to_numpy()
-    if unscored.any():
-        oof[unscored] = model.predict_proba(data.X_now.loc[unscored])[:, 1]
+    if data.design == "snapshot":
+        score = model.oof_proba_.reindex(ids)
+        unscored = score.isna().to_numpy()
+        if unscored.any():
+            score[unscored] = model.predict_proba(data.X_now.loc[unscored])[:, 1]
+        p = score.to_numpy(dtype=float)
+        horizon = None
+    else:
+        p = model.predict_proba(data.X_now)[:, 1]
+        horizon = data.horizon_months
     rev = data.revenue
     revenue = (rev if rev.index.equals(ids) else rev.reindex(ids)).to_numpy(dtype=float)
-    p = oof.to_numpy(dtype=float)
-    value = p * revenue * data.horizon_months
+    p_year = yearly(p, horizon)
+    value = p_year * revenue * MONTHS_PER_YEAR
     # most revenue at risk first, then highest P(churn); NaN last; ties keep their order
     order = np.lexsort((-p, -value))
     out = pd.DataFrame(
@@ -65,6 +90,7 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
             "rank": np.arange(1, len(ids) + 1),
             "customer_id": ids.to_numpy(dtype=object)[order],
             "churn_probability": p[order],
+            "churn_probability_year": p_year[order],
             "monthly_revenue": revenue[order],
             "revenue_at_risk": value[order],
         }

@@ -43,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 
@@ -378,3 +379,96 @@ def publishable(frame: pd.DataFrame, *, formulas: bool = True) -> pd.DataFrame:
 def _neutralise_series(values: pd.Series) -> pd.Series:
     """:func:`neutralise_formula` on the strings of ``values`` (each distinct one once)."""
     return _map_strings(values, neutralise_formula)
+
+
+PERSONAL_COLUMN_WORDS = (
+    "name", "surname", "email", "e_mail", "mail", "phone", "mobile", "telephone", "tel",
+    "address", "street", "postcode", "zip", "ssn", "passport", "iban", "card_number",
+)  # fmt: skip
+"""Words that mark a column as personal data when they are a whole word of its name
+(``full_name``, ``Email``, ``home_address``; not ``plan_name_code``'s ``plan``)."""
+CONTACT_SHARE = 0.5
+"""A text column whose values are mostly e-mails or phone numbers holds contact data."""
+FREE_TEXT_CHARS = 40
+"""Median length above which a text column reads as free text, not a category."""
+
+
+def personal_data_reason(name: object, values: pd.Series) -> str | None:
+    """Why a column must not be used as a model feature (personal data), or None.
+
+    A name made of a personal-data word (:data:`PERSONAL_COLUMN_WORDS`, or
+    :data:`NAME_COLUMNS`), values that are mostly e-mail addresses or phone numbers, and
+    free text (long values) are personal or identifying: a model would learn individuals,
+    and a page describing the driver would list them.
+
+    Examples
+    --------
+    >>> personal_data_reason("full_name", pd.Series(["Ann Lee"]))
+    'looks like personal data (the column name says name)'
+    >>> personal_data_reason("contact", pd.Series(["a@b.com", "c@d.org"]))
+    'holds e-mail addresses or phone numbers'
+    >>> personal_data_reason("plan", pd.Series(["basic", "premium"])) is None
+    True
+    """
+    words = [w for w in re.split(r"[^a-z0-9]+", str(name).casefold()) if w]
+    key = "_".join(words)
+    hit = next((w for w in PERSONAL_COLUMN_WORDS if w in words or w == key), None)
+    if hit is None and key in NAME_COLUMNS:
+        hit = "name"
+    if hit is not None:
+        return f"looks like personal data (the column name says {hit})"
+    if not _is_text(values):
+        return None
+    texts = values.dropna().astype(str)
+    if texts.empty:
+        return None
+    sample = texts.sample(min(len(texts), 500), random_state=0)
+    if float(sample.map(_is_contact).mean()) >= CONTACT_SHARE:
+        return "holds e-mail addresses or phone numbers"
+    if float(sample.str.len().median()) > FREE_TEXT_CHARS:
+        return "free text, not a category"
+    return None
+
+
+def _is_contact(text: str) -> bool:
+    """Whether one value is (mostly) an e-mail address or a phone number."""
+    masked = mask_contacts(text.strip())
+    return masked != text.strip() and (EMAIL in masked or PHONE in masked)
+
+
+def looks_like_contacts(ids: pd.Series) -> bool:
+    """Whether customer ids are e-mail addresses or phone numbers (then never shown).
+
+    Examples
+    --------
+    >>> looks_like_contacts(pd.Series(["ann@x.com", "bo@y.org"]))
+    True
+    >>> looks_like_contacts(pd.Series(["0001", "0002"]))
+    False
+    """
+    texts = ids.dropna().astype(str)
+    if texts.empty:
+        return False
+    sample = texts.sample(min(len(texts), 500), random_state=0)
+    return float(sample.map(_is_contact).mean()) >= CONTACT_SHARE
+
+
+def pseudonyms(ids: pd.Series, *, salt: str = "cxlib") -> pd.Series:
+    """A stable pseudonym per id (``C-`` and 10 hex digits of a salted SHA-256).
+
+    The same id gets the same pseudonym in every run with the same salt, so a service team
+    holding the private mapping file can find the customer; the page shows only the
+    pseudonym.
+
+    Examples
+    --------
+    >>> p = pseudonyms(pd.Series(["ann@x.com", "ann@x.com"]))
+    >>> p.iloc[0] == p.iloc[1], p.iloc[0].startswith("C-"), len(p.iloc[0])
+    (True, True, 12)
+    """
+
+    def one(value: object) -> str:
+        digest = hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()
+        return f"C-{digest[:10]}"
+
+    return ids.astype(object).map(one)
