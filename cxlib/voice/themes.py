@@ -44,7 +44,7 @@ NMF_MAX_ITER = 400
 """Iterations NMF may take to converge."""
 MIN_DOCS_FOR_MAX_DF = 20
 """Below this many texts the ``max_df`` limit is not applied (too few to judge)."""
-THEME_LADDER = (6, 8, 10, 12, 16, 20, 25)
+THEME_LADDER = (3, 5, 8, 12, 16, 20, 25)
 """Numbers of themes tried in turn when ``n_themes`` is None (then ``max_themes``)."""
 PHRASE_SAMPLE = 400
 """Texts inside and outside a theme read to name it (enough for a stable phrase)."""
