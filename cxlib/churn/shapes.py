@@ -73,13 +73,37 @@ def shape_table(x: pd.Series, y: object) -> pd.DataFrame:
     if values.size <= MAX_VALUES:
         codes = _pool_small(np.searchsorted(values, v), values.size)
     else:
-        edges = np.unique(np.nanquantile(v, np.linspace(0, 1, QUANTILE_BINS + 1)))
+        edges = bin_edges(v)
         codes = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
         codes = _pool_small(codes, len(edges) - 1)
     rows = [_bin_row(v[codes == c], yy[codes == c]) for c in np.unique(codes)]
     table = pd.DataFrame(rows, columns=SHAPE_COLUMNS[1:])
     table.insert(0, "label", _numeric_labels(table, values.size <= MAX_VALUES))
     return table
+
+
+def bin_edges(v: np.ndarray) -> np.ndarray:
+    """Left edges of quantile bins (fifths), plus the last value; a value that holds many
+    rows (the zeros of a count) gets a bin of its own and the rest is cut into quantiles.
+
+    Examples
+    --------
+    >>> v = np.r_[np.zeros(80), np.arange(1, 21)]
+    >>> bin_edges(v).tolist()
+    [0.0, 1.0, 5.75, 10.5, 15.25, 20.0]
+    """
+    edges = np.nanquantile(v, np.linspace(0, 1, QUANTILE_BINS + 1))
+    values, counts = np.unique(v, return_counts=True)
+    mode = values[np.argmax(counts)]
+    if counts.max() * QUANTILE_BINS >= len(v):  # one value holds a fifth or more
+        above, below = v[v > mode], v[v < mode]
+        extra = [mode]
+        if above.size:
+            extra += [above.min(), *np.quantile(above, np.linspace(0, 1, QUANTILE_BINS)[1:-1])]
+        if below.size:
+            extra += list(np.quantile(below, np.linspace(0, 1, QUANTILE_BINS)[:-1]))
+        edges = np.concatenate([[v.min(), v.max()], extra])
+    return np.unique(edges)
 
 
 def _pool_small(codes: np.ndarray, k: int) -> np.ndarray:
