@@ -25,36 +25,42 @@ EXPECTED_STATUS = {
         "churn": "succeeded",
         "scorecard": "skipped",
         "journey": "skipped",
+        "social": "skipped",  # no mentions
     },
     "credit_card_churners": {
         "personas": "succeeded",
         "churn": "succeeded",
         "scorecard": "skipped",
         "journey": "skipped",
+        "social": "skipped",  # no mentions
     },
     "mall_customers": {
         "personas": "succeeded",
         "churn": "skipped",  # no churn column: nothing to predict
         "scorecard": "skipped",
         "journey": "skipped",
+        "social": "skipped",  # no mentions
     },
     "eventlog_bpic2012": {
         "personas": "skipped",
         "churn": "skipped",
         "scorecard": "skipped",
         "journey": "succeeded",
+        "social": "skipped",  # no mentions
     },
     "eventlog_receipt": {
         "personas": "skipped",
         "churn": "skipped",
         "scorecard": "skipped",
         "journey": "succeeded",
+        "social": "skipped",  # no mentions
     },
     "eventlog_running_example": {
         "personas": "skipped",
         "churn": "skipped",
         "scorecard": "skipped",
         "journey": "succeeded",  # 6 cases: a page that says what it cannot show
+        "social": "skipped",  # no mentions
     },
 }
 """What a run on each data set must do with each report."""
