@@ -293,3 +293,17 @@ def test_airline_tweets_report(shared_dir: Path, tmp_path: Path) -> None:
     assert sl.share_of_voice_["share"].sum() == pytest.approx(100)
     days = set(sl.spikes_.loc[sl.spikes_["spike"], "day"].dt.strftime("%Y-%m-%d"))
     assert "2015-02-22" in days  # the weekend of storms and cancellations
+
+
+def test_the_analysis_runs_with_the_network_blocked(small, monkeypatch) -> None:
+    """Nothing is downloaded at run time: every connection attempt fails the test."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the social analysis tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    cx, fitted = small
+    sl = SocialListening(n_themes=3).fit(cx)
+    assert sl.mentions_["sentiment"].tolist() == fitted.mentions_["sentiment"].tolist()

@@ -38,8 +38,9 @@ class SocialListening(BaseEstimator):
         (:func:`cxlib.social.volume.period_freq`).
     window_days, alpha, min_ratio, min_count :
         Spike detection (:func:`cxlib.social.spikes.negative_spikes`).
-    n_themes : int
-        Themes to find in the mentions (:class:`cxlib.voice.PhraseThemes`).
+    n_themes : int or None
+        Themes to find in the mentions (:class:`cxlib.voice.PhraseThemes`); None = the
+        theme model's own choice.
     n_quotes : int
         Quotes shown per negative theme.
     response_hours : float
@@ -90,7 +91,7 @@ class SocialListening(BaseEstimator):
         alpha: float = 0.05,
         min_ratio: float = 1.5,
         min_count: int = 5,
-        n_themes: int = 8,
+        n_themes: int | None = 8,
         n_quotes: int = 2,
         response_hours: float = resp.DEFAULT_RESPONSE_HOURS,
         random_state: int | None = 0,
@@ -142,9 +143,10 @@ class SocialListening(BaseEstimator):
         self.sentiment_model_ = _nps_model(cx)
         text = clean_posts(m["text"])
         scored = score_sentiment(text, model=self.sentiment_model_)
-        self.theme_model_ = PhraseThemes(
-            n_themes=self.n_themes, random_state=self.random_state
-        ).fit(text, languages=scored["language"])
+        size = {} if self.n_themes is None else {"n_themes": self.n_themes}
+        self.theme_model_ = PhraseThemes(**size, random_state=self.random_state).fit(
+            text, languages=scored["language"]
+        )
         labels = self.theme_model_.themes_.set_index("theme")["label"]
         local = (
             m["posted_at"].dt.tz_localize("UTC").dt.tz_convert(cx.config.timezone)
