@@ -77,6 +77,8 @@ class SocialListening(BaseEstimator):
         The model trained on the data's NPS comments, when it has enough of them.
     notes_ : list of str
         What the data could not support.
+    timezone_ : str
+        The time zone of the days and periods (the config's).
 
     Examples
     --------
@@ -111,7 +113,7 @@ class SocialListening(BaseEstimator):
         m = cx.mentions
         if m is None or m.empty:
             raise ValueError("the data has no mentions: the social-listening report needs them")
-        self.source_, self.notes_ = cx.source, []
+        self.source_, self.notes_, self.timezone_ = cx.source, [], cx.config.timezone
         self.mentions_ = self._score(m, cx)
         local = self.mentions_["posted_at"]
         self.freq_ = self.freq or vol.period_freq(local)

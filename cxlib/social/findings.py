@@ -55,8 +55,9 @@ def _volume_sentence(sl: SocialListening) -> str:
     """How many mentions, when, how negative, and who has the largest share of voice."""
     s = sl.sentiment_.iloc[0]
     first, last = sl.period_
+    zone = "" if sl.timezone_ == "UTC" else f" ({sl.timezone_} time)"
     head = (
-        f"{count(len(sl.mentions_))} mentions from {first:{DAY}} to {last:{DAY}}: "
+        f"{count(len(sl.mentions_))} mentions from {first:{DAY}} to {last:{DAY}}{zone}: "
         f"{_pct(s['negative_share'])} negative ({_ci(s['negative_low'], s['negative_high'])}) "
         f"and {_pct(s['positive_share'])} positive"
     )
