@@ -19,11 +19,11 @@ KERNEL  := cxlib
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-venv: $(STAMP) ## create .venv and install cxlib (editable) with its dev and postgres extras
+venv: $(STAMP) ## create .venv and install cxlib (editable) with its dev, postgres and spark extras
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,postgres,spark]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cxlib)" >/dev/null
 	@touch $@
 
@@ -70,12 +70,13 @@ bench: $(STAMP) ## print performance figures (load+validate throughput, ...)
 truth: $(STAMP) ## the truth study: recovery of planted truths over many random worlds (prints figures)
 	$(BIN)/python benchmarks/truth_study.py
 
-DEB_PACKAGES := postgresql chromium
+DEB_PACKAGES := postgresql chromium openjdk-17-jre-headless
 
-system-deps: ## install Debian's postgresql and chromium, used by tests (needs root)
+system-deps: ## install Debian's postgresql, chromium and a Java runtime (Spark parity test; needs root)
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -z "$$missing" ]; then echo "system packages present: $(DEB_PACKAGES)"; \
 	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 

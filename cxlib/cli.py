@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -69,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     rep.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
     rep.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        help="where the journey SQL runs (default: the config's engine, else duckdb; "
+        "spark needs the spark extra and Java)",
+    )
+    rep.add_argument(
         "--notebooks", default=str(paths.NOTEBOOKS_DIR), help="folder of the report notebooks"
     )
     rep.add_argument("--timeout", type=float, default=1800, help="seconds a cell may run")
@@ -100,6 +107,8 @@ def _reports(args: argparse.Namespace) -> int:
 
     if args.list_params:
         return _list_params(args.notebooks)
+    if args.engine:  # the report kernels inherit the environment (cxlib.engine.engine_name)
+        os.environ["CXLIB_ENGINE"] = args.engine
     try:
         result = run_reports(
             args.data,

@@ -23,10 +23,15 @@ Examples
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cxlib.engine.dialect import expand
 
@@ -43,9 +48,14 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",  # the contract's timestamps are naive UTC
     "spark.sql.execution.arrow.pyspark.enabled": "true",  # pandas <-> Spark via Arrow
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.ansi.enabled": "true",  # errors, not silent NULLs, as DuckDB
 }
 """Settings every session gets unless the config overrides them."""
+
+LOCAL_DRIVER_MEMORY = "2g"
+"""Heap of a local master's JVM (driver and executors in one process; Spark's 1 GB
+default runs out on the journey's joins over half a million events)."""
 
 LOCAL_SHUFFLE_PARTITIONS = "8"
 """Shuffle partitions on a local master (Spark's 200 cost seconds of task overhead on one
@@ -69,11 +79,14 @@ def spark_session(master: str | None = None, conf: dict[str, Any] | None = None)
     settings = dict(DEFAULT_CONF)
     if master.startswith("local"):
         settings["spark.sql.shuffle.partitions"] = LOCAL_SHUFFLE_PARTITIONS
+        settings["spark.driver.memory"] = LOCAL_DRIVER_MEMORY
     settings |= {str(k): str(v) for k, v in (conf or {}).items()}
     builder = SparkSession.builder.master(master).appName("cxlib")
     for key, value in settings.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 class SparkResult:
@@ -108,6 +121,7 @@ class SparkEngine:
 
     def __init__(self, spark: SparkSession) -> None:
         self.spark = spark
+        self._staging: Path | None = None
 
     @classmethod
     def for_config(cls, config: Any = None) -> SparkEngine:  # noqa: ANN401
@@ -116,10 +130,26 @@ class SparkEngine:
         return cls(spark_session(settings.get("master"), settings.get("conf")))
 
     def register(self, name: str, frame: pd.DataFrame | pa.Table | DataFrame) -> None:
-        """Make ``frame`` the temp view ``name`` (pandas and Arrow are sent via Arrow)."""
+        """Make ``frame`` the temp view ``name``.
+
+        A pandas or Arrow frame is written to a Parquet file in a staging folder and read
+        back by Spark: ``createDataFrame`` would embed every row in the query plan (half a
+        million events overflow a 1 GB driver). The folder lives as long as the engine.
+        On a cluster, give Spark the tables as paths or catalog names instead (the driver's
+        folder is not the executors').
+        """
         if isinstance(frame, (pd.DataFrame, pa.Table)):
-            frame = self.spark.createDataFrame(_plain_arrow(frame))
+            path = self._staging_dir() / f"{name}.parquet"
+            pq.write_table(_plain_arrow(frame), path)
+            frame = self.spark.read.parquet(str(path))
         frame.createOrReplaceTempView(name)
+
+    def _staging_dir(self) -> Path:
+        """The engine's folder for staged Parquet files (removed with the engine)."""
+        if self._staging is None:
+            self._staging = Path(tempfile.mkdtemp(prefix="cxlib-spark-"))
+            weakref.finalize(self, shutil.rmtree, self._staging, ignore_errors=True)
+        return self._staging
 
     def execute(self, sql: str) -> SparkResult:
         """Run one query (engine snippets expanded, see :mod:`cxlib.engine.dialect`)."""

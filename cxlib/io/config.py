@@ -13,6 +13,8 @@ A config file looks like this (every key optional)::
       A_DECLINED: declined            # is not abandoned, and a log without stages gets a
     goal: approved                    # funnel of its outcomes; goal: the outcome(s) that
                                       # complete a journey (one name or a list)
+    engine: spark                     # where the heavy SQL runs: duckdb (default) or spark
+    spark: {master: "local[*]", conf: {spark.executor.memory: 4g}}   # Spark session settings
     scales: {nps: [0, 10], csat: [1, 5], ces: [1, 7]}   # only nps, csat, ces
     questions:                        # survey types beyond nps/csat/ces, kept and shown
       goal_completed: {scale: [0, 1]}                 # the scorecard's "other questions":
@@ -69,8 +71,10 @@ _TABLE_KEYS = {
     "sheet",
 }
 _TOP_KEYS = {
-    "name", "timezone", "stage_order", "scales", "questions", "tables", "outcomes", "goal"
+    "name", "timezone", "stage_order", "scales", "questions", "tables", "outcomes", "goal",
+    "engine", "spark",
 }  # fmt: skip
+_SPARK_KEYS = {"master", "conf"}
 QUESTION_METRICS = ("mean", "top_box")
 """How a declared question is summarised: its mean answer, or the % in its top boxes."""
 _QUESTION_KEYS = {"scale", "metric", "label"}
@@ -127,6 +131,10 @@ class DatasetConfig:
     """Journey outcome events: touchpoint -> outcome (see :mod:`cxlib.journey.log`)."""
     goal: tuple[str, ...] = ()
     """The outcome(s) that complete a journey."""
+    engine: str | None = None
+    """Where the heavy SQL runs (:mod:`cxlib.engine`); None: DuckDB unless CXLIB_ENGINE says."""
+    spark: dict[str, Any] = field(default_factory=dict)
+    """Spark session settings: ``master`` (URL) and ``conf`` (key: value)."""
 
     def mapping(self, table: str) -> TableMapping:
         """The mapping for ``table`` (an identity mapping when the config has none)."""
@@ -175,6 +183,7 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
     if len(set(stages)) != len(stages):
         raise ConfigError(f"{where}: stage_order repeats a stage: {list(stages)}.")
     outcomes, goal = _journey_outcomes(where, raw.get("outcomes"), raw.get("goal"))
+    engine, spark = _engine(where, raw.get("engine"), raw.get("spark"))
     return DatasetConfig(
         name=raw.get("name"),
         timezone=timezone,
@@ -185,7 +194,27 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         questions=questions,
         outcomes=outcomes,
         goal=goal,
+        engine=engine,
+        spark=spark,
     )
+
+
+def _engine(where: str, engine: Any, spark: Any) -> tuple[str | None, dict[str, Any]]:  # noqa: ANN401
+    """The config's ``engine`` (one of :data:`cxlib.engine.ENGINES`) and ``spark`` settings.
+
+    >>> _engine("config", "Spark", {"master": "local[2]"})
+    ('spark', {'master': 'local[2]'})
+    """
+    from cxlib.engine import ENGINES
+
+    if engine is not None and str(engine).lower() not in ENGINES:
+        raise ConfigError(f"{where}: engine {engine!r} is not one of {list(ENGINES)}.")
+    spark = spark or {}
+    if not isinstance(spark, dict) or set(spark) - _SPARK_KEYS:
+        raise ConfigError(f"{where}: spark takes a mapping with {sorted(_SPARK_KEYS)}.")
+    if not isinstance(spark.get("conf") or {}, dict):
+        raise ConfigError(f"{where}: spark.conf must be a mapping of Spark settings.")
+    return (None if engine is None else str(engine).lower()), dict(spark)
 
 
 def _read_raw(config: str | Path | dict) -> tuple[Any, Path | None]:

@@ -262,12 +262,13 @@ FRICTION_COLUMNS = [
 
 
 def rank_touchpoints(frame: pd.DataFrame, min_customers: int) -> pd.DataFrame:
-    """Rank by impact (ties: the higher score, then more customers affected first); small
-    touchpoints get NA."""
+    """Rank by impact (ties: the higher score, then more customers affected first, then
+    stage and touchpoint, so that the order does not depend on the SQL engine's row order);
+    small touchpoints get NA."""
     rankable = frame["customers"] >= min_customers
     order = frame.assign(_ok=rankable).sort_values(
-        ["_ok", "impact", "friction_score", "customers_affected"],
-        ascending=[False, False, False, False],
+        ["_ok", "impact", "friction_score", "customers_affected", "stage_rank", "touchpoint"],
+        ascending=[False, False, False, False, True, True],
     )
     order["rank"] = pd.array(np.where(order["_ok"], np.cumsum(order["_ok"]), 0), dtype="Int64")
     order.loc[~order["_ok"], "rank"] = pd.NA

@@ -4,7 +4,8 @@
 -- Parameters: the scale of each survey type (:ces_low/:ces_high, :csat_low/:csat_high) and
 -- its highest negative answer (:ces_negative_max, :csat_negative_max: cxlib.metrics.boxes).
 -- negative: NPS detractor (0-6), or CES/CSAT in the bottom boxes of its scale (1-2 on 1-5).
--- experience: CES and CSAT answers rescaled to 0-100 (NULL for NPS).
+-- experience: CES and CSAT answers rescaled to 0-100 (NULL for NPS), a DOUBLE on every
+-- engine (a literal such as 100.0 is a DECIMAL, which engines carry through differently).
 SELECT
     customer_id,
     CAST(touchpoint AS STRING) AS touchpoint,
@@ -18,9 +19,9 @@ SELECT
     CASE WHEN comment IS NOT NULL AND TRIM(comment) <> '' THEN 1 ELSE 0 END AS has_comment,
     CASE
         WHEN CAST(survey AS STRING) = 'ces'
-            THEN 100.0 * (score - :ces_low) / (:ces_high - :ces_low)
+            THEN 100 * CAST(score - :ces_low AS DOUBLE) / (:ces_high - :ces_low)
         WHEN CAST(survey AS STRING) = 'csat'
-            THEN 100.0 * (score - :csat_low) / (:csat_high - :csat_low)
+            THEN 100 * CAST(score - :csat_low AS DOUBLE) / (:csat_high - :csat_low)
     END AS experience
 FROM journey_survey_source
 WHERE touchpoint IS NOT NULL AND score IS NOT NULL
