@@ -13,8 +13,9 @@ Examples
 >>> tokenize("Die App stürzt ständig ab!")
 ['die', 'app', 'stürzt', 'ständig', 'ab']
 >>> words = ["waiting", "calls"] + [f"word{i}" for i in range(MIN_LEMMA_WORDS)]
->>> {w: lemma for w, lemma in lemma_map(words, "en").items() if w in ("waiting", "calls")}
-{'waiting': 'wait', 'calls': 'call'}
+>>> lemmas = lemma_map(words, "en")
+>>> lemmas["waiting"], lemmas["calls"]
+('wait', 'call')
 >>> "good" in stop_words("en"), "the" in stop_words("en")
 (False, True)
 """
