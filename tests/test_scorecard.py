@@ -252,9 +252,10 @@ def test_themes_on_a_two_topic_corpus() -> None:
     assert themes["n"].iloc[:2].sum() + themes["n"].iloc[-1] == 40
     assert themes["share"].sum() == pytest.approx(100)
     words = [set(k.split(", ")) for k in themes["keywords"].iloc[:2]]
-    assert any({"delivery", "late"} <= w for w in words) and any(
-        {"bill", "charge"} <= w for w in words
-    )
+    assert any({"delivery", "late"} <= w for w in words)
+    assert any(
+        "bill" in w and w & {"charge", "charged"} for w in words
+    )  # lemmas on big vocabularies
     for row in themes.iloc[:2].itertuples():  # phrases and examples belong to their theme
         topic = "deliver" if "delivery" in row.keywords else "bill"
         assert all(topic in e for e in row.examples) and len(row.examples) == 3
