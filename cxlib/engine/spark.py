@@ -8,7 +8,8 @@ runs them does not know which engine it talks to.
 
 Session settings, first match wins: an active session (a Databricks notebook, or one a
 caller built) is used as it is; else the master is the config's ``spark.master``, then
-``CXLIB_SPARK_MASTER``, then ``local[*]``, with the config's ``spark.conf`` on top of
+``CXLIB_SPARK_MASTER``, then spark-submit's ``--master`` (a driver it started),
+then ``local[*]``, with the config's ``spark.conf`` on top of
 :data:`DEFAULT_CONF`. Timestamps are read as UTC (``spark.sql.session.timeZone``), as
 the data contract stores them.
 
@@ -44,6 +45,9 @@ ENV_MASTER = "CXLIB_SPARK_MASTER"
 DEFAULT_MASTER = "local[*]"
 """The master when neither the config nor the environment names one: all local cores."""
 
+SUBMITTED = "PYSPARK_GATEWAY_PORT"
+"""Set when spark-submit started this Python driver: its ``--master`` is kept."""
+
 DEFAULT_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",  # the contract's timestamps are naive UTC
     "spark.sql.execution.arrow.pyspark.enabled": "true",  # pandas <-> Spark via Arrow
@@ -75,13 +79,17 @@ def spark_session(master: str | None = None, conf: dict[str, Any] | None = None)
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    master = master or os.environ.get(ENV_MASTER) or DEFAULT_MASTER
+    master = master or os.environ.get(ENV_MASTER)
+    if master is None and SUBMITTED not in os.environ:  # under spark-submit: its --master
+        master = DEFAULT_MASTER
     settings = dict(DEFAULT_CONF)
-    if master.startswith("local"):
+    if master and master.startswith("local"):
         settings["spark.sql.shuffle.partitions"] = LOCAL_SHUFFLE_PARTITIONS
         settings["spark.driver.memory"] = LOCAL_DRIVER_MEMORY
     settings |= {str(k): str(v) for k, v in (conf or {}).items()}
-    builder = SparkSession.builder.master(master).appName("cxlib")
+    builder = SparkSession.builder.appName("cxlib")
+    if master:
+        builder = builder.master(master)
     for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

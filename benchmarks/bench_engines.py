@@ -1,0 +1,125 @@
+"""The journey tables on DuckDB and on Spark local: time per step, ratio, driver memory.
+
+For each size (default 1 and 10 million events: a sample-shaped data set with as many
+customers as give that many events, generated once into ``data/bench/engines_<N>/``),
+one fresh process per engine runs the journey analysis and prints its steps:
+``load`` (cxlib.load, DuckDB in both cases: reading on Spark is not built yet),
+``session`` (Spark only: JVM and session start), ``log`` (the journey inputs registered
+and events + journeys built), ``analysis`` (funnel, friction, paths, map) and
+``total``; then the Spark/DuckDB ratio, and Spark ``local[1]`` against ``local[2]`` (what
+a second core buys: on a cluster the same plan spreads over executors).
+
+Peak memory: the Python driver's (``ru_maxrss``) and, on Spark, the JVM's (``VmHWM``). The
+driver's grows with the events today: the events are read into pandas before they reach
+either engine (see the README, "When your data outgrows one machine").
+
+Run: ``python benchmarks/bench_engines.py [--events 1000000 10000000] [--engines ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cxlib.paths import DATA_DIR
+
+EVENTS_PER_CUSTOMER = 26.6
+"""Events per customer in the sample (532,259 events for 20,000 customers)."""
+
+RUNS = ("duckdb", "spark local[1]", "spark local[2]")
+
+
+def data_for(events: int) -> Path:
+    """A sample-shaped data set with about ``events`` events (made once, Parquet)."""
+    from cxlib.sample import generate
+
+    out = DATA_DIR / "bench" / f"engines_{events}"
+    if not (out / "TRUTH.json").is_file():
+        generate(out, customers=max(100, round(events / EVENTS_PER_CUSTOMER)), seed=0,
+                 fmt="parquet")  # fmt: skip
+    return out
+
+
+def _jvm_peak_mb() -> float:
+    """Peak resident memory of this process's Java child (the Spark driver JVM), MB."""
+    for pid in os.listdir("/proc"):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"java" in cmd and f"PPid:\t{os.getpid()}\n" in status:
+            line = next(x for x in status.splitlines() if x.startswith("VmHWM"))
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def one_run(folder: str, run: str) -> dict[str, float]:
+    """Time the journey on ``run`` in this process (called in a fresh process)."""
+    import cxlib
+    from cxlib import journey
+
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    cx = cxlib.load(folder, tables=["customers", "events", "tickets", "surveys"])
+    times["load"] = time.perf_counter() - t
+    if run.startswith("spark"):
+        from cxlib.engine.spark import spark_session
+
+        os.environ["CXLIB_ENGINE"] = "spark"
+        t = time.perf_counter()
+        spark_session(run.split()[1])
+        times["session"] = time.perf_counter() - t
+    t = time.perf_counter()
+    log = journey.JourneyLog(cx)
+    times["log"] = time.perf_counter() - t
+    t = time.perf_counter()
+    journey.JourneyAnalysis().fit(cx)  # builds its own log: analysis = fit - log
+    times["analysis"] = max(time.perf_counter() - t - times["log"], 0.0)
+    times["total"] = sum(times.values())
+    times["events"] = log.n_events
+    times["driver_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times["jvm_mb"] = _jvm_peak_mb() if run.startswith("spark") else float("nan")
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=RUNS)
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # folder run (child)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_run(*args.one)))
+        return
+    steps = ("load", "session", "log", "analysis", "total")
+    print(f"{'events':>11} {'run':<15}" + "".join(f"{s:>10}" for s in steps)
+          + f"{'driver MB':>11}{'JVM MB':>9}")  # fmt: skip
+    for events in args.events:
+        folder = data_for(events)
+        got = {}
+        for run in args.runs:
+            out = subprocess.run([sys.executable, __file__, "--one", str(folder), run],
+                                 capture_output=True, text=True, check=True)  # fmt: skip
+            got[run] = r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{r['events']:>11,} {run:<15}"
+                  + "".join(f"{r.get(s, float('nan')):>10.1f}" for s in steps)
+                  + f"{r['driver_mb']:>11.0f}{r['jvm_mb']:>9.0f}", flush=True)  # fmt: skip
+        if "duckdb" in got:
+            for run in (r for r in got if r != "duckdb"):
+                ratio = got[run]["total"] / got["duckdb"]["total"]
+                print(f"{'':>11} {run} / duckdb: {ratio:.1f}x the time")
+        if {"spark local[1]", "spark local[2]"} <= set(got):
+            gain = got["spark local[1]"]["log"] + got["spark local[1]"]["analysis"]
+            gain /= got["spark local[2]"]["log"] + got["spark local[2]"]["analysis"]
+            print(f"{'':>11} local[1] / local[2] (journey steps): {gain:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
