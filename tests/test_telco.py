@@ -22,7 +22,8 @@ from cxlib.churn.model import ChurnDriverModel
 from cxlib.paths import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "configs" / "telco.yaml"
-MIN_AUC = 0.84
+MIN_AUC = 0.84  # each model; the better one must reach BEST_AUC
+BEST_AUC = 0.845  # issue 13: the better model, repeated CV (0.845-0.848 before the as-of work)
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,7 @@ def test_cross_validated_auc_of_both_models(telco: cxlib.CXData) -> None:
     assert (cv["folds"] == 25).all()
     assert cv.loc["logistic", "roc_auc"] >= MIN_AUC
     assert cv.loc["boosting", "roc_auc"] >= MIN_AUC
+    assert cv["roc_auc"].max() >= BEST_AUC
     top = ";".join(model.drivers_.head(3)["features"]).split(";")
     assert "tenure_days" in top and "plan" in top  # tenure and contract, as published
 

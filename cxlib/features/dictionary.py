@@ -3,7 +3,9 @@
 Every report that shows, names or filters a feature reads it here: the persona report's
 descriptions and figures (:attr:`Feature.label`), the churn report's driver sentences
 (:attr:`Feature.phrase`), grouped importance (:attr:`Feature.family`), number formatting
-(:attr:`Feature.unit`) and the churn exposure guard (:attr:`Feature.exposure`).
+(:attr:`Feature.unit`) and how a feature grows with the time a customer is watched
+(:attr:`Feature.exposure`: why a lifetime churn flag must not be modelled on it; the churn
+report's as-of design measures every feature at a cutoff instead).
 :data:`FEATURES` holds the named columns in the order :func:`cxlib.features.customer_features`
 returns them; :data:`PATTERNS` the families of columns made per value seen in the data
 (``events_share_<channel>``), whose texts hold ``{}`` for that value.
@@ -60,7 +62,7 @@ class Feature:
         The name a sentence gives it (churn drivers: "mean resolution time"); by default
         the column name with spaces.
     exposure : str or None
-        Why the churn exposure guard leaves it out (it changes with the length of
+        How it grows with the time a customer is watched (it changes with the length of
         observation), or None when the guard keeps it.
     """
 
