@@ -63,7 +63,7 @@ class Feature:
         the column name with spaces.
     exposure : str or None
         How it grows with the time a customer is watched (it changes with the length of
-        observation), or None when the guard keeps it.
+        observation), or None when it does not.
     """
 
     name: str
