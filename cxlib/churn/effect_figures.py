@@ -20,7 +20,7 @@ from matplotlib.ticker import PercentFormatter
 
 from cxlib import wording
 from cxlib.churn.findings import ChurnStudy, top_drivers
-from cxlib.churn.sentences import cap
+from cxlib.churn.sentences import cap, label
 from cxlib.io.privacy import mask_contacts
 from cxlib.plots import NEUTRAL, PALETTE, finding_title
 
@@ -45,16 +45,20 @@ def plot_shapes(study: ChurnStudy, k: int = SHAPE_PANELS) -> plt.Figure:
         _shape_panel(ax, m.shapes_[str(r["driver"])], str(r["name"]), str(r["lead"]))
     for ax in axes.flat[len(top) :]:
         ax.axis("off")
-    axes.flat[0].legend(loc="upper left", bbox_to_anchor=(0, -0.28), ncol=2, frameon=False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="upper left", bbox_to_anchor=(0.005, 0.96), ncol=2, frameon=False
+    )
     fig.suptitle(
         "How churn differs across each top driver (observed, 95% CI) and what the model "
         "expects with everything else as it is",
         x=0.01,
+        y=0.995,
         ha="left",
         fontsize=11,
         fontweight="bold",
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 
@@ -72,7 +76,7 @@ def _shape_panel(ax: plt.Axes, table: pd.DataFrame, name: str, lead: str) -> Non
     ax.set_ylabel("churn rate")
     lead_name = cap(mask_contacts(name))
     finding_title(ax, lead_name, f"{wording.count(int(table['n'].sum()))} rows; bars: 95% CI")
-    ax.set_xlabel(mask_contacts(lead.replace("_", " ")))
+    ax.set_xlabel(mask_contacts(label(lead)))
 
 
 def cox_table(study: ChurnStudy) -> pd.DataFrame:

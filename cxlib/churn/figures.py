@@ -140,7 +140,7 @@ def plot_groups(study: ChurnStudy) -> plt.Figure:
     if has_risk:
         ax2 = axes[0, 1]
         ax2.barh(names, g["revenue_at_risk"], color=BAD)
-        ax2.set_xlabel(f"revenue at risk, next {study.data.horizon_months} months")
+        ax2.set_xlabel("revenue at risk per year")
         ax2.xaxis.set_major_locator(MaxNLocator(4))
         ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _: wording.money(v)))
         top = g.loc[g["revenue_at_risk"].idxmax()]
