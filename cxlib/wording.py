@@ -60,21 +60,56 @@ def count(n: Any) -> str:
     return f"{int(n):,}" if is_known(n) else UNKNOWN
 
 
-def money(x: Any) -> str:
-    """A money amount, compact above a thousand: ``681.5k``, ``2.3m``, ``950``.
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+"""Currencies written with their symbol; any other ISO code is written before the amount."""
+_CURRENCY: dict[str, str | None] = {"code": None}
+"""The currency :func:`money` writes by default (set by :func:`use_currency`)."""
 
-    One style on every page. The currency, where known, is the caller's to add.
 
-    >>> money(1_234_567), money(-5_400)
-    ('1.2m', '-5.4k')
+def use_currency(code: str | None) -> None:
+    """Set the currency every :func:`money` call writes (the config's ``currency:``).
+
+    The loader sets it from the config, so every page of a run writes amounts alike
+    without passing the currency around; None writes bare amounts. (A module-level
+    setting, not a context variable: a notebook kernel may run each cell in a copy of
+    the context.)
+
+    >>> use_currency("EUR"); money(681_500); use_currency(None)
+    '€681.5k'
+    """
+    _CURRENCY["code"] = None if code is None else str(code).strip().upper() or None
+
+
+def currency_prefix(code: str | None = None) -> str:
+    """How an amount starts in ``code`` (default: the current one): ``'€'``, ``'CHF '``, ``''``.
+
+    >>> currency_prefix("usd"), currency_prefix("CHF"), currency_prefix()
+    ('$', 'CHF ', '')
+    """
+    code = _CURRENCY["code"] if code is None else code.strip().upper()
+    if not code:
+        return ""
+    return CURRENCY_SYMBOLS.get(code, f"{code} ")
+
+
+def money(x: Any, currency: str | None = None) -> str:
+    """A money amount, compact above a thousand, in the currency: ``€681.5k``, ``2.3m``.
+
+    One style on every page. ``currency`` (an ISO code) defaults to the one the config set
+    (:func:`use_currency`); without one the amount is bare.
+
+    >>> money(1_234_567), money(-5_400), money(950, "GBP"), money(12_000, "CHF")
+    ('1.2m', '-5.4k', '£950', 'CHF 12.0k')
     """
     if not is_known(x):
         return UNKNOWN
     x = float(x)
+    sign, x = ("-" if x < 0 else ""), abs(x)
+    prefix = currency_prefix(currency)
     for size, unit in _MONEY_UNITS:
-        if abs(x) >= size:
-            return f"{x / size:,.1f}{unit}"
-    return f"{x:,.0f}"
+        if x >= size:
+            return f"{sign}{prefix}{x / size:,.1f}{unit}"
+    return f"{sign}{prefix}{x:,.0f}"
 
 
 def percent(x: Any, digits: int = 0) -> str:
@@ -183,3 +218,39 @@ def decimals(x: Any, digits: int = 3) -> str:
     ('0.000', '0.123')
     """
     return f"{round(float(x), digits) + 0.0:.{digits}f}" if is_known(x) else UNKNOWN
+
+
+_LABELS: dict[str, str] = {}
+"""The config's ``labels:`` (name -> how it reads), set by :func:`use_labels`."""
+
+
+def use_labels(labels: dict[str, str] | None) -> None:
+    """Set how raw names (touchpoints, stages, channels) read on every page.
+
+    The loader sets it from the config's ``labels:``; names it does not map are humanised
+    by :func:`label`.
+
+    >>> use_labels({"A_SUBMITTED": "application submitted"}); label("A_SUBMITTED")
+    'application submitted'
+    >>> use_labels(None)
+    """
+    _LABELS.clear()
+    _LABELS.update({str(k): str(v) for k, v in (labels or {}).items()})
+
+
+def label(name: Any) -> str:
+    """A raw name as a page writes it: the config's label, else humanised.
+
+    Humanised: underscores and hyphens become spaces and surrounding blanks go
+    (``billing_page`` -> ``billing page``); the case is kept, so a name reads the same in
+    a sentence and in a table. Unknown values read ``n/a``.
+
+    >>> label("billing_page"), label("order-status"), label(None)
+    ('billing page', 'order status', 'n/a')
+    """
+    if name is None or (isinstance(name, float) and not is_known(name)):
+        return UNKNOWN
+    text = str(name)
+    if text in _LABELS:
+        return _LABELS[text]
+    return " ".join(text.replace("_", " ").replace("-", " ").split()) or text

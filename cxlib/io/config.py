@@ -16,6 +16,9 @@ A config file looks like this (every key optional)::
     engine: spark                     # where the heavy SQL runs: duckdb (default) or spark
     spark: {master: "local[*]", conf: {spark.executor.memory: 4g}}   # Spark session settings
     scales: {nps: [0, 10], csat: [1, 5], ces: [1, 7]}   # only nps, csat, ces
+    currency: EUR                     # ISO code of every amount (pages write €1.2k)
+    labels: {billing_page: Billing page}   # how a touchpoint, stage or channel reads
+                                      # (default: the name humanised, billing page)
     questions:                        # survey types beyond nps/csat/ces, kept and shown
       goal_completed: {scale: [0, 1]}                 # the scorecard's "other questions":
       enps: {scale: [0, 10], label: eNPS}             # top box on a 2-point scale, else
@@ -72,7 +75,7 @@ _TABLE_KEYS = {
 }
 _TOP_KEYS = {
     "name", "timezone", "stage_order", "scales", "questions", "tables", "outcomes", "goal",
-    "engine", "spark",
+    "engine", "spark", "currency", "labels",
 }  # fmt: skip
 _SPARK_KEYS = {"master", "conf"}
 QUESTION_METRICS = ("mean", "top_box")
@@ -135,6 +138,10 @@ class DatasetConfig:
     """Where the heavy SQL runs (:mod:`cxlib.engine`); None: DuckDB unless CXLIB_ENGINE says."""
     spark: dict[str, Any] = field(default_factory=dict)
     """Spark session settings: ``master`` (URL) and ``conf`` (key: value)."""
+    currency: str | None = None
+    """ISO code of the data's money amounts (``EUR``), written by :func:`cxlib.wording.money`."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """How a touchpoint, stage or channel name reads on a page (:func:`cxlib.wording.label`)."""
 
     def mapping(self, table: str) -> TableMapping:
         """The mapping for ``table`` (an identity mapping when the config has none)."""
@@ -184,6 +191,7 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         raise ConfigError(f"{where}: stage_order repeats a stage: {list(stages)}.")
     outcomes, goal = _journey_outcomes(where, raw.get("outcomes"), raw.get("goal"))
     engine, spark = _engine(where, raw.get("engine"), raw.get("spark"))
+    currency, labels = _currency_labels(where, raw.get("currency"), raw.get("labels"))
     return DatasetConfig(
         name=raw.get("name"),
         timezone=timezone,
@@ -196,7 +204,25 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         goal=goal,
         engine=engine,
         spark=spark,
+        currency=currency,
+        labels=labels,
     )
+
+
+def _currency_labels(where: str, currency: Any, labels: Any) -> tuple[str | None, dict[str, str]]:  # noqa: ANN401
+    """The config's ``currency`` (a three-letter ISO code) and ``labels`` (name -> label).
+
+    >>> _currency_labels("config", "eur", {"billing_page": "Billing page"})
+    ('EUR', {'billing_page': 'Billing page'})
+    """
+    code = None if currency is None else str(currency).strip().upper()
+    if code is not None and not (len(code) == 3 and code.isalpha()):
+        raise ConfigError(
+            f"{where}: currency must be a three-letter ISO code (EUR), got {currency!r}."
+        )
+    if labels is not None and not isinstance(labels, dict):
+        raise ConfigError(f"{where}: labels must be a mapping of name to label.")
+    return code, {str(k): str(v) for k, v in (labels or {}).items()}
 
 
 def _engine(where: str, engine: Any, spark: Any) -> tuple[str | None, dict[str, Any]]:  # noqa: ANN401

@@ -43,7 +43,7 @@ from cxlib.io.raw import filtered
 from cxlib.io.readers import DataContractError, describe_source, open_reader
 from cxlib.io.schemas import CHECK_ROWS, check_contract
 from cxlib.io.validate import CUSTOMER_IDS, validate_table
-from cxlib.wording import count
+from cxlib.wording import count, use_currency, use_labels
 
 TIME_COLUMNS = {
     "customers": "signup_date",
@@ -188,11 +188,18 @@ def load(
     if memo is not None:
         stored = memos.read(memo, source, config)
         if stored is not None:
-            return stored if wanted is None else stored.subset(wanted)
+            return _worded(stored if wanted is None else stored.subset(wanted))
     with small_pages():  # see cxlib.io.memory: fresh memory is most of a large load's cost
         data = _read_and_validate(source, config, wanted)
     if memo is not None and wanted is None:
         memos.remember(memo, source, config, data)
+    return _worded(data)
+
+
+def _worded(data: CXData) -> CXData:
+    """``data``, after making its config's currency and labels those every page writes."""
+    use_currency(getattr(data.config, "currency", None))
+    use_labels(getattr(data.config, "labels", None))
     return data
 
 
