@@ -254,3 +254,20 @@ def label(name: Any) -> str:
     if text in _LABELS:
         return _LABELS[text]
     return " ".join(text.replace("_", " ").replace("-", " ").split()) or text
+
+
+def month(period: Any) -> str:
+    """A calendar month (``'2025-09'``, a date or a pandas Period) as pages write it.
+
+    >>> month("2025-09"), month("2026-01-15"), month(None)
+    ('Sep 2025', 'Jan 2026', 'n/a')
+    """
+    if period is None or (isinstance(period, float) and not is_known(period)):
+        return UNKNOWN
+    text = str(period)[:7]
+    names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    try:
+        year, mon = int(text[:4]), int(text[5:7])
+        return f"{names[mon - 1]} {year}"
+    except (ValueError, IndexError):
+        return str(period)

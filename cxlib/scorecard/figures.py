@@ -53,7 +53,7 @@ def plot_trends(trends: pd.DataFrame) -> plt.Figure:
     NPS (points) on top, the percentage KPIs together below. A filled dot marks a month
     that differs significantly from the month before (green better, orange worse).
     """
-    keys = [k for k in KPIS if k in set(trends["kpi"])]
+    keys = [k for k in KPIS if k in set(trends["kpi"]) and k != "churn_rate_monthly"]
     if not keys:
         return _empty("No dated survey answers or tickets: no trends to show.")
     panels = [p for p in (["nps"], [k for k in keys if k != "nps"]) if set(p) & set(keys)]
@@ -71,7 +71,9 @@ def plot_trends(trends: pd.DataFrame) -> plt.Figure:
         ax.set_ylabel("NPS (points)" if panel == ["nps"] else "% of answers / tickets")
         if panel != ["nps"]:
             ax.legend(loc="lower left", ncols=2, fontsize=9)
-    n_sig = int(trends["significant"].fillna(False).astype(bool).sum())
+    n_sig = int(
+        trends.loc[trends["kpi"].isin(keys), "significant"].fillna(False).astype(bool).sum()
+    )
     title = (
         f"{n_sig} significant month-on-month change{'s' if n_sig != 1 else ''} (dots)"
         if n_sig

@@ -21,8 +21,10 @@ import pandas as pd
 from cxlib.io import outputs
 from cxlib.io.privacy import ACCOUNT, CARD, EMAIL, LINK, NAME, NAME_COLUMNS, PHONE
 from cxlib.metrics.intervals import MetricResult
+from cxlib.metrics.kpis import kpi, stated
+from cxlib.scorecard.history import YEAR_EARLIER, period_changes
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, PROMISE_HOURS, kpis_to_dict
-from cxlib.wording import count, interval, number, p_value, value
+from cxlib.wording import UNKNOWN, count, interval, is_known, month, number, p_value, value
 
 OUTPUT_FILES = (
     "cx_scorecard.json",
@@ -75,6 +77,55 @@ def change_sentences(trends: pd.DataFrame, none: str | None = None) -> list[str]
             f"{row.period} (to {number(row.value, 1)}; adjusted {p_value(row.p_adjusted)})."
         )
     return out
+
+
+def _signed(x: float) -> str:
+    """A change with its sign, as a CI bound reads: ``+8.2``, ``−1.5``."""
+    return f"{x:+,.1f}".replace("-", "−") if is_known(x) else UNKNOWN
+
+
+def period_change_sentences(changes: pd.DataFrame, versus: str | None = None) -> list[str]:
+    """One sentence per significant change of a KPI's latest month, largest z first.
+
+    ``changes`` is :func:`cxlib.scorecard.history.period_changes` (p-values adjusted over
+    every KPI and both comparisons); ``versus`` keeps one comparison only.
+
+    Examples
+    --------
+    >>> period_change_sentences(period_changes(monthly_trends(cx)))[0]   # doctest: +SKIP
+    'CES (% easy) rose 11.7 percentage points year on year (better), from 44.6% in Sep 2025 to 56.3% in Sep 2026 (95% CI +8.2 to +15.1; adjusted p < 0.001).'
+    """
+    sig = changes[changes["significant"].fillna(False).astype(bool)]
+    if versus is not None:
+        sig = sig[sig["versus"] == versus]
+    width = (sig["change_high"] - sig["change_low"]).where(lambda w: w > 0)
+    sig = sig.reindex((sig["change"].abs() / width).sort_values(ascending=False).index)
+    out = []
+    for row in sig.itertuples():
+        k = kpi(row.kpi)
+        way = "rose" if row.change > 0 else "fell"
+        when = "year on year" if row.versus == YEAR_EARLIER else "since the month before"
+        verdict = {True: " (better)", False: " (worse)"}.get(row.better, "")
+        out.append(
+            f"{k.name} {way} {number(abs(row.change), 1)} {k.change_unit()} {when}{verdict}, "
+            f"from {k.format(row.other_value)} in {month(row.other_period)} to "
+            f"{k.format(row.value)} in {month(row.period)} (95% CI {_signed(row.change_low)} to {_signed(row.change_high)}; "
+            f"adjusted {p_value(row.p_adjusted)})."
+        )
+    return out
+
+
+def no_change_sentence(changes: pd.DataFrame) -> str | None:
+    """The sentence saying no KPI moved, with what was tested (None when one did or none was)."""
+    tested = changes[changes["p_value"].notna()]
+    if tested.empty or changes["significant"].fillna(False).astype(bool).any():
+        return None
+    latest = tested["period"].max()
+    return (
+        f"No KPI changed significantly in {month(latest)}, neither against the month before nor "
+        f"against the same month a year earlier ({count(len(tested))} "
+        f"comparison{'s' if len(tested) != 1 else ''}, adjusted for their number)."
+    )
 
 
 def gap_sentences(
@@ -152,25 +203,40 @@ def findings(
     trends: pd.DataFrame,
     table: pd.DataFrame,
     voc: pd.DataFrame | None = None,
+    period: tuple[Any, Any] | None = None,
 ) -> list[str]:
     """The scorecard's findings as sentences, most important first (the first three are
-    the summary's ``findings``)."""
+    the summary's ``findings``).
+
+    The significant changes of the latest month lead (against the same month a year
+    earlier and the month before, :func:`period_change_sentences`), or one sentence saying
+    none of the tested changes is significant; then the response promise, NPS, the widest
+    gap, what detractors write about.
+    """
     out = []
     if "response_24h" in kpis or "fcr" in kpis:
         out.append(promise_sentence(kpis))
     if "nps" in kpis:
         out.append(f"NPS is {number(kpis['nps'].value, 1)} ({_ci(kpis['nps'])} answers).")
-    gaps, changes = gap_sentences(table), change_sentences(trends)
-    out += gaps[:1] + changes[:1]
+    changes = period_changes(trends)
+    moved = period_change_sentences(changes)
+    out = moved[:2] + out + gap_sentences(table)[:1]
     voc_line = theme_sentence(voc)
     if voc_line:
         out.append(voc_line)
     for key in ("csat", "ces", "fcr", "churn_rate"):
         if key in kpis and len(out) < 3:
-            out.append(f"{KPIS[key]} is {value(kpis[key].value, '%')} ({_ci(kpis[key])}).")
-    if not changes and not trends.empty:
-        out.append("No KPI changed significantly from one month to the next.")
-    return out
+            out.append(_kpi_sentence(key, kpis[key], period))
+    quiet = no_change_sentence(changes)
+    return out[:1] + [quiet] + out[1:] if quiet else out
+
+
+def _kpi_sentence(key: str, r: MetricResult, period: tuple[Any, Any] | None) -> str:
+    """``CSAT is 42.9% (95% CI ...)``; churn says over which customers and by when."""
+    if key == "churn_rate":
+        by = f"By {str(period[1])[:10]}" if period else "By the end of the data"
+        return f"{by}, {value(r.value, '%')} of all customers had churned ({_ci(r)})."
+    return f"{kpi(key).name} is {kpi(key).format(r.value)} ({_ci(r)})."
 
 
 def summary(
@@ -181,13 +247,40 @@ def summary(
     period: tuple[Any, Any] | None = None,
 ) -> dict[str, Any]:
     """The scorecard's summary JSON: ``findings`` (top three), ``kpis``, changes, gaps."""
+    changes = period_changes(trends)
     return {
-        "findings": findings(kpis, trends, table, voc)[:3],
+        "findings": findings(kpis, trends, table, voc, period)[:3],
         "kpis": kpis_to_dict(kpis),
+        "stated_kpis": stated_kpis(kpis, trends, period),
         "period": [str(p) for p in period] if period else None,
+        "latest_changes": period_change_sentences(changes),
+        "period_changes": changes.astype(object).where(changes.notna(), None).to_dict("records"),
         "significant_changes": change_sentences(trends),
         "significant_gaps": gap_sentences(table),
     }
+
+
+def stated_kpis(
+    kpis: Mapping[str, MetricResult], trends: pd.DataFrame, period: tuple[Any, Any] | None
+) -> list[dict[str, Any]]:
+    """The KPIs the scorecard states, as :func:`cxlib.metrics.kpis.stated` records.
+
+    The headline KPIs over the data's period, the customers behind the churn rate, and
+    the latest month's churn among active customers.
+    """
+    out = [
+        stated(k, r.value, period=period, n=r.n, ci=(r.ci_low, r.ci_high))
+        for k, r in kpis.items()
+        if k in KPIS
+    ]
+    if "churn_rate" in kpis:
+        out.append(stated("customers", kpis["churn_rate"].n, period=period))
+    churn = trends[trends["kpi"] == "churn_rate_monthly"].tail(1)
+    for row in churn.itertuples():
+        month = pd.Period(row.period, freq="M")
+        window = (month.start_time, month.end_time)
+        out.append(stated(row.kpi, row.value, period=window, n=row.n, ci=(row.ci_low, row.ci_high)))
+    return out
 
 
 def save_outputs(

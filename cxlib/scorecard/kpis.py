@@ -23,20 +23,16 @@ import pandas as pd
 from cxlib import metrics
 from cxlib.contract import DEFAULT_SCALES
 from cxlib.metrics.intervals import MetricResult
+from cxlib.metrics.kpis import kpi
 from cxlib.wording import count, number
 
 PROMISE_HOURS = 24
 """Most customers expect an answer within a day: the response promise of the scorecard."""
-KPIS: dict[str, str] = {
-    "nps": "NPS",
-    "csat": "CSAT",
-    "ces": "CES",
-    "churn_rate": "Churn rate",
-    "fcr": "FCR",
-    "response_24h": f"Response within {PROMISE_HOURS}h",
-}
-"""The headline KPIs, in display order: key -> label."""
-LOWER_IS_BETTER = frozenset({"churn_rate"})
+HEADLINE = ("nps", "csat", "ces", "churn_rate", "fcr", "response_24h")
+"""The headline KPIs, in display order (keys of :data:`cxlib.metrics.kpis.KPIS`)."""
+KPIS: dict[str, str] = {key: kpi(key).name for key in (*HEADLINE, "churn_rate_monthly")}
+"""The scorecard's KPIs: key -> label, the one name of :mod:`cxlib.metrics.kpis`."""
+LOWER_IS_BETTER = frozenset(k for k in KPIS if kpi(k).higher_is_better is False)
 """KPIs for which a fall is good news."""
 KPI_COLUMNS: dict[str, tuple[str, ...]] = {
     "nps": ("score",),
@@ -153,7 +149,7 @@ def headline_kpis(cx: Any) -> dict[str, MetricResult]:
     """
     funcs = kpi_functions(cx, ticket_as_of(cx.tickets))
     out: dict[str, MetricResult] = {}
-    for key in KPIS:
+    for key in HEADLINE:
         rows = kpi_rows(cx, key)
         if rows is None or len(rows) == 0:
             continue
@@ -167,7 +163,7 @@ def headline_kpis(cx: Any) -> dict[str, MetricResult]:
 
 
 def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:
-    """One row per KPI for people: ``KPI``, ``value``, ``95% CI``, ``n``, ``unit``."""
+    """One row per KPI for people: ``KPI``, ``value``, ``95% CI``, ``n``, ``unit``, ``period``."""
     rows = [
         {
             "KPI": KPIS.get(k, r.name),
@@ -177,10 +173,11 @@ def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:
             else f"{number(r.ci_low, 1)} to {number(r.ci_high, 1)}",
             "n": count(r.n),
             "unit": "points (−100 to 100)" if r.unit == "points" else r.unit,
+            "period": kpi(k).period if k in KPIS else "the answers given in the period",
         }
         for k, r in kpis.items()
     ]
-    return pd.DataFrame(rows, columns=["KPI", "value", "95% CI", "n", "unit"])
+    return pd.DataFrame(rows, columns=["KPI", "value", "95% CI", "n", "unit", "period"])
 
 
 def kpis_to_dict(kpis: Mapping[str, MetricResult]) -> dict[str, dict[str, Any]]:

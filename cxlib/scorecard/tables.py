@@ -40,7 +40,7 @@ from cxlib.wording import number
 _TIME = {"survey": "responded_at", "ticket": "opened_at"}
 
 
-def _adjust(p: pd.Series) -> pd.Series:
+def adjust(p: pd.Series) -> pd.Series:
     """Benjamini-Hochberg adjusted p-values (NaN stays NaN)."""
     out = pd.Series(np.nan, index=p.index)
     ok = p.notna()
@@ -57,9 +57,10 @@ def monthly_trends(cx: Any, freq: str = "M", min_n: int = MIN_N) -> pd.DataFrame
     DataFrame
         ``kpi`` (key), ``label``, ``period`` (str), ``value``, ``n``, ``ci_low``,
         ``ci_high``, ``low_n``, ``change`` (vs the previous period), ``p_value``,
-        ``p_adjusted`` (BH over all tests of the table) and ``significant``
-        (adjusted p < 0.05; only tested when both periods have ``min_n`` answers).
-        Churn is not trended (see the churn report).
+        ``p_adjusted`` (BH over all tests of the table), ``significant``
+        (adjusted p < 0.05; only tested when both periods have ``min_n`` answers), and
+        ``se``, ``method`` (of each month's result, for further tests). Churn is trended
+        as ``churn_rate_monthly`` (:func:`monthly_churn`) when the customers have dates.
     """
     funcs = kpi_functions(cx, ticket_as_of(cx.tickets))
     frames = []
@@ -79,32 +80,61 @@ def monthly_trends(cx: Any, freq: str = "M", min_n: int = MIN_N) -> pd.DataFrame
                 records.append((str(period), r))
         if not records:
             continue
-        frame = pd.DataFrame(
-            {
-                "kpi": key,
-                "label": KPIS[key],
-                "period": [p for p, _ in records],
-                "value": [r.value for _, r in records],
-                "n": [r.n for _, r in records],
-                "ci_low": [r.ci_low for _, r in records],
-                "ci_high": [r.ci_high for _, r in records],
-            }
-        )
-        tests = [(math.nan, math.nan)] + [
-            _test(a, b, min_n) for (_, a), (_, b) in zip(records, records[1:], strict=False)
-        ]
-        frame["change"] = [t[0] for t in tests]
-        frame["p_value"] = [t[1] for t in tests]
-        frames.append(frame)
+        frames.append(_trend_frame(key, records, min_n))
+    churn = monthly_churn(cx, freq)
+    if churn:
+        frames.append(_trend_frame("churn_rate_monthly", churn, min_n))
     cols = ["kpi", "label", "period", "value", "n", "ci_low", "ci_high", "low_n"]
-    cols += ["change", "p_value", "p_adjusted", "significant"]
+    cols += ["change", "p_value", "p_adjusted", "significant", "se", "method"]
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)
     out["low_n"] = out["n"] < min_n
-    out["p_adjusted"] = _adjust(out["p_value"])
+    out["p_adjusted"] = adjust(out["p_value"])
     out["significant"] = out["p_adjusted"] < 0.05
     return out[cols]
+
+
+def _trend_frame(key: str, records: list[tuple[str, MetricResult]], min_n: int) -> pd.DataFrame:
+    """One KPI's months as trend rows, each tested against the month before."""
+    frame = pd.DataFrame(
+        {
+            "kpi": key,
+            "label": KPIS[key],
+            "period": [p for p, _ in records],
+            "value": [r.value for _, r in records],
+            "n": [r.n for _, r in records],
+            "ci_low": [r.ci_low for _, r in records],
+            "ci_high": [r.ci_high for _, r in records],
+            "se": [r.se for _, r in records],
+            "method": [r.method for _, r in records],
+        }
+    )
+    tests = [(math.nan, math.nan)] + [
+        _test(a, b, min_n) for (_, a), (_, b) in zip(records, records[1:], strict=False)
+    ]
+    frame["change"] = [t[0] for t in tests]
+    frame["p_value"] = [t[1] for t in tests]
+    return frame
+
+
+def monthly_churn(cx: Any, freq: str = "M") -> list[tuple[str, MetricResult]]:
+    """The churn rate of each month of the data: churners in it over customers active at
+    its start (:func:`cxlib.metrics.churn_rate` with ``start``/``end``), as (period, result).
+
+    Months run from the first to the last month of the data (:meth:`CXData.period`);
+    empty when the customers lack signup or churn dates.
+    """
+    customers, period = cx.customers, cx.period()
+    if customers is None or period is None or not {"signup_date", "churn_date"} <= set(customers):
+        return []
+    out = []
+    for month in pd.period_range(period[0], period[1], freq=freq):
+        start, end = month.start_time.tz_localize("UTC"), month.end_time.tz_localize("UTC")
+        r = metrics.churn_rate(customers, start=start, end=end + pd.Timedelta(1, "ns"))
+        if r.n > 0:
+            out.append((str(month), r))
+    return out
 
 
 def _test(a: MetricResult, b: MetricResult, min_n: int) -> tuple[float, float]:
@@ -182,7 +212,7 @@ def breakdown(
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows)
     out["low_n"] = out["n"] < min_n
-    out["p_adjusted"] = _adjust(out["p_value"])
+    out["p_adjusted"] = adjust(out["p_value"])
     out["significant"] = out["p_adjusted"] < 0.05
     return out[cols]
 
