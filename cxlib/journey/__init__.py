@@ -7,7 +7,9 @@ visits, spelling out variants -- run in numpy, :mod:`~cxlib.journey.sequence` an
 :mod:`~cxlib.journey.tallies`, tested against their SQL definitions); the modules of this
 package turn the counts into rates with 95% Wilson intervals, scores, tables, sentences and
 figures: :mod:`~cxlib.journey.funnel`, :mod:`~cxlib.journey.friction`, :mod:`~cxlib.journey.paths`,
-:mod:`~cxlib.journey.maps` (per-persona journey maps), :mod:`~cxlib.journey.analysis`
+:mod:`~cxlib.journey.maps` (per-persona journey maps), :mod:`~cxlib.journey.voices` (what
+customers say: comment themes and sentiment per touchpoint, the emotion of each persona x
+stage) and :mod:`~cxlib.journey.voice_tables`, :mod:`~cxlib.journey.analysis`
 (everything at once), :mod:`~cxlib.journey.findings` (sentences, tables, output files) and
 :mod:`~cxlib.journey.figures`. Any event log runs through it once a config maps its
 case, activity and time columns onto ``customer_id``, ``touchpoint`` and ``timestamp`` (see
@@ -92,6 +94,8 @@ from cxlib.journey.funnel import funnel
 from cxlib.journey.log import SQL_DIR, JourneyLog, render
 from cxlib.journey.maps import journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
+from cxlib.journey.voice_tables import table_voices, voice_method
+from cxlib.journey.voices import JourneyVoices, journey_voices
 
 
 def __getattr__(name: str):
@@ -109,6 +113,7 @@ __all__ = [
     "SQL_DIR",
     "JourneyAnalysis",
     "JourneyLog",
+    "JourneyVoices",
     "affected_total",
     "cross_channel_repeats",
     "describe_touchpoint",
@@ -118,6 +123,7 @@ __all__ = [
     "friction",
     "funnel",
     "journey_map",
+    "journey_voices",
     "read_personas",
     "render",
     "save_outputs",
@@ -127,6 +133,8 @@ __all__ = [
     "table_cross_channel",
     "table_friction",
     "table_variants",
+    "table_voices",
     "top_friction",
     "variants",
+    "voice_method",
 ]

@@ -13,6 +13,7 @@ from cxlib.journey.funnel import funnel, outcomes
 from cxlib.journey.log import JourneyLog
 from cxlib.journey.maps import build_journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
+from cxlib.journey.voices import MIN_COMMENTS, JourneyVoices, add_emotions, journey_voices
 from cxlib.wording import percent
 
 FULL_COVERAGE = 0.95
@@ -48,12 +49,22 @@ class JourneyAnalysis(BaseEstimator):
         Friction-score weights (default :data:`DEFAULT_WEIGHTS`).
     top_variants, max_variant_steps : int
         How many journey variants to keep, and after how many steps to cut journeys.
+    comments : bool
+        Read the survey comments (:mod:`~cxlib.journey.voices`): themes and sentiment per
+        touchpoint, and the emotion (mean sentiment) per persona x stage of the map.
+    min_comments : int
+        Touchpoints and persona x stage cells with fewer comments are suppressed.
 
     Attributes
     ----------
     funnel_, friction_, dfg_, variants_, cross_channel_, journey_map_ : DataFrame
         The results of :func:`funnel`, :func:`friction`, :func:`directly_follows`,
-        :func:`variants`, :func:`cross_channel_repeats` and :func:`journey_map`.
+        :func:`variants`, :func:`cross_channel_repeats` and :func:`journey_map`; the
+        journey map has ``sentiment`` and ``sentiment_comments`` per cell when
+        ``comments`` is True.
+    voices_ : JourneyVoices
+        The scored comments, each touchpoint's themes and sentiment, the sentiment model
+        (:func:`~cxlib.journey.voices.journey_voices`); empty when ``comments`` is False.
     outcomes_ : DataFrame
         How journeys end (:func:`~cxlib.journey.funnel.outcomes`): one row per outcome
         named in the config, plus journeys without one; empty without outcomes.
@@ -84,6 +95,8 @@ class JourneyAnalysis(BaseEstimator):
         weights: dict[str, float] | None = None,
         top_variants: int = 10,
         max_variant_steps: int | None = 6,
+        comments: bool = True,
+        min_comments: int = MIN_COMMENTS,
     ) -> None:
         self.stage_order = stage_order
         self.purchase_stage = purchase_stage
@@ -97,6 +110,8 @@ class JourneyAnalysis(BaseEstimator):
         self.weights = weights
         self.top_variants = top_variants
         self.max_variant_steps = max_variant_steps
+        self.comments = comments
+        self.min_comments = min_comments
 
     def fit(self, cx, personas: pd.DataFrame | None = None) -> JourneyAnalysis:  # noqa: ANN001
         """Run every part of the analysis on ``cx`` (a CXData with events)."""
@@ -154,7 +169,24 @@ class JourneyAnalysis(BaseEstimator):
         self.variants_ = variants(log, top=self.top_variants, max_steps=self.max_variant_steps)
         self.cross_channel_ = cross_channel_repeats(log, days=self.repeat_contact_days)
         self.notes_ = log.notes + notes
+        self._fit_voices(personas)
         return self
+
+    def _fit_voices(self, personas: pd.DataFrame | None) -> None:
+        """``voices_`` and the emotions of the journey map, from the survey comments."""
+        cx = self.log_.cx
+        if not self.comments:
+            self.voices_ = JourneyVoices(pd.DataFrame())
+            return
+        self.voices_, emotions = journey_voices(
+            cx, self.friction_, personas, min_comments=self.min_comments
+        )
+        self.journey_map_ = add_emotions(self.journey_map_, emotions)
+        if self.voices_.touchpoints.empty:
+            self.notes_.append(
+                "No survey comment names a touchpoint: what customers say at each step and "
+                "the emotions of the persona journey map are not available."
+            )
 
 
 def _coverage(ids: pd.Series, known: pd.Series) -> float:

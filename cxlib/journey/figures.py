@@ -14,13 +14,18 @@ import seaborn as sns
 
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.findings import COMPONENT_NAMES, top_friction, unranked_sentence
-from cxlib.plots import BAD, NEUTRAL, PALETTE, finding_title, show_findings
+from cxlib.journey.voice_tables import SCALE, sentiment_text
+from cxlib.plots import BAD, DIVERGING, NEUTRAL, PALETTE, finding_title, show_findings
+from cxlib.voice import NEUTRAL_BAND
 from cxlib.wording import count, money, number, percent
 
 FEW_EXITS = 0.01
 """Below this share of customers exiting, the funnel's title says nearly every journey goes on."""
 MIN_LABELLED_SHARE = 0.005
 """Transition cells below this share of a row are left unlabelled (they would read 0)."""
+
+NO_DATA = "#EEEEEE"
+"""Background of heatmap cells without a value (too few comments, no comments, hidden)."""
 
 NOTE_WIDTH = 80
 """Characters per line of a figure that is a sentence (no data to draw)."""
@@ -166,7 +171,8 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
 
 def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
     """Personas x stages heatmap of drop-off; each cell shows drop-off, reach, the mean
-    experience score (CES/CSAT on 0-100) and the top pain point."""
+    experience score (CES/CSAT on 0-100) and the top pain point. Below it, when the
+    comments were read, the emotion of each cell (:func:`plot_emotions`)."""
     jm = ja.journey_map_
     if jm.empty:
         show_findings(["No personas: the persona journey map is skipped."])
@@ -192,7 +198,13 @@ def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
             if isinstance(grid["top_pain_point"].loc[p, s], str):
                 lines.append(grid["top_pain_point"].loc[p, s])
             annot.loc[p, s] = "\n".join(lines)
-    fig, ax = plt.subplots(figsize=(2 + 1.9 * len(stages), 1.2 + 0.95 * len(rate)))
+    height = 1.2 + 0.95 * len(rate)
+    emotions = "sentiment_comments" in jm and jm["sentiment_comments"].sum() > 0
+    fig, axes = plt.subplots(
+        2 if emotions else 1, 1, squeeze=False,
+        figsize=(2 + 1.9 * len(stages), height * (2.05 if emotions else 1)),
+    )  # fmt: skip
+    ax = axes[0, 0]
     sns.heatmap(rate.astype(float), annot=annot, fmt="", cmap="Reds", vmin=0,
                 cbar_kws={"label": "drop-off rate", "format": "{x:.0%}"}, ax=ax,
                 annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white")  # fmt: skip
@@ -206,7 +218,62 @@ def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
     )
     finding_title(ax, title, "drop-off, reach, mean experience score (0-100) and top pain "
                   f"point; cells under {ja.min_customers} customers hidden (–)")  # fmt: skip
+    if emotions:
+        plot_emotions(ja, axes[1, 0], list(rate.index))
+        fig.tight_layout(h_pad=3)
     return fig
+
+
+def _emotion_label(mean: float, n: int, hidden: bool, min_comments: int) -> str:
+    """The text of one emotion cell: mean and comments, "too few" or hidden (–)."""
+    if hidden:
+        return "–"
+    if n == 0:
+        return "no comments"
+    if n < min_comments:
+        return f"too few\n({count(n)} comments)"
+    return f"{sentiment_text(mean)}\n{count(n)} comments"
+
+
+def plot_emotions(ja: JourneyAnalysis, ax: plt.Axes, personas: list[str]) -> plt.Axes:
+    """The emotion row of each persona's journey: mean sentiment of the comments left at
+    each stage's touchpoints (−1 to +1, a diverging colour-blind-safe scale: red negative,
+    blue positive), with the comments behind it; too few comments read "too few"."""
+    jm = ja.journey_map_
+    stages = list(ja.stage_order_)
+    grid = {c: jm.pivot(index="persona", columns="stage", values=c).reindex(personas)[stages]
+            for c in ("sentiment", "sentiment_comments", "suppressed")}  # fmt: skip
+    n = grid["sentiment_comments"].fillna(0).astype(int)
+    hidden = grid["suppressed"].fillna(True).astype(bool)
+    annot = pd.DataFrame(
+        [[_emotion_label(grid["sentiment"].loc[p, s], n.loc[p, s], hidden.loc[p, s],
+                         ja.min_comments) for s in stages] for p in personas],
+        index=personas, columns=stages,
+    )  # fmt: skip
+    sns.heatmap(grid["sentiment"].astype(float), annot=annot, fmt="", cmap=f"{DIVERGING}_r",
+                vmin=-1, vmax=1, center=0, ax=ax, annot_kws={"fontsize": 8}, linewidths=0.5,
+                linecolor="white", cbar_kws={"label": f"mean sentiment ({SCALE})"})  # fmt: skip
+    ax.set_facecolor(NO_DATA)  # seaborn leaves cells without a mean blank: label them
+    ax.grid(visible=False)
+    for i, p in enumerate(personas):
+        for j, s in enumerate(stages):
+            if pd.isna(grid["sentiment"].loc[p, s]):
+                ax.text(j + 0.5, i + 0.5, annot.loc[p, s], ha="center", va="center", fontsize=8)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    shown = jm[jm["sentiment"].notna()]
+    total = int(jm.loc[~jm["suppressed"].astype(bool), "sentiment_comments"].sum())
+    title = "Emotion along the journey"
+    if len(shown):
+        low = shown.loc[shown["sentiment"].idxmin()]
+        mood = "least positive" if low["sentiment"] >= NEUTRAL_BAND else "most negative"
+        title = (
+            f"{low['persona']} feel {mood} at {low['stage']}: mean sentiment "
+            f"{sentiment_text(low['sentiment'])} ({count(low['sentiment_comments'])} comments)"
+        )
+    finding_title(ax, title, f"emotion: mean sentiment of {count(total)} comments, {SCALE} "
+                  f"(red negative, blue positive); under {ja.min_comments} comments: too few")  # fmt: skip
+    return ax
 
 
 def plot_transitions(ja: JourneyAnalysis, top: int = 14) -> plt.Figure:

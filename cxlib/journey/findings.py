@@ -3,9 +3,10 @@
 Reads a fitted :class:`~cxlib.journey.JourneyAnalysis`. :func:`save_outputs` writes
 ``journey_friction.csv`` (one row per touchpoint, ranked), ``journey_dfg.csv``
 (``source``, ``target``, ``count``), ``journey_funnel.csv`` (all splits),
-``journey_map.csv`` (personas x stages) and ``journey_friction.json`` (``findings``,
-``top_friction``, ``funnel`` and ``conversion`` per stage, the score formula, notes and
-parameters).
+``journey_map.csv`` (personas x stages, with the emotion: mean sentiment of comments),
+``journey_voices.csv`` (what customers say per touchpoint: top themes and sentiment) and
+``journey_friction.json`` (``findings``, ``top_friction``, ``funnel`` and ``conversion`` per
+stage, the score formula, ``voices`` and ``sentiment_model``, notes and parameters).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 from cxlib.io import outputs
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
+from cxlib.journey.voice_tables import voice_sentence
 from cxlib.wording import count, hours, money, percent
 
 SCORE_FORMULA = (
@@ -126,13 +128,15 @@ def findings(ja: JourneyAnalysis) -> list[str]:
 
     The first three go into ``journey_friction.json`` (``findings``) and the index page:
     the top friction points with what they touch, the first one's evidence and the
-    funnel's worst stage. Then the second friction point, the persona that drops off most
-    and the cross-channel repeat contacts, each when the data supports it.
+    funnel's worst stage. Then what customers say at the first friction point (its
+    comments' sentiment and top theme), the second friction point, the persona that drops
+    off most and the cross-channel repeat contacts, each when the data supports it.
     """
     top = top_friction(ja)
     fa = ja.funnel_[ja.funnel_["split"] == "all"]
     out = _top_friction_sentences(ja, top)
     out += _funnel_sentence(fa)
+    out += voice_sentence(ja, top["touchpoint"].iloc[0]) if len(top) else []
     if len(top) > 1:
         second = top.iloc[1]
         out.append(f"{second['touchpoint']} ranks second: {describe_touchpoint(second, ja)}.")
@@ -267,6 +271,8 @@ def summary(ja: JourneyAnalysis) -> dict:
             "repeat_contact_days": ja.repeat_contact_days,
             "min_customers": ja.min_customers,
         },
+        "voices": ja.voices_.touchpoints.to_dict(orient="records"),
+        "sentiment_model": ja.voices_.model,
         "notes": ja.notes_,
     }
 
@@ -278,6 +284,7 @@ def save_outputs(ja: JourneyAnalysis, output_dir: str | Path) -> list[Path]:
         outputs.save(output_dir, "journey_dfg.csv", ja.dfg_),
         outputs.save(output_dir, "journey_funnel.csv", ja.funnel_),
         outputs.save(output_dir, "journey_map.csv", ja.journey_map_),
+        outputs.save(output_dir, "journey_voices.csv", ja.voices_.touchpoints),
         outputs.save(output_dir, "journey_friction.json", summary(ja)),
     ]
 
