@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Iterable
 
 import matplotlib as mpl
@@ -30,7 +32,7 @@ import seaborn as sns
 from markupsafe import Markup
 
 from cxlib.io.privacy import is_id_column, mask_contacts, mask_series
-from cxlib.templates import render
+from cxlib.templates import FIGURE_FONT_TAG, render
 from cxlib.wording import UNKNOWN
 
 PALETTE: list[str] = [
@@ -50,16 +52,25 @@ GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#999999"
 """Colours that carry meaning (better / worse / no change), used consistently."""
 DIVERGING = "vlag"
 """Heatmaps of z-scores and other signed values."""
+DPI = 100
+"""Pixels per inch of the PNG figures pages embed."""
+MIN_FONT_PT = 9.0
+"""The smallest text a figure keeps: smaller text is raised to it before the PNG is made."""
+PNG_COLOURS = 256
+"""Colours of the palette PNG a figure is stored as (charts use few; the file is ~3x smaller)."""
+ALT_LIMIT = 600
+"""Longest alt text, in characters."""
 
 
 def use_house_style() -> None:
-    """Apply the house style to matplotlib/seaborn (idempotent)."""
+    """Apply the house style to matplotlib/seaborn (idempotent); in a notebook, figures are
+    shown through :func:`figure_png` (alt text, palette PNG, smallest text recorded)."""
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     mpl.rcParams.update(
         {
             "figure.figsize": (8, 4.5),
             "figure.dpi": 100,
-            "savefig.dpi": 120,
+            "savefig.dpi": DPI,
             "savefig.bbox": "tight",
             "axes.titlesize": 13,
             "axes.titleweight": "bold",
@@ -71,6 +82,135 @@ def use_house_style() -> None:
             "font.family": "DejaVu Sans",
         }
     )
+    _register_png_formatter()
+
+
+def _register_png_formatter() -> None:
+    """In a notebook, figures are shown through :func:`figure_png` (alt text, small PNG).
+
+    The inline backend is resolved first: it installs its own formatter when it loads.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook extra
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    plt.switch_backend(mpl.get_backend())  # loads the inline backend now, not after this
+    shell.display_formatter.formatters["image/png"].for_type(mpl.figure.Figure, figure_png)
+
+
+def figure_png(fig: mpl.figure.Figure) -> tuple[str, dict[str, str]] | None:
+    """A figure as a page embeds it: a palette PNG (base64) and its metadata (alt text).
+
+    Text smaller than :data:`MIN_FONT_PT` is raised to it; the PNG records the smallest
+    text in pixels (:data:`cxlib.templates.FIGURE_FONT_TAG`) so the page can keep it readable on a phone.
+    The alt text says what the chart shows and its message (:func:`describe_figure`).
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.bar(["a", "b"], [1, 2]); _ = ax.set_title("B leads")
+    >>> data, meta = figure_png(fig)
+    >>> meta["alt"]
+    'Chart: B leads. Bar chart.'
+    >>> plt.close(fig)
+    """
+    if not fig.axes and not fig.texts:
+        return None
+    smallest = _raise_small_text(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+    png = _palette_png(buffer.getvalue(), {FIGURE_FONT_TAG: f"{smallest * DPI / 72:.2f}"})
+    alt = describe_figure(fig)
+    return base64.b64encode(png).decode("ascii"), {"alt": alt}
+
+
+def _raise_small_text(fig: mpl.figure.Figure) -> float:
+    """Raise every shown text below :data:`MIN_FONT_PT`; the smallest size left (points)."""
+    sizes = []
+    for text in fig.findobj(mpl.text.Text):
+        if not (text.get_visible() and text.get_text().strip()):
+            continue
+        if text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+        sizes.append(text.get_fontsize())
+    return min(sizes, default=MIN_FONT_PT)
+
+
+def _palette_png(png: bytes, text: dict[str, str]) -> bytes:
+    """``png`` as an optimised palette PNG carrying ``text`` chunks."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for key, value in text.items():
+        info.add_text(key, value)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    small = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=0)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True, pnginfo=info)
+    return out.getvalue()
+
+
+def describe_figure(fig: mpl.figure.Figure) -> str:
+    """Alt text: the figure's message (its titles) and what each panel plots.
+
+    Titles state the finding (:func:`finding_title`), so they lead; then the kind of
+    chart, its axes and its series (legend entries) per panel.
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([1, 2], [3, 4], label="NPS"); _ = ax.legend()
+    >>> _ = ax.set_xlabel("month"); _ = ax.set_ylabel("points")
+    >>> describe_figure(fig)
+    'Chart. Line chart of points by month; series: NPS.'
+    >>> plt.close(fig)
+    """
+    heads = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    panels = []
+    for ax in fig.axes:
+        if ax.get_label() == "<colorbar>" or not ax.get_visible():
+            continue
+        heads += [t for t in (ax.get_title(loc) for loc in ("left", "center", "right")) if t]
+        panels.append(_describe_axes(ax))
+    head = " ".join(_sentence(h) for h in dict.fromkeys(h.strip() for h in heads) if h)
+    body = " ".join(dict.fromkeys(p for p in panels if p))
+    alt = f"Chart: {head} {body}" if head else f"Chart. {body}"
+    alt = " ".join(alt.split())
+    return alt if len(alt) <= ALT_LIMIT else alt[: ALT_LIMIT - 1].rstrip() + "…"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _describe_axes(ax: plt.Axes) -> str:
+    """One panel: ``Bar chart of <y> by <x>; series: a, b.``"""
+    kinds = []
+    if ax.patches:
+        kinds.append("bar")
+    if any(len(line.get_xdata()) > 1 for line in ax.lines if line.get_label()[:1] != "_"):
+        kinds.append("line")
+    if ax.collections and "bar" not in kinds and not ax.images:
+        kinds.append("point" if not ax.lines else "band")
+    if ax.images or any(type(c).__name__ == "QuadMesh" for c in ax.collections):
+        kinds = ["heatmap"]
+    if not kinds:  # a message drawn as text (too little data for a chart)
+        return " ".join(_sentence(t.get_text()) for t in ax.texts if t.get_text().strip())
+    kind = " and ".join(dict.fromkeys(kinds))
+    x, y = ax.get_xlabel().strip(), ax.get_ylabel().strip()
+    what = f"{kind.capitalize()} chart"
+    if x and y:
+        what += f" of {y} by {x}"
+    elif x or y:
+        what += f" of {x or y}"
+    legend = ax.get_legend()
+    if legend is not None:
+        names = [t.get_text() for t in legend.get_texts() if t.get_text()]
+        if names:
+            what += "; series: " + ", ".join(names[:8]) + ("…" if len(names) > 8 else "")
+    return _sentence(what)
 
 
 def finding_title(ax: plt.Axes, finding: str, detail: str | None = None) -> plt.Axes:
@@ -108,15 +248,51 @@ def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str = 
     True
     """
     frame = shown(frame)
+    cards = _has_long_text(frame)
     body = frame.to_html(
         index=index,
         escape=True,
         border=0,
-        classes="cx-table",
+        classes="cx-table cx-cards" if cards else "cx-table",
         float_format=float_format.format,
         na_rep=UNKNOWN,
     )
+    if cards and not index and frame.columns.nlevels == 1:
+        body = _label_cells(body, [str(c) for c in frame.columns])
     return render("table.html.j2", table=Markup(body))  # pandas escaped every cell
+
+
+LONG_TEXT = 40
+"""A text column whose cells average this many characters makes a table read as cards on
+a phone (one card per row, each value under its column's name) instead of scrolling."""
+
+
+def _has_long_text(frame: pd.DataFrame) -> bool:
+    """Whether a text column of ``frame`` holds sentences or quotes (long cells)."""
+    texts = [
+        frame[c]
+        for c in frame.columns
+        if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
+    return any(len(s) and s.astype(str).str.len().mean() >= LONG_TEXT for s in texts)
+
+
+def _label_cells(body: str, columns: list[str]) -> str:
+    """Each body cell of a pandas HTML table gets ``data-label`` (its column's name).
+
+    >>> _label_cells("<tbody><tr><td>1</td><td>x</td></tr></tbody>", ["n", "a&b"])
+    '<tbody><tr><td data-label="n">1</td><td data-label="a&amp;b">x</td></tr></tbody>'
+    """
+    labels = [str(Markup.escape(c)) for c in columns]
+    head, sep, rest = body.partition("<tbody>")
+    rows = rest.split("<tr>")
+    for i, row in enumerate(rows[1:], start=1):
+        parts = row.split("<td")
+        rows[i] = parts[0] + "".join(
+            f'<td data-label="{labels[j]}"{p}' if j < len(labels) else f"<td{p}"
+            for j, p in enumerate(parts[1:])
+        )
+    return head + sep + "<tr>".join(rows)
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:

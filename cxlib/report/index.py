@@ -1,8 +1,10 @@
 """The index page of a run: the one page a leader reads.
 
-Headline KPIs with their 95% CIs and the change since the previous run on the same data
-source (with its significance, :func:`cxlib.metrics.compare`), the top three findings of
-each report, links to the reports, and any failure: the report, the cell and the error.
+Headline KPI tiles (:mod:`cxlib.report.tiles`: the latest month of the data with its 95%
+CI, a 12-month sparkline, the tested change against the month before and a year earlier;
+without dated rows, the change since the previous run on the same data source), the top
+three findings of each report, links to the reports, and any failure: the report, the
+cell and the error.
 This module prepares every value as text (numbers by :mod:`cxlib.wording`); the template
 ``index.html.j2`` (:mod:`cxlib.templates`, autoescaped) lays them out, so everything shown
 is escaped; the page is self-contained like the reports.
@@ -12,29 +14,31 @@ Examples
 >>> from cxlib.metrics.intervals import MetricResult
 >>> now = MetricResult("NPS", 10.0, 1200, 5.0, 15.0, "points", "normal", 2.5)
 >>> tile = kpi_tile("nps", now, None, None)
->>> tile.value, tile.ci, tile.change.note
-('10.0', '95% CI 5.0 to 15.0 · n=1,200', 'no earlier run on this data')
+>>> tile.value, tile.ci, tile.changes[0].note
+('10.0', '95% CI 5.0 to 15.0 · n=1,200', 'no monthly history in the data and no earlier run')
 >>> before = MetricResult("NPS", 40.0, 1200, 35.0, 45.0, "points", "normal", 2.5)
 >>> change = kpi_change("nps", now, before, "r1")
->>> change.css, change.arrow, change.amount, change.p
-('worse', '▼', '30.0 points', 'p < 0.001')
+>>> change.css, change.arrow, change.amount, change.against, change.p
+('worse', '▼', '30.0 points', 'since run r1', 'p < 0.001')
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cxlib.metrics import compare
 from cxlib.metrics.intervals import MetricResult
+from cxlib.metrics.kpis import kpi
 from cxlib.report import publish as pub
 from cxlib.report.html import page_context
-from cxlib.scorecard.kpis import KPIS, LOWER_IS_BETTER, kpis_from_dict
+from cxlib.report.tiles import TESTED, Change, Tile, ci_text, history_tile
+from cxlib.scorecard.kpis import HEADLINE, KPIS, kpis_from_dict
 from cxlib.templates import render
-from cxlib.wording import count, interval, is_known, number, p_value, seconds, value
+from cxlib.wording import count, is_known, number, p_value, seconds
 
 TITLE = "Customer experience reports"
 """The index page's title."""
@@ -42,33 +46,6 @@ TOP_FINDINGS = 3
 """Findings shown per report."""
 POINT_UNITS = ("%", "points")
 """KPI units whose change reads in points (percentage points for a share)."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """The change of a KPI since the previous run, as the tile shows it (text).
-
-    ``note`` replaces the rest when there is nothing to compare; ``css`` is ``better``,
-    ``worse`` or ``same`` (not significant).
-    """
-
-    note: str = ""
-    css: str = ""
-    arrow: str = ""
-    amount: str = ""
-    run: str = ""
-    verdict: str = ""
-    p: str = ""
-
-
-@dataclass(frozen=True)
-class Tile:
-    """One headline KPI as the index shows it: name, value, CI and n, change (text)."""
-
-    name: str
-    value: str
-    ci: str
-    change: Change
 
 
 def previous_kpis(out_dir: str | Path, source_label: str) -> tuple[str, dict[str, Any]] | None:
@@ -85,40 +62,78 @@ def previous_kpis(out_dir: str | Path, source_label: str) -> tuple[str, dict[str
 def kpi_tile(
     key: str, now: MetricResult, before: MetricResult | None, previous_run: str | None
 ) -> Tile:
-    """One KPI: value, CI, n and the change since the previous run."""
-    n = f"n={count(now.n)}"
-    ci = (
-        f"{interval(now.ci_low, now.ci_high)} · {n}"
-        if is_known(now.ci_low) and is_known(now.ci_high)
-        else n
-    )
+    """A KPI without monthly history: its value over the data, CI, n, change since the last run."""
     return Tile(
         name=KPIS.get(key, now.name),
-        value=value(now.value, now.unit),
-        ci=ci,
-        change=kpi_change(key, now, before, previous_run),
+        value=kpi(key).format(now.value) if key in KPIS else number(now.value, 1),
+        ci=ci_text(now.ci_low, now.ci_high, now.n),
+        changes=(kpi_change(key, now, before, previous_run),),
     )
 
 
 def kpi_change(
-    key: str, now: MetricResult, before: MetricResult | None, previous_run: str | None
+    key: str,
+    now: MetricResult,
+    before: MetricResult | None,
+    previous_run: str | None,
+    what: str = "",
 ) -> Change:
-    """``▲ 2.1 points since run R (significant, p < 0.001)``, coloured when significant."""
+    """``▲ 2.1 points since run R (significant, p < 0.001)``, coloured when significant.
+
+    ``what`` names the compared value when the tile shows another one (``whole period``).
+    """
     if before is None or previous_run is None:
-        return Change(note="no earlier run on this data")
+        return Change(note="no monthly history in the data and no earlier run")
     c = compare(before, now)
     if math.isnan(c.diff):
         return Change(note="no comparison (a run has no answers)")
     unit = " points" if now.unit in POINT_UNITS else f" {now.unit}"
-    better = (c.diff < 0) if key in LOWER_IS_BETTER else (c.diff > 0)
+    better = kpi(key).better(c.diff) if key in KPIS else None
     return Change(
-        css=("better" if better else "worse") if c.significant else "same",
+        css=("better" if better else "worse") if c.significant and better is not None else "same",
         arrow="▲" if c.diff > 0 else "▼" if c.diff < 0 else "=",
         amount=f"{number(abs(c.diff), 1)}{unit}",
-        run=previous_run,
+        against=f"since run {previous_run}" + (f" ({what})" if what else ""),
         verdict="significant" if c.significant else "not significant",
         p=p_value(c.p_value) if is_known(c.p_value) else "p n/a",
     )
+
+
+MONTHLY_OF = {"churn_rate": "churn_rate_monthly"}
+"""The monthly KPI a headline KPI's tile shows when it differs (churn: among the active)."""
+
+
+def kpi_tiles(
+    now: Mapping[str, MetricResult],
+    history: Mapping[str, Any],
+    before: Mapping[str, MetricResult] | None = None,
+    previous_run: str | None = None,
+) -> list[Tile]:
+    """The headline KPIs' tiles: from the data's monthly history where it has one.
+
+    A tile from history also names the KPI's value over the whole data (``overall``), so
+    the scorecard's headline table and the tile can be read together; when the data's
+    months give no change to test (a single month), the change of that whole-data value
+    since the previous run is shown as well.
+    """
+    out = []
+    for key in HEADLINE:
+        monthly = MONTHLY_OF.get(key, key)
+        if monthly in history:
+            overall = ""
+            if key in now:
+                what = kpi(key).name if monthly != key else "whole period"
+                overall = f"{what}: {kpi(key).format(now[key].value)}"
+            tile = history_tile(monthly, history[monthly], overall)
+            if key in now and previous_run and not any(c.verdict in TESTED for c in tile.changes):
+                run = kpi_change(
+                    key, now[key], (before or {}).get(key), previous_run, "whole period"
+                )
+                tile = dataclasses.replace(tile, changes=(*tile.changes, run))
+            out.append(tile)
+        elif key in now:
+            out.append(kpi_tile(key, now[key], (before or {}).get(key), previous_run))
+    return out
 
 
 def _failure(report: Mapping[str, Any]) -> dict[str, Any]:
@@ -167,6 +182,7 @@ def _meta(manifest: Mapping[str, Any]) -> dict[str, str]:
         "Data source": data["source"],
         "Config": data.get("config") or "none (canonical names)",
         "Period covered": f"{period[0][:10]} to {period[1][:10]}" if period else "unknown",
+        **({"Customers": count(n)} if (n := (data.get("tables") or {}).get("customers")) else {}),
         "Generated": manifest["started_at"].replace("T", " ").replace("+00:00", " UTC"),
         "cxlib version": manifest["cxlib_version"],
         "Parameters": _params(manifest.get("parameters") or {}),
@@ -204,7 +220,7 @@ def index_html(manifest: Mapping[str, Any], previous: Mapping[str, Any] | None =
         meta=_meta(manifest),
         load_error=data.get("load_error"),
         failed=[_failure(r) for r in reports if r["status"] == "failed"],
-        tiles=[kpi_tile(k, now[k], before.get(k), previous_run) for k in KPIS if k in now],
+        tiles=kpi_tiles(now, manifest.get("kpi_history") or {}, before, previous_run),
         findings=[_findings(r) for r in reports if r.get("findings")],
         rows=[_report_row(r) for r in reports],
         quality=data.get("quality") or [],

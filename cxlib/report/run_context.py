@@ -26,6 +26,7 @@ from cxlib.paths import PRIVATE_DIR, private_run_dir
 from cxlib.report.publish import private_build_dir
 from cxlib.report.registry import Report
 from cxlib.report.results import NOTEBOOKS, OUTPUTS
+from cxlib.wording import count
 
 if TYPE_CHECKING:  # imported when the first notebook is saved (it takes seconds)
     import nbformat
@@ -136,6 +137,7 @@ class RunContext:
     tables: dict[str, int] = field(default_factory=dict)
     columns: dict[str, list[str]] = field(default_factory=dict)
     kpis: dict[str, Any] = field(default_factory=dict)
+    history: dict[str, Any] = field(default_factory=dict)
     quality: list[str] = field(default_factory=list)
     loaded: bool = False
     data_lock: Any = None
@@ -183,12 +185,14 @@ class RunContext:
 
     def absorb(self, cx: Any) -> None:
         """Keep what the pages and the manifest need from the loaded data."""
+        from cxlib.scorecard.history import kpi_history
         from cxlib.scorecard.kpis import headline_kpis
 
         self.period = cx.period()
         self.tables = {name: len(frame) for name, frame in cx.tables.items()}
         self.columns = {name: list(frame.columns) for name, frame in cx.tables.items()}
         self.kpis = headline_kpis(cx)
+        self.history = kpi_history(cx)  # the index tiles' months and changes
         self.quality = cx.quality.sentences()
         self.loaded = True
 
@@ -230,6 +234,9 @@ class RunContext:
             "Data source": self.source_label,
             "Config": self.config or "none (canonical names)",
             "Period covered": period,
+            **(
+                {"Customers": count(self.tables["customers"])} if "customers" in self.tables else {}
+            ),
             "Generated": f"{self.started:%Y-%m-%d %H:%M} UTC",
             "cxlib version": cxlib.__version__,
             "Parameters": shown,
@@ -293,6 +300,7 @@ class RunContext:
             "private_notebooks": self.private_notebooks,
             "reports": reports,
             "kpis": kpis_to_dict(self.kpis),
+            "kpi_history": self.history,
             "previous_run": previous[0] if previous else None,
         }
         return _finite(json.loads(self.mask(json.dumps(manifest, default=str))))

@@ -18,6 +18,10 @@ from typing import Any
 
 import jinja2
 
+FIGURE_FONT_TAG = "cxlib-min-font-px"
+"""PNG text chunk holding a figure's smallest text in image pixels: :mod:`cxlib.plots`
+writes it, :mod:`cxlib.report.html` reads it to keep that text readable on a phone."""
+
 
 @cache
 def environment() -> jinja2.Environment:
