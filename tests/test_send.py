@@ -1,9 +1,14 @@
-"""Mailing a report run (cxlib.report.send) to a local SMTP server (aiosmtpd on loopback)."""
+"""Mailing a report run (cxlib.report.send) to a local SMTP server (aiosmtpd on loopback).
+
+The subject carries the headline numbers, the body names the attachments (a link between
+attachments does not open in a mail client), and the sample run's mail stays under 2 MB.
+"""
 
 from __future__ import annotations
 
 import email
 import json
+import re
 import socket
 from email import policy
 from pathlib import Path
@@ -12,7 +17,7 @@ import pytest
 
 from cxlib import cli
 from cxlib.report import publish as pub
-from cxlib.report.send import SMTPSettings, build_message, send_run
+from cxlib.report.send import MAIL_LIMIT_BYTES, SMTPSettings, build_message, send_run
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
@@ -64,13 +69,18 @@ def run_folder(tmp_path: Path) -> Path:
     out = tmp_path / "reports"
     run = out / "2025-01-06_070000"
     (run / "notebooks").mkdir(parents=True)
-    (run / "index.html").write_text("<html><body><h1>Index of the run</h1></body></html>")
+    (run / "index.html").write_text(
+        "<html><body><h1>Index of the run</h1><a href='cx_scorecard.html'>CX scorecard</a>"
+        " <a href='manifest.json'>manifest.json</a></body></html>"
+    )
     (run / "cx_scorecard.html").write_text("<html><body>scorecard</body></html>")
     (run / "churn_drivers.html").write_text("<html><body>churn</body></html>")
     (run / "notebooks" / "cx_scorecard.ipynb").write_text("{}")
     manifest = {
         "run_id": run.name,
         "status": "succeeded",
+        "kpis": {"nps": {"name": "NPS", "value": 12.04, "unit": "points"},
+                 "csat": {"name": "CSAT", "value": 80.0, "unit": "%"}},
         "reports": [
             {"title": "CX scorecard", "status": "succeeded", "html": "cx_scorecard.html",
              "findings": ["NPS is 12.0 (95% CI 10.0 to 14.0, n=900 answers)."]},
@@ -104,10 +114,14 @@ def test_send_latest_run_over_smtp(smtp, run_folder: Path, monkeypatch) -> None:
     assert sender == "reports@example.com"
     assert recipients == ["ceo@example.com", "cx@example.com"]
     msg = email.message_from_bytes(raw, policy=policy.default)
-    assert msg["Subject"] == "CX reports 2025-01-06_070000 (complete)"
-    assert "Index of the run" in msg.get_body(preferencelist=("html",)).get_content()
+    assert msg["Subject"] == "CX reports 2025-01-06: NPS 12.0, CSAT 80.0%"
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "Index of the run" in html
+    assert "CX scorecard <span class='cx-attached'>(attached: cx_scorecard.html)</span>" in html
+    assert "href=" not in html  # no link between files: a mail client cannot follow it
     text = msg.get_body(preferencelist=("plain",)).get_content()
     assert "CX scorecard: succeeded" in text and "NPS is 12.0" in text
+    assert "Attached: cx_scorecard.html, churn_drivers.html." in text
     attachments = {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
     assert set(attachments) == {"cx_scorecard.html", "churn_drivers.html"}
     assert "scorecard" in attachments["cx_scorecard.html"]
@@ -137,7 +151,7 @@ def test_message_of_a_failed_run_says_so(run_folder: Path) -> None:
     manifest["status"] = "failed"
     (run_folder / "manifest.json").write_text(json.dumps(manifest))
     msg = build_message(run_folder, ["a@example.com"], "r@example.com")
-    assert msg["Subject"].endswith("(INCOMPLETE)")
+    assert msg["Subject"].startswith("CX reports 2025-01-06: INCOMPLETE, NPS 12.0")
     with pytest.raises(ValueError, match="recipient"):
         send_run("latest", [], out_dir=run_folder.parent, settings=SMTPSettings())
 
@@ -160,3 +174,46 @@ def test_send_never_attaches_notebooks_or_files_outside_the_run(run_folder: Path
     names = [a.get_filename() for a in msg.iter_attachments()]
     assert names == ["cx_scorecard.html", "churn_drivers.html"]
     assert "jane@example.com" not in msg.as_string()
+
+
+def test_subject_names_the_change_since_the_last_run_and_the_alerts(run_folder: Path) -> None:
+    out = run_folder.parent
+    earlier = out / "2024-12-30_070000"
+    earlier.mkdir()
+    old = {"run_id": earlier.name, "status": "succeeded", "reports": [],
+           "kpis": {"nps": {"name": "NPS", "value": 13.24, "unit": "points"}}}  # fmt: skip
+    (earlier / "manifest.json").write_text(json.dumps(old))
+    manifest = json.loads((run_folder / "manifest.json").read_text())
+    manifest |= {"previous_run": earlier.name, "alerts": ["NPS fell", "CES fell"]}
+    (run_folder / "manifest.json").write_text(json.dumps(manifest))
+    msg = build_message(run_folder, ["a@example.com"], "r@example.com")
+    assert msg["Subject"] == (
+        "CX reports 2025-01-06: NPS 12.0 (−1.2 since the last run), CSAT 80.0%, 2 alerts"
+    )
+
+
+@pytest.mark.slow
+def test_sample_run_mail_is_small_and_names_its_attachments(smtp, sample_reports, monkeypatch):
+    """The sample run's mail, as a server receives it: under 2 MB, numbers in the subject,
+    every report attached as an HTML file the body names."""
+    inbox, port = smtp
+    monkeypatch.setenv("CXLIB_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CXLIB_SMTP_PORT", str(port))
+    monkeypatch.setenv("CXLIB_SMTP_STARTTLS", "0")
+    send_run(str(sample_reports), ["cx@example.com"], out_dir=sample_reports.parent)
+    raw = inbox.messages[0][2]
+    assert len(raw) <= MAIL_LIMIT_BYTES, f"the mail is {len(raw):,} bytes"
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert re.search(r"NPS [−\d][\d.,]*", msg["Subject"]), msg["Subject"]
+    manifest = json.loads((sample_reports / "manifest.json").read_text())
+    pages = [r["html"] for r in manifest["reports"] if r["status"] == "succeeded"]
+    parts = list(msg.iter_attachments())
+    assert [a.get_filename() for a in parts] == pages
+    for part in parts:
+        assert part.get_content_type() == "text/html" and part.is_attachment()
+        assert "<img" in part.get_content()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    for name in pages:
+        assert f"(attached: {name})" in html and name in text
+        assert f"href='{name}'" not in html

@@ -1,5 +1,12 @@
 """Mail a report run: the index page as the HTML body, the reports attached, over SMTP.
 
+The subject carries the headline numbers and the alerts (``CX reports 2025-01-06: NPS
+−27.9 (−1.2 since the last run), CSAT 42.9%, 2 alerts``); the body says which file holds
+each report (``attached: churn_drivers.html``): links between files do not open in a mail
+client, so the index's links to the attached pages become that text. Pages are attached
+quoted-printable (their embedded images are base64 already: a second base64 would add a
+third), which keeps the sample's mail under :data:`MAIL_LIMIT_BYTES`.
+
 Only the run's HTML pages are attached (aggregates for leadership): never an executed
 notebook, which shows customer-level rows and is kept out of the run folder
 (``<out>/_private/<run-id>/``), nor any file outside the run folder.
@@ -25,7 +32,9 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -35,10 +44,18 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from markupsafe import Markup
+
 from cxlib.paths import REPORTS_DIR
 from cxlib.report import publish as pub
+from cxlib.wording import value
 
 _TRUE = {"1", "true", "yes", "on"}
+MAIL_LIMIT_BYTES = 2_000_000
+"""The largest mail a run should make (tests hold the sample's mail to it)."""
+SUBJECT_KPIS = ("nps", "csat")
+"""The headline KPIs the subject names (value and change since the last run)."""
+_LINK = re.compile(r"<a href=(['\"])([^'\"]*)\1>(.*?)</a>", re.S)
 
 
 @dataclass(frozen=True)
@@ -81,9 +98,10 @@ def build_message(
     run = Path(run_dir)
     manifest = pub.read_manifest(run) or {}
     reports = manifest.get("reports", [])
+    pages = report_pages(run, reports)
     status = "complete" if manifest.get("status") == "succeeded" else "INCOMPLETE"
     msg = EmailMessage()
-    msg["Subject"] = subject or f"CX reports {manifest.get('run_id', run.name)} ({status})"
+    msg["Subject"] = subject or mail_subject(manifest, previous_kpis(run, manifest))
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(localtime=True)
@@ -92,14 +110,114 @@ def build_message(
     for r in reports:
         lines.append(f"{r['title']}: {r['status']}")
         lines += [f"  - {f}" for f in r.get("findings") or []]
-    lines += ["", "The reports are attached; open them in a browser."]
+    attached = ", ".join(p.name for p in pages) or "none"
+    lines += ["", f"Attached: {attached}. Open an attachment to read the report in a browser."]
     msg.set_content("\n".join(lines))
     index = run / "index.html"
     if index.is_file():
-        msg.add_alternative(index.read_text(encoding="utf-8"), subtype="html")
-    for path in report_pages(run, reports):
-        msg.add_attachment(path.read_bytes(), maintype="text", subtype="html", filename=path.name)
+        body = attachment_links(index.read_text(encoding="utf-8"), {p.name for p in pages})
+        msg.add_alternative(body, subtype="html", cte="quoted-printable")
+    for path in pages:
+        msg.add_attachment(
+            path.read_text(encoding="utf-8"),
+            subtype="html",
+            filename=path.name,
+            cte="quoted-printable",
+        )
     return msg
+
+
+def mail_subject(manifest: Mapping[str, object], before: Mapping[str, object] | None) -> str:
+    """The subject: run date, headline KPIs with their change since the last run, alerts.
+
+    Examples
+    --------
+    >>> now = {"nps": {"name": "NPS", "value": -27.85, "unit": "points"},
+    ...        "csat": {"name": "CSAT", "value": 42.91, "unit": "%"}}
+    >>> m = {"run_id": "2025-01-06_070000", "status": "succeeded", "kpis": now,
+    ...      "alerts": ["a", "b"], "reports": []}
+    >>> mail_subject(m, {"nps": {"value": -26.65}})
+    'CX reports 2025-01-06: NPS −27.9 (−1.2 since the last run), CSAT 42.9%, 2 alerts'
+    >>> mail_subject({"run_id": "r1", "status": "failed", "reports": [{"status": "failed"}]}, None)
+    'CX reports r1: INCOMPLETE, 1 report failed'
+    """
+    kpis = manifest.get("kpis") or {}
+    parts = []
+    for key in SUBJECT_KPIS:
+        k = kpis.get(key) if isinstance(kpis, Mapping) else None
+        if not isinstance(k, Mapping):
+            continue
+        text = f"{k.get('name', key.upper())} {_signed(value(k.get('value'), str(k.get('unit'))))}"
+        old = (before or {}).get(key)
+        if isinstance(old, Mapping) and _number(old.get("value")) is not None:
+            delta = value(_number(k.get("value")) - _number(old.get("value")))
+            moved = delta.strip("-0.,") != ""
+            text += (
+                f" ({_signed(delta, plus=True)} since the last run)" if moved else " (unchanged)"
+            )
+        parts.append(text)
+    reports = manifest.get("reports") or []
+    failed = sum(1 for r in reports if isinstance(r, Mapping) and r.get("status") == "failed")
+    if manifest.get("status") != "succeeded":
+        parts.insert(0, "INCOMPLETE")
+    if failed:
+        parts.append(f"{failed} report{'s' * (failed != 1)} failed")
+    alerts = manifest.get("alerts") or []
+    if alerts:
+        parts.append(f"{len(alerts)} alert{'s' * (len(alerts) != 1)}")
+    run_id = str(manifest.get("run_id", ""))
+    day = run_id[:10] if re.match(r"\d{4}-\d\d-\d\d", run_id) else run_id
+    return f"CX reports {day}: " + ", ".join(parts) if parts else f"CX reports {day}"
+
+
+def _number(x: object) -> float | None:
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _signed(text: str, plus: bool = False) -> str:
+    """A formatted number with the typographic minus (and ``+`` when asked)."""
+    if text.startswith("-"):
+        return "−" + text[1:]
+    return ("+" + text) if plus and text[:1].isdigit() and text.strip("0.,%") else text
+
+
+def previous_kpis(run: Path, manifest: Mapping[str, object]) -> dict[str, object] | None:
+    """The headline KPIs of the previous run on the same data (its manifest), if kept."""
+    previous = manifest.get("previous_run")
+    if not previous:
+        return None
+    try:
+        data = json.loads((run.parent / str(previous) / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    kpis = data.get("kpis") if isinstance(data, dict) else None
+    return kpis if isinstance(kpis, dict) else None
+
+
+def attachment_links(index_html: str, attached: set[str]) -> str:
+    """The index page for a mail body: links to attached pages name the attachment
+    (a mail client cannot follow a link between attachments); other local links become
+    their text; links elsewhere are kept.
+
+    >>> attachment_links("<a href='churn.html'>Churn</a> <a href='manifest.json'>m</a>",
+    ...                  {"churn.html"})
+    "Churn <span class='cx-attached'>(attached: churn.html)</span> m"
+    """
+
+    def fix(m: re.Match) -> str:
+        href, text = m.group(2), m.group(3)
+        if href in attached:
+            return Markup("{} <span class='cx-attached'>(attached: {})</span>").format(
+                Markup(text), href
+            )
+        if "://" in href or href.startswith(("mailto:", "#")):
+            return m.group(0)
+        return text
+
+    return _LINK.sub(fix, index_html)
 
 
 def report_pages(run: Path, reports: Sequence[Mapping[str, object]]) -> list[Path]:
