@@ -102,12 +102,15 @@ def _rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     )
 
 
-@lru_cache(maxsize=1)
-def _vocabulary() -> tuple[dict[str, int], np.ndarray]:
-    """Every scored token (plain, negated, boosted, dampened, emoji) and its valence."""
+@lru_cache(maxsize=2)
+def _vocabulary(cues: bool = False) -> tuple[dict[str, int], np.ndarray]:
+    """Every scored token (plain, negated, boosted, dampened, emoji) and its valence;
+    with ``cues``, the service-complaint cues (:mod:`cxlib.voice.cues`) too."""
     from vaderSentiment.vaderSentiment import B_INCR, N_SCALAR
 
-    base = vader_lexicon() | emoji_lexicon()
+    from cxlib.voice.cues import cue_lexicon
+
+    base = vader_lexicon() | emoji_lexicon() | (cue_lexicon() if cues else {})
     words = list(base)
     values = np.array([base[w] for w in words])
     sign = np.sign(values)
@@ -135,11 +138,11 @@ def _mark(text: pd.Series) -> pd.Series:
     return text.str.replace(down, lambda m: " " + _DOWN + m.group(1), regex=True)
 
 
-def _sums(text: pd.Series) -> np.ndarray:
+def _sums(text: pd.Series, cues: bool = False) -> np.ndarray:
     """Sum of valences of each text (sparse counts times the valence vector)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vocabulary, valence = _vocabulary()
+    vocabulary, valence = _vocabulary(cues)
     vectorizer = CountVectorizer(
         vocabulary=vocabulary,
         lowercase=False,
@@ -149,22 +152,37 @@ def _sums(text: pd.Series) -> np.ndarray:
     return np.asarray(vectorizer.transform(text) @ valence).ravel()
 
 
-def lexicon_scores(texts: pd.Series) -> pd.Series:
+def lexicon_scores(texts: pd.Series, *, cues: bool = False) -> pd.Series:
     """VADER-style compound score in (-1, 1) of each text; 0 when no word is rated.
 
-    Distinct texts are scored once. Missing texts give NaN.
+    Distinct texts are scored once. Missing texts give NaN. ``cues``: VADER's lexicon
+    extended with the service-complaint cues of :mod:`cxlib.voice.cues` ("on hold",
+    "still waiting", "cancelled"; "please" and "help" neutral); False = VADER's alone.
+
+    Examples
+    --------
+    >>> text = pd.Series(["please help, on hold forever"])
+    >>> lexicon_scores(text).round(2).tolist(), lexicon_scores(text, cues=True).round(2).tolist()
+    ([0.61], [-0.61])
     """
     index = texts.index
     codes, uniques = pd.factorize(texts, use_na_sentinel=True)
     if not len(uniques):
         return pd.Series(np.nan, index=index, dtype=float)
     text = pd.Series(np.asarray(uniques, dtype=object)).astype(str).str.casefold()
+    if cues:
+        from cxlib.voice.cues import join_cues
+
+        text = join_cues(text)
     text = _mark(text)
     parts = text.str.partition(" but ")
     has_but = (parts[1] != "").to_numpy()
-    total = np.where(
-        has_but, BUT_BEFORE * _sums(parts[0]) + BUT_AFTER * _sums(parts[2]), _sums(text)
-    )
+    total = np.zeros(len(text))
+    if (~has_but).any():
+        total[~has_but] = _sums(text[~has_but], cues)
+    if has_but.any():
+        before, after = parts[0][has_but], parts[2][has_but]
+        total[has_but] = BUT_BEFORE * _sums(before, cues) + BUT_AFTER * _sums(after, cues)
     marks = np.minimum(text.str.count("!").to_numpy(), MAX_EXCLAMATIONS) * EXCLAMATION_BOOST
     total = total + np.sign(total) * marks
     compound = total / np.sqrt(total * total + ALPHA)

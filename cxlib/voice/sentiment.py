@@ -33,10 +33,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from cxlib.io.privacy import mask_series
 from cxlib.voice.language import UNDETERMINED, detect_language
 from cxlib.voice.lexicon import lexicon_scores
-from cxlib.voice.text import tokenize
+from cxlib.voice.text import mask_texts, tokenize
 
 NEUTRAL_BAND = 0.05
 """|score| below this is "neutral" (VADER's threshold on its compound score)."""
@@ -120,7 +119,7 @@ class SentimentModel(BaseEstimator):
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         x = pd.to_numeric(pd.Series(list(scores), index=texts.index), errors="coerce")
-        text = mask_series(texts.astype(object)).astype(object)
+        text = mask_texts(texts)
         keep = (
             text.notna()
             & (text.astype(str).str.strip() != "")
@@ -198,7 +197,7 @@ def score_sentiment(
     DataFrame indexed like ``texts`` with :data:`COLUMNS`; ``sentiment_source`` is
     "lexicon", "model", "both" or "none". Empty texts get NaN and no label.
     """
-    text = mask_series(texts.astype(object))
+    text = mask_texts(texts)
     blank = text.isna() | (text.astype(str).str.strip() == "")
     text = text.where(~blank, None)
     lang = detect_language(text) if languages is None else languages.reindex(texts.index)

@@ -27,7 +27,10 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from cxlib.io.privacy import PLACEHOLDERS
+import numpy as np
+import pandas as pd
+
+from cxlib.io.privacy import PLACEHOLDERS, mask_contacts
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -150,6 +153,27 @@ LEMMA_LANGUAGES = frozenset(
     ]
 )
 """Languages simplemma lemmatises (ISO 639-1); others keep their word forms."""
+MASK_CACHE = 1 << 18
+"""Distinct texts whose masked form is remembered (sentiment and themes read the same texts)."""
+_mask_one = lru_cache(maxsize=MASK_CACHE)(mask_contacts)
+
+
+def mask_texts(texts: pd.Series) -> pd.Series:
+    """Texts with contact details masked (:func:`cxlib.io.privacy.mask_contacts`).
+
+    Each distinct string is masked once, and the last :data:`MASK_CACHE` are remembered,
+    so scoring the sentiment and finding the themes of the same texts masks them once.
+    Missing values become None; non-strings are kept.
+
+    Examples
+    --------
+    >>> mask_texts(pd.Series(["mail me: a.b@example.com", None])).tolist()
+    ['mail me: [e-mail]', None]
+    """
+    codes, uniques = pd.factorize(texts.astype(object), use_na_sentinel=True)
+    masked = np.empty(len(uniques) + 1, dtype=object)
+    masked[:-1] = [_mask_one(u) if isinstance(u, str) else u for u in uniques]
+    return pd.Series(masked[codes], index=texts.index, dtype=object)
 
 
 def normalize(text: str) -> str:
@@ -173,8 +197,12 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("付款一直失败")
     ['付款', '款一', '一直', '直失', '失败']
     """
+    text = normalize(text)
+    words = _WORD.findall(text)
+    if not NO_SPACE_SCRIPT.search(text):  # the common case: words between spaces
+        return [w for w in words if len(w) > 1 and not w.isdigit()]
     out: list[str] = []
-    for word in _WORD.findall(normalize(text)):
+    for word in words:
         if NO_SPACE_SCRIPT.search(word):
             for part in re.split(f"({NO_SPACE_SCRIPT.pattern})", word):
                 if NO_SPACE_SCRIPT.fullmatch(part):

@@ -8,7 +8,7 @@ themes; each text belongs to the theme it loads on most when the themes explain 
 :data:`OTHER`. A theme is named by the phrase of its own texts that sets it apart
 (:func:`cxlib.voice.phrases.best_phrase`), e.g. "waiting for the router".
 
-Texts are masked (:func:`cxlib.io.privacy.mask_series`) before anything is learned or
+Texts are masked (:func:`cxlib.voice.text.mask_texts`) before anything is learned or
 quoted: e-mails, phones, card and account numbers become placeholders.
 
 Examples
@@ -31,10 +31,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from cxlib.io.privacy import mask_series
 from cxlib.voice.language import UNDETERMINED, detect_language
 from cxlib.voice.phrases import best_phrase
-from cxlib.voice.text import lemma_map, stop_words, tokenize
+from cxlib.voice.text import lemma_map, mask_texts, stop_words, tokenize
 
 OTHER = "(no shared theme)"
 """The label of the texts no theme explains (theme 0)."""
@@ -54,7 +53,7 @@ THEME_COLUMNS = ["theme", "label", "keywords", "n", "share", "examples", "langua
 def _clean(texts: Iterable[object]) -> pd.Series:
     """Texts as strings with contact details masked; blanks become None."""
     text = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    text = mask_series(text.astype(object)).astype(object)
+    text = mask_texts(text)
     blank = text.isna() | (text.astype(str).str.strip() == "")
     return text.where(~blank, None).reset_index(drop=True)
 
@@ -63,7 +62,25 @@ def analyse(texts: list[str], languages: pd.Series) -> list[str]:
     """Each text as one string of lemmas (stop words out) for the TF-IDF of themes.
 
     Each distinct text is tokenised once, and lemmas are looked up once per distinct
-    word and language.
+    word and language (:func:`analyse_distinct`).
+    """
+    codes, docs = analyse_distinct(texts, languages)
+    return [docs[c] for c in codes]
+
+
+def analyse_distinct(texts: list[str], languages: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """The lemma string of each distinct (text, language) pair, and which pair each text is.
+
+    Returns
+    -------
+    codes : ndarray of int, the pair of each text (an index into ``docs``)
+    docs : list of str, one per distinct pair
+
+    Examples
+    --------
+    >>> codes, docs = analyse_distinct(["the delivery", "The delivery"], pd.Series(["en", "en"]))
+    >>> codes.tolist(), docs
+    ([0, 1], ['delivery', 'delivery'])
     """
     pairs = pd.DataFrame({"text": pd.Series(texts, dtype=object).astype(str).to_numpy(),
                           "lang": languages.astype(str).to_numpy()})  # fmt: skip
@@ -79,7 +96,7 @@ def analyse(texts: list[str], languages: pd.Series) -> list[str]:
         for r in rows:
             words = [lemmas.get(w, w) for w in tokens[r] if w not in stop]
             done[r] = " ".join(w for w in words if w not in stop)
-    return [done[c] for c in codes]
+    return codes, done
 
 
 def lemma_pairs(doc: str) -> list[str]:
@@ -185,7 +202,6 @@ class PhraseThemes(BaseEstimator):
 
     def _learn(self, text: pd.Series, rows: np.ndarray) -> bool:
         """TF-IDF and NMF on the texts at ``rows``; False when no lemma is shared."""
-        from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         docs = analyse(text.iloc[rows].tolist(), self.languages_.iloc[rows])
@@ -206,20 +222,40 @@ class PhraseThemes(BaseEstimator):
             [self.n_themes] if self.n_themes else [k for k in THEME_LADDER if k < self.max_themes]
         )
         ladder = sorted({min(k, most) for k in [*ladder, self.n_themes or self.max_themes]})
-        for k in ladder:
-            self.nmf_ = NMF(
-                k, init="nndsvda", random_state=self.random_state, max_iter=NMF_MAX_ITER
-            )
-            self.nmf_.fit(x)
-            explained = _nearest(x, self.nmf_.components_, self.min_fit) > 0
-            if self.n_themes or 1 - copies[explained].sum() / n_docs <= self.max_other:
-                break
+        self.nmf_ = self._smallest_fit(x, copies / n_docs, ladder)
         return True
+
+    def _smallest_fit(self, x, weight: np.ndarray, ladder: list[int]):
+        """NMF with the fewest themes of ``ladder`` that leave at most ``max_other`` of
+        the texts (``weight`` each) unexplained; the largest when none does.
+
+        The largest is fitted first: when even it leaves too many texts out (a varied
+        set), the smaller ones need not be tried, and the answer is the same.
+        """
+        from sklearn.decomposition import NMF
+
+        def fit(k: int) -> tuple[object, bool]:
+            nmf = NMF(k, init="nndsvda", random_state=self.random_state, max_iter=NMF_MAX_ITER)
+            nmf.fit(x)
+            explained = _nearest(x, nmf.components_, self.min_fit) > 0
+            return nmf, 1 - weight[explained].sum() <= self.max_other
+
+        if self.n_themes or len(ladder) == 1:
+            return fit(ladder[0])[0]
+        largest, ok = fit(ladder[-1])
+        if not ok:
+            return largest
+        for k in ladder[:-1]:
+            nmf, ok = fit(k)
+            if ok:
+                return nmf
+        return largest
 
     def _assign(self, text: pd.Series, languages: pd.Series) -> np.ndarray:
         """Component (1..k) nearest to each text when near enough, else 0 (:func:`_nearest`)."""
-        x = self.vectorizer_.transform(analyse(text.tolist(), languages))
-        return _nearest(x, self.nmf_.components_, self.min_fit)
+        codes, docs = analyse_distinct(text.tolist(), languages)
+        x = self.vectorizer_.transform(docs)
+        return _nearest(x, self.nmf_.components_, self.min_fit)[codes]
 
     def transform(self, texts: Iterable[object], languages: pd.Series | None = None) -> np.ndarray:
         """Theme id of each of ``texts`` (0 = :data:`OTHER` or blank), in ``themes_`` ids."""
