@@ -362,11 +362,17 @@ def test_report_outputs(sample_analysis, tmp_path):
     assert len(summary["findings"]) == 3
     assert summary["top_friction"][0]["touchpoint"] in {"payment", "billing_page"}
     assert set(summary["conversion"]) == set(ja.stage_order_)
-    assert re.match(
-        r"The top 3 friction points — payment \(purchase\), billing_page", summary["findings"][0]
+    assert re.match(  # raw names humanised (cxlib.wording.label)
+        r"The top 3 friction points — payment \(purchase\), billing page", summary["findings"][0]
     ) or re.match(
-        r"The top 3 friction points — billing_page \(usage\), payment", summary["findings"][0]
+        r"The top 3 friction points — billing page \(usage\), payment", summary["findings"][0]
     )
+    assert "of revenue a year" in summary["findings"][0]  # per year, never per month
+    top3 = [r["touchpoint"] for r in summary["top_friction"]]
+    monthly = journey.affected_total(ja.log_, top3)["revenue_at_risk"]
+    assert summary["top_friction_revenue_per_year"] == pytest.approx(12 * monthly)
+    stated = {r["kpi"]: r for r in summary["stated_kpis"]}
+    assert stated["customers"]["value"] == ja.n_customers_
     assert "friction_score" in summary and "formula" in summary["friction_score"]
 
 

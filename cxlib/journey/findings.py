@@ -20,7 +20,8 @@ from cxlib.io import outputs
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
 from cxlib.journey.voice_tables import voice_sentence
-from cxlib.wording import count, hours, money, percent
+from cxlib.metrics.kpis import MONTHS_PER_YEAR, customers_note, per_year, stated
+from cxlib.wording import count, hours, label, money, percent
 
 SCORE_FORMULA = (
     "impact = sum over components c of w_c * n_c * max(0, x_c - norm_c(stage)) (n_c: the "
@@ -150,11 +151,11 @@ def _top_friction_sentences(ja: JourneyAnalysis, top: pd.DataFrame) -> list[str]
     evidence (or one sentence saying there is no friction above the norm)."""
     if not len(top):
         return [unranked_sentence(ja) or "No touchpoint has friction above the typical touchpoint."]
-    names = [f"{r.touchpoint} ({r.stage})" for r in top.itertuples()]
+    names = [f"{label(r.touchpoint)} ({label(r.stage)})" for r in top.itertuples()]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     total = affected_total(ja.log_, list(top["touchpoint"]))
     risk = (
-        f" and put {money(total['revenue_at_risk'])} of monthly revenue at risk"
+        f", who bring in {money(per_year(total['revenue_at_risk']))} of revenue a year"
         if ja.log_.has_revenue and not math.isnan(total["revenue_at_risk"])
         else ""
     )
@@ -166,7 +167,7 @@ def _top_friction_sentences(ja: JourneyAnalysis, top: pd.DataFrame) -> list[str]
         )
     lead = top.iloc[0]
     excess = (
-        f"{lead['touchpoint']} ranks first by impact: about {count(lead['impact'])} more of "
+        f"{label(lead['touchpoint'])} ranks first by impact: about {count(lead['impact'])} more of "
         f"its {count(lead['customers'])} customers ({percent(lead['reach'])} of all) meet "
         "friction there than at a typical touchpoint of the stage. "
     )
@@ -250,9 +251,13 @@ def summary(ja: JourneyAnalysis) -> dict:
         "events": ja.n_events_,
         "period": list(period) if period else None,
         "findings": findings(ja)[:3],
-        "top_friction": top[keep].to_dict(orient="records"),
+        "stated_kpis": _stated(ja, total, period),
+        "top_friction": top[keep]
+        .assign(revenue_at_risk=top["revenue_at_risk"] * MONTHS_PER_YEAR)
+        .rename(columns={"revenue_at_risk": "revenue_per_year"})
+        .to_dict(orient="records"),
         "top_friction_customers_affected": total["customers"] if total else 0,
-        "top_friction_revenue_at_risk": total["revenue_at_risk"] if total else None,
+        "top_friction_revenue_per_year": per_year(total["revenue_at_risk"]) if total else None,
         "top_friction_slow_customers": total["slow_customers"] if total else 0,
         "funnel": funnel_rows.to_dict(orient="records"),
         "conversion": dict(zip(fa["stage"], fa["conversion_rate"], strict=True)),
@@ -275,6 +280,19 @@ def summary(ja: JourneyAnalysis) -> dict:
         "sentiment_model": ja.voices_.model,
         "notes": ja.notes_,
     }
+
+
+def _stated(ja: JourneyAnalysis, total: dict | None, period: tuple | None) -> list[dict]:
+    """The KPIs the page states (:mod:`cxlib.metrics.kpis`): the log's customers, with the
+    reason they differ from the customers table, and the affected customers' yearly revenue."""
+    cx = ja.log_.cx
+    ids = cx.events["customer_id"].dropna().unique() if cx.events is not None else []
+    table = None if cx.customers is None else cx.customers["customer_id"]
+    note = customers_note(ids, table, "the event log")
+    out = [stated("customers", ja.n_customers_, period=period, note=note)]
+    if total and ja.log_.has_revenue:
+        out.append(stated("affected_revenue", per_year(total["revenue_at_risk"]), period=period))
+    return out
 
 
 def save_outputs(ja: JourneyAnalysis, output_dir: str | Path) -> list[Path]:
@@ -322,8 +340,8 @@ def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "rank": f["rank"].astype(int),
-            "touchpoint": f["touchpoint"],
-            "stage": f["stage"],
+            "touchpoint": f["touchpoint"].map(label),
+            "stage": f["stage"].map(label),
             "impact (excess customers)": f["impact"].map(count),
             "reach": [
                 f"{count(c)} ({percent(r)})"
@@ -335,7 +353,7 @@ def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
                 for d, r, n in zip(f["main_driver"], f["main_rate"], f["main_norm"], strict=True)
             ],
             "affected": f["customers_affected"].map(count),
-            "revenue at risk": f["revenue_at_risk"].map(money),
+            "their revenue a year": f["revenue_at_risk"].map(per_year).map(money),
             "exit": f["exit_rate"].map(percent),
             "loop": f["loop_rate"].map(percent),
             "rework": f["rework_customer_share"].map(percent),

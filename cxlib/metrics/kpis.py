@@ -242,6 +242,42 @@ def stated_kpis(summary: Mapping[str, Any], period: Sequence[Any] | None = None)
     return out
 
 
+def customers_note(ids: Iterable[Any], table_ids: Iterable[Any] | None, where: str) -> str | None:
+    """Why a page counting customers in ``where`` (an event log) differs from the customers
+    table, or None when both hold the same customers.
+
+    Examples
+    --------
+    >>> customers_note(["a", "b", "x"], ["a", "b", "c"], "the event log")
+    'The event log holds 3 customers, the customers table 3 after validation: 1 customer with events is not in the customers table (excluded there by validation or never listed), 1 customer of the table has no events.'
+    >>> customers_note(["a"], ["a"], "the event log") is None
+    True
+    """
+    mine = {str(i) for i in ids}
+    if table_ids is None:
+        return f"Counted in {where}: the data has no customers table."
+    table = {str(i) for i in table_ids}
+    extra, missing = len(mine - table), len(table - mine)
+    if not extra and not missing:
+        return None
+    parts = []
+    if extra:
+        parts.append(
+            f"{count(extra)} customer{'s' if extra != 1 else ''} with events "
+            f"{'are' if extra != 1 else 'is'} not in the customers table (excluded there by "
+            "validation or never listed)"
+        )
+    if missing:
+        parts.append(
+            f"{count(missing)} customer{'s' if missing != 1 else ''} of the table "
+            f"{'have' if missing != 1 else 'has'} no events"
+        )
+    return (
+        f"{where[0].upper()}{where[1:]} holds {count(len(mine))} customers, the customers "
+        f"table {count(len(table))} after validation: {', '.join(parts)}."
+    )
+
+
 def _same(a: Any, b: Any) -> bool:
     """Two stated values agree (both unknown, or equal up to rounding)."""
     if not (is_known(a) and is_known(b)):
@@ -314,6 +350,7 @@ __all__ = [
     "MONEY_PER_YEAR",
     "MONTHS_PER_YEAR",
     "Kpi",
+    "customers_note",
     "disagreements",
     "glossary",
     "kpi",
