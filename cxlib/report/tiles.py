@@ -18,7 +18,7 @@ Examples
 ...      "better": True}]}
 >>> t = history_tile("ces", h)
 >>> t.name, t.value, t.period, t.changes[0].amount, t.changes[0].against, t.changes[0].css
-('CES (% easy)', '56.3%', 'Sep 2026', '11.7 points', 'vs Sep 2025, a year earlier', 'better')
+('CES (% easy)', '56.3%', 'Sep 2026', '11.7 points', 'vs Sep 2025', 'better')
 """
 
 from __future__ import annotations
@@ -137,9 +137,9 @@ def period_change(key: str, c: Mapping[str, Any]) -> Change:
         css=css,
         arrow="▲" if diff > 0 else "▼" if diff < 0 else "=",
         amount=f"{number(abs(diff), 1)} {unit}",
-        against=f"vs {month(other)}, {AGAINST.get(c.get('versus'), 'earlier')}",
+        against=f"vs {month(other)}",
         verdict=verdict,
-        p=f"adjusted {p_value(c['p_adjusted'])}" if tested else "too few answers",
+        p=f"adj. {p_value(c['p_adjusted'])}" if tested else "too few answers",
     )
 
 
