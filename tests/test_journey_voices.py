@@ -1,9 +1,11 @@
 """What customers say along the journey: themes and sentiment per touchpoint, emotions per
-persona x stage (cxlib.journey.voices), on hand-built comments with known answers."""
+persona x stage (cxlib.journey.voices), and the themes on the persona cards
+(cxlib.personas.voices), on hand-built comments with known answers."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxlib
-from cxlib import journey
+from cxlib import journey, personas
 from cxlib.journey import voices
 from cxlib.journey.voice_tables import table_voices, voice_method, voice_sentence
 from cxlib.journey.voices import (
@@ -23,6 +25,7 @@ from cxlib.journey.voices import (
     touchpoint_voices,
 )
 from cxlib.metrics.intervals import t_mean_ci, wilson
+from cxlib.personas.voices import _pick, card_lines, persona_themes
 
 STAGES = pd.DataFrame(
     {
@@ -310,3 +313,67 @@ def test_emotion_panel_labels_too_few_cells(world):
     assert len(fig.axes) >= 2 and "too few" in text and "no comments" in text
     assert "P1 feel most negative at purchase" in text
     plt.close(fig)
+
+
+# --- persona cards: the themes that set a persona apart -------------------------------------
+
+
+def _persona_world() -> tuple[SimpleNamespace, SimpleNamespace]:
+    """P1 (40 customers): 50 app complaints + 30 generic comments; P2 (40): 20 delivery
+    complaints + 30 generic; P3 (5 customers): 10 comments (too few). One e-mail address."""
+    rows = []
+    for i in range(40):
+        rows.append((f"a{i}", "app crashes on login" if i < 30 else "does the job fine"))
+        rows.append(
+            (f"a{i}", "does the job fine" if i < 20 else "app crashes on login write me a@b.de")
+        )
+    for i in range(40):
+        rows.append((f"b{i}", "delivery was late again" if i < 20 else "does the job fine"))
+        if i < 10:
+            rows.append((f"b{i}", "does the job fine"))
+    rows += [(f"c{i % 5}", "delivery was late again") for i in range(10)]
+    surveys = pd.DataFrame(rows, columns=["customer_id", "comment"]).astype("string")
+    ids = [f"a{i}" for i in range(40)] + [f"b{i}" for i in range(40)] + [f"c{i}" for i in range(5)]
+    seg = SimpleNamespace(
+        personas_=pd.DataFrame({"customer_id": ids, "persona_id": [1] * 40 + [2] * 40 + [3] * 5})
+    )
+    return SimpleNamespace(surveys=surveys, customers=None), seg
+
+
+def test_persona_themes_are_the_ones_said_more_often_than_by_others():
+    cx, seg = _persona_world()
+    themes = persona_themes(cx, seg, min_comments=20)
+    assert set(themes["persona_id"]) == {1, 2}  # P3: 10 comments, too few
+    p1 = themes[themes["persona_id"] == 1].set_index("rank")
+    assert "app" in p1.loc[1, "theme"] or "crash" in p1.loc[1, "theme"]
+    assert p1.loc[1, "share"] == pytest.approx(50 / 80) and p1.loc[1, "distinct"]
+    assert p1.loc[1, "others_share"] == pytest.approx(0 / 60)
+    assert len(p1) == 1  # "does the job": 30 of 80 for P1, 30 of 60 for the others
+    p2 = themes[themes["persona_id"] == 2].set_index("rank")
+    assert "deliver" in p2.loc[1, "theme"] or "late" in p2.loc[1, "theme"]
+    assert p2.loc[1, "share"] == pytest.approx(20 / 50)
+    assert p2.loc[1, "others_share"] == pytest.approx(10 / 90)  # P1 never, P3 ten times
+    assert p2.loc[1, "lift"] == pytest.approx((20 / 50) / (10 / 90))
+    assert not themes["quote"].str.contains("@").any()
+
+
+def test_persona_without_a_distinct_theme_shows_its_most_common_ones():
+    themes = pd.DataFrame({"persona_id": [1, 1, 1], "theme": ["x", "y", "z"], "n": [5, 9, 7],
+                           "comments": 30, "share": [5 / 30, 9 / 30, 7 / 30], "share_low": 0.1,
+                           "share_high": 0.4, "others_share": 0.5, "lift": 0.5, "distinct": False,
+                           "quote": "q"})  # fmt: skip
+    picked = _pick(themes, 2)
+    assert picked["theme"].tolist() == ["y", "z"] and picked["rank"].tolist() == [1, 2]
+    assert card_lines(picked) == {1: ["“y” 30%", "“z” 23%"]}
+
+
+def test_persona_cards_show_what_they_say_escaped():
+    profiles = pd.DataFrame({"persona_id": [1, 2], "persona_name": ["A", "B"],
+                             "persona_alias": ["Al", "Bo"], "description": ["d", "d"],
+                             "n": [10, 10], "share": [0.5, 0.5], "revenue_share": [0.5, 0.5],
+                             "nps": [1.0, 2.0], "csat": [np.nan, np.nan], "churn_rate": [1.0, 1.0]})  # fmt: skip
+    themes = pd.DataFrame({"persona_id": [1], "theme": ["<b>slow</b>"], "share": [0.25],
+                           "lift": [3.0], "distinct": [True]})  # fmt: skip
+    html = personas.cards_html(profiles, themes)
+    assert "“&lt;b&gt;slow&lt;/b&gt;” 25% (3.0× others)" in html and html.count("They say") == 1
+    assert "They say" not in personas.cards_html(profiles)

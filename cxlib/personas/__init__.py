@@ -8,8 +8,9 @@ preprocessing pipeline (:mod:`~cxlib.personas.preprocessing`), k chosen by
 :func:`persona_profiles` (:mod:`~cxlib.personas.profiles`) names and profiles them with
 95% CIs. :mod:`~cxlib.personas.findings` turns them into sentences, cards, tables,
 :func:`summary` and the output files (:func:`save_outputs`; :func:`write_personas` is the
-one writer of ``personas.csv``), and :mod:`~cxlib.personas.figures` draws them (imported
-lazily).
+one writer of ``personas.csv``), :mod:`~cxlib.personas.voices` finds the comment themes that
+set each persona apart (on its card), and :mod:`~cxlib.personas.figures` draws them
+(imported lazily).
 
 Examples
 --------
@@ -39,6 +40,7 @@ from cxlib.personas.naming import name_personas, name_segments
 from cxlib.personas.preprocessing import model_matrix
 from cxlib.personas.profiles import persona_profiles
 from cxlib.personas.segmenter import PersonaSegmenter
+from cxlib.personas.voices import card_lines, persona_themes
 
 
 def __getattr__(name: str):
@@ -54,6 +56,7 @@ __all__ = [
     "PERSONAS_FILE",
     "PersonaSegmenter",
     "assignments",
+    "card_lines",
     "cards_html",
     "dictionary",
     "figures",
@@ -65,6 +68,7 @@ __all__ = [
     "notes",
     "overall_metrics",
     "persona_profiles",
+    "persona_themes",
     "profile_table",
     "save_outputs",
     "show_cards",

@@ -28,6 +28,7 @@ from cxlib.io.outputs import save
 from cxlib.paths import PERSONAS_FILE
 from cxlib.personas.segmenter import PersonaSegmenter
 from cxlib.personas.selection import WEAK
+from cxlib.personas.voices import card_lines
 from cxlib.plots import PALETTE
 from cxlib.templates import render
 
@@ -226,8 +227,9 @@ def profile_table(profiles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _card(i: int, r: Any) -> dict[str, Any]:
-    """What one persona card shows (plain text; the template escapes it)."""
+def _card(i: int, r: Any, says: list[str] | None = None) -> dict[str, Any]:
+    """What one persona card shows (plain text; the template escapes it); ``says``: the
+    comment themes that set the persona apart (:func:`cxlib.personas.voices.card_lines`)."""
     facts = [f"{wording.count(r.n)} customers ({wording.percent(r.share)})"]
     if pd.notna(r.revenue_share):
         facts.append(f"{wording.percent(r.revenue_share)} of revenue")
@@ -250,11 +252,13 @@ def _card(i: int, r: Any) -> dict[str, Any]:
         "facts": facts,
         "details": details,
         "description": str(r.description),
+        "says": says or [],
     }
 
 
-def cards_html(profiles: pd.DataFrame) -> str:
-    """One card per persona (escaped HTML): alias, name, size, value, metrics, description.
+def cards_html(profiles: pd.DataFrame, themes: pd.DataFrame | None = None) -> str:
+    """One card per persona (escaped HTML): alias, name, size, value, metrics, description,
+    and what the persona says (``themes``: :func:`cxlib.personas.voices.persona_themes`).
 
     Examples
     --------
@@ -268,15 +272,16 @@ def cards_html(profiles: pd.DataFrame) -> str:
     >>> "1,200 customers (60%) · 70% of revenue" in html
     True
     """
-    cards = [_card(i, r) for i, r in enumerate(profiles.itertuples())]
+    says = card_lines(themes)
+    cards = [_card(i, r, says.get(r.persona_id)) for i, r in enumerate(profiles.itertuples())]
     return render("persona_cards.html.j2", cards=cards)
 
 
-def show_cards(profiles: pd.DataFrame) -> None:
+def show_cards(profiles: pd.DataFrame, themes: pd.DataFrame | None = None) -> None:
     """Display :func:`cards_html` in a notebook."""
     from IPython.display import HTML, display
 
-    display(HTML(cards_html(profiles)))
+    display(HTML(cards_html(profiles, themes)))
 
 
 def k_table(segmenter: PersonaSegmenter) -> pd.DataFrame:
@@ -378,8 +383,10 @@ def save_outputs(
     profiles: pd.DataFrame,
     sentences: list[str],
     X: pd.DataFrame | None = None,
+    themes: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
-    """Write ``personas.csv``, ``persona_profiles.csv`` and ``persona_segmentation.json``.
+    """Write ``personas.csv``, ``persona_profiles.csv`` and ``persona_segmentation.json``
+    (and ``persona_themes.csv`` when ``themes`` are given).
 
     ``personas.csv`` has exactly ``customer_id, persona_id, persona_name`` (other reports
     split their results by it); the profiles add the persona's mean of every clustering
@@ -387,8 +394,11 @@ def save_outputs(
     """
     means = segmenter.profiles_.filter(like="mean_")
     table = pd.concat([profiles.reset_index(drop=True), means.reset_index(drop=True)], axis=1)
-    return {
+    files = {
         "personas": write_personas(output_dir, segmenter, profiles),
         "profiles": save(output_dir, PROFILES_CSV, table),
         "summary": save(output_dir, SUMMARY_JSON, summary(segmenter, profiles, sentences)),
     }
+    if themes is not None:
+        files["themes"] = save(output_dir, "persona_themes.csv", themes)
+    return files
