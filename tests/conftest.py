@@ -43,3 +43,16 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     failed = [(r.report.name, r.status, r.error, r.message) for r in result.reports]
     assert result.exit_code == 0, failed
     return result.path
+
+
+@pytest.fixture(autouse=True)
+def _plain_wording():
+    """Each test starts and ends without a currency or labels (``cxlib.load`` sets both
+    from the config for the whole process: one test's config must not reach the next)."""
+    from cxlib.wording import use_currency, use_labels
+
+    use_currency(None)
+    use_labels(None)
+    yield
+    use_currency(None)
+    use_labels(None)

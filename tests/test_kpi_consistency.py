@@ -142,3 +142,28 @@ def test_the_real_runs_state_each_kpi_once(name: str, shared_dir: Path, tmp_path
     )
     assert result.exit_code == 0, [(r.report.name, r.status, r.message) for r in result.reports]
     check_run(result.path)
+
+
+# --- plain words: one money format, humanised names -------------------------------------------
+
+
+def test_the_configs_currency_and_labels_reach_every_formatter(small_sample: Path) -> None:
+    import cxlib
+    from cxlib.wording import label, money
+
+    config = {"currency": "eur", "labels": {"billing_page": "Billing and invoices"}}
+    cx = cxlib.load(small_sample, config, tables=["customers"])
+    assert cx.config.currency == "EUR"
+    assert money(681_500) == "€681.5k" and money(-950) == "-€950"
+    assert kpi("revenue_at_risk").format(954_019.4) == "€954.0k a year"
+    assert label("billing_page") == "Billing and invoices" and label("app_login") == "app login"
+    cxlib.load(small_sample, tables=["customers"])  # a load without a config: bare amounts
+    assert money(681_500) == "681.5k" and label("billing_page") == "billing page"
+
+
+@pytest.mark.parametrize("bad", ["euro", "E1", 12])
+def test_a_currency_that_is_not_an_iso_code_is_refused(bad: Any) -> None:
+    from cxlib.io.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="three-letter ISO code"):
+        load_config({"currency": bad})
