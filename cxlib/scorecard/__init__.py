@@ -2,7 +2,8 @@
 
 Every number is a metric of :mod:`cxlib.metrics` with its 95% CI; this package decides
 what is measured on which rows (:mod:`~cxlib.scorecard.kpis`), splits it by month and by
-segment and tests the changes (:mod:`~cxlib.scorecard.tables`), finds what detractors and
+segment and tests the changes (:mod:`~cxlib.scorecard.tables`), compares each KPI's latest
+month with the month before and a year earlier (:mod:`~cxlib.scorecard.history`), finds what detractors and
 promoters write about (:mod:`~cxlib.scorecard.voc`), says what matters in sentences and
 writes the output files (:mod:`~cxlib.scorecard.findings`) and draws it
 (:mod:`~cxlib.scorecard.figures`). It runs on whatever the data has: surveys alone give
@@ -35,12 +36,15 @@ from cxlib.scorecard.findings import (
     change_sentences,
     findings,
     gap_sentences,
+    no_change_sentence,
+    period_change_sentences,
     privacy_notes,
     promise_sentence,
     save_outputs,
     summary,
     theme_sentence,
 )
+from cxlib.scorecard.history import kpi_history, period_changes
 from cxlib.scorecard.kpis import (
     DIMENSIONS,
     KPIS,
@@ -94,11 +98,15 @@ __all__ = [
     "findings",
     "gap_sentences",
     "headline_kpis",
+    "kpi_history",
     "kpi_table",
     "kpis_from_dict",
     "kpis_to_dict",
     "monthly_trends",
+    "no_change_sentence",
     "nps_group",
+    "period_change_sentences",
+    "period_changes",
     "privacy_notes",
     "promise_sentence",
     "read_personas",
