@@ -88,7 +88,9 @@ def test_sentiment_known_answers() -> None:
     texts = pd.Series(["I love it", "not good at all", "The app crashes", "", None, "very good!!!"])
     out = voice.score_sentiment(texts)
     assert list(out.columns[:3]) == ["sentiment_score", "sentiment", "language"]
-    assert out["sentiment"].tolist()[:3] == ["positive", "negative", "neutral"]
+    assert out["sentiment"].tolist()[:3] == ["positive", "negative", "negative"]  # cue: crashes
+    plain = voice.score_sentiment(texts, cues=False)["sentiment"].tolist()[:3]
+    assert plain == ["positive", "negative", "neutral"]  # VADER alone has no word for it
     assert out["sentiment_score"].iloc[3:5].isna().all() and out["sentiment"].iloc[3:5].isna().all()
     assert out["sentiment_score"].iloc[5] > lexicon_scores(pd.Series(["good"])).iloc[0]
     assert out["sentiment_score"].between(-1, 1).all() or out["sentiment_score"].isna().any()
@@ -179,9 +181,14 @@ def test_real_nps_promoters_sound_happier_than_detractors() -> None:
 
     nps = _real_nps()
     keep = (nps["NPS_SCORE"] <= 6) | (nps["NPS_SCORE"] >= 9)
-    out = voice.score_sentiment(nps.loc[keep, "text"])
-    auc = roc_auc_score(nps.loc[keep, "NPS_SCORE"] >= 9, out["sentiment_score"])
-    assert auc > 0.8
+    promoter = nps.loc[keep, "NPS_SCORE"] >= 9
+    auc = {
+        cues: roc_auc_score(
+            promoter, voice.score_sentiment(nps.loc[keep, "text"], cues=cues)["sentiment_score"]
+        )
+        for cues in (False, True)
+    }
+    assert auc[False] > 0.8 and auc[True] >= auc[False]  # the service cues do not hurt here
 
 
 @pytest.mark.slow
@@ -202,3 +209,56 @@ def test_real_nps_and_sample_leave_at_most_15_percent_without_a_theme() -> None:
     assert (
         scored.attrs["no_theme_share"] <= 15 and len(scored) == cx.surveys["comment"].notna().sum()
     )
+
+
+def test_batched_language_model_gives_py3langid_answers() -> None:
+    """classify_batch walks py3langid's automaton over all texts at once: same answers."""
+    from cxlib.voice.language import LANGUAGES, _identifier, classify_batch
+
+    texts = ["Aplikácia stále padá pri prihlásení", "Sehr freundliches Personal", "ÜBER ALLES",
+             "Dostava je bila zelo hitra.", "The app keeps crashing", "x", "", "1234 5678",
+             "Pomalé doručení a drahé", "Muy buen servicio, gracias"] * 3  # fmt: skip
+    tweets = REAL_NPS.parent / "social_airline_tweets" / "tweets.csv"
+    if tweets.exists():
+        texts += pd.read_csv(tweets)["text"].sample(2000, random_state=1).tolist()
+    ident = _identifier(LANGUAGES)
+    best, p = classify_batch(ident, texts)
+    ref = [ident.classify(t) for t in texts]
+    assert best.tolist() == [r[0] for r in ref]
+    assert np.allclose(p, [r[1] for r in ref], atol=1e-5)
+
+
+def test_service_cues_read_complaints_written_as_facts() -> None:
+    texts = pd.Series(["please help, on hold forever", "still waiting for my refund",
+                       "flight delayed 3 hours, nobody answers", "not delayed, on time",
+                       "I can’t get through to anyone", "great crew, thank you"])  # fmt: skip
+    plain, cued = lexicon_scores(texts), lexicon_scores(texts, cues=True)
+    assert plain.iloc[0] > 0 > cued.iloc[0]  # "please" and "help" no longer read as praise
+    assert (cued.iloc[[1, 2, 4]] < -0.05).all() and (plain.iloc[[1, 4]] == 0).all()
+    assert cued.iloc[3] > 0  # a negated cue flips, as any negated word in VADER
+    assert cued.iloc[5] == pytest.approx(plain.iloc[5])  # praise is read as before
+    out = voice.score_sentiment(texts)
+    assert out["sentiment"].iloc[0] == "negative"
+    assert voice.score_sentiment(texts, cues=False)["sentiment"].iloc[0] == "positive"
+
+
+def test_service_cues_beat_vader_on_held_out_hand_labels() -> None:
+    """The cues were written before the held-out tweets were scored; they must help there."""
+    from cxlib.social.posts import clean_posts
+
+    tweets = REAL_NPS.parent / "social_airline_tweets" / "tweets.csv"
+    labels = Path(__file__).resolve().parents[1] / "benchmarks/data"
+    labels = labels / "airline_tweets_hand_labels_heldout.csv"
+    if not tweets.exists():
+        pytest.skip(f"real data absent: {tweets}")
+    text = pd.read_csv(tweets, dtype={"tweet_id": str}).drop_duplicates("tweet_id")
+    text = clean_posts(text.set_index("tweet_id")["text"])
+    hand = pd.read_csv(labels, dtype={"tweet_id": str})
+    hand = hand[hand["label"] != "mixed"]
+    texts = text.reindex(hand["tweet_id"]).reset_index(drop=True)
+    truth = hand["label"].to_numpy()
+    accuracy = {
+        cues: (voice.score_sentiment(texts, cues=cues)["sentiment"].to_numpy() == truth).mean()
+        for cues in (False, True)
+    }
+    assert accuracy[True] > accuracy[False] + 0.05

@@ -6,7 +6,8 @@ and word list ships inside an installed package):
 
 * :func:`detect_language` — ISO 639-1 code per text (:mod:`~cxlib.voice.language`);
 * :func:`score_sentiment` — ``sentiment_score`` in [-1, 1], ``sentiment`` label and
-  ``language`` per text (:mod:`~cxlib.voice.sentiment`): VADER's lexicon for English,
+  ``language`` per text (:mod:`~cxlib.voice.sentiment`): VADER's lexicon for English
+  with service-complaint cues ("on hold", "still waiting"; :mod:`~cxlib.voice.cues`),
   and a :class:`SentimentModel` trained on the data's own NPS-scored comments for any
   language;
 * :class:`PhraseThemes` — themes named by phrases ("still waiting", "no internet"),
@@ -20,8 +21,8 @@ Examples
 >>> import pandas as pd
 >>> from cxlib import voice
 >>> texts = pd.Series(["Still waiting for my router", "Great, quick installation, thank you!"])
->>> voice.score_sentiment(texts)["sentiment"].tolist()
-['neutral', 'positive']
+>>> voice.score_sentiment(texts)["sentiment"].tolist()  # "still waiting": a service cue
+['negative', 'positive']
 >>> voice.detect_language(texts).tolist()
 ['en', 'en']
 """

@@ -3,7 +3,9 @@
 Two sources, both without network access:
 
 * **lexicon** (English): VADER's lexicon and rules (:mod:`cxlib.voice.lexicon`), for
-  texts detected as English or undetermined ("great!!" has no language but a sentiment);
+  texts detected as English or undetermined ("great!!" has no language but a sentiment),
+  extended by default with the service-complaint cues of :mod:`cxlib.voice.cues`
+  ("still waiting", "on hold", "cancelled": complaints written as facts);
 * **model** (any language): a logistic regression trained at run time on the data set's
   own NPS-scored comments, 0–6 = negative and 9–10 = positive (:class:`SentimentModel`),
   on word and character-pair features (:func:`cxlib.voice.text.tokenize`), so it reads
@@ -182,6 +184,7 @@ def score_sentiment(
     *,
     languages: pd.Series | None = None,
     model: SentimentModel | None = None,
+    cues: bool = True,
 ) -> pd.DataFrame:
     """Sentiment of each text: ``sentiment_score`` in [-1, 1], ``sentiment``, ``language``.
 
@@ -191,6 +194,9 @@ def score_sentiment(
     languages : the language of each text when known (else detected)
     model : a fitted :class:`SentimentModel` (e.g. on the data's NPS comments); None =
         the English lexicon alone
+    cues : whether the English lexicon reads the service-complaint cues of
+        :mod:`cxlib.voice.cues` ("on hold", "still waiting", "cancelled"; "please" and
+        "help" neutral); False = VADER's lexicon alone
 
     Returns
     -------
@@ -202,7 +208,7 @@ def score_sentiment(
     text = text.where(~blank, None)
     lang = detect_language(text) if languages is None else languages.reindex(texts.index)
     lang = lang.fillna(UNDETERMINED).astype(object)
-    lex = lexicon_scores(text).where(lang.isin(LEXICON_LANGUAGES).to_numpy())
+    lex = lexicon_scores(text, cues=cues).where(lang.isin(LEXICON_LANGUAGES).to_numpy())
     lex = lex.where(lex != 0)  # no rated word: the lexicon has nothing to say
     mdl = model.predict_score(text) if model is not None else pd.Series(np.nan, index=text.index)
     score = pd.concat([lex, mdl], axis=1).mean(axis=1)
