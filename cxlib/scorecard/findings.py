@@ -251,7 +251,7 @@ def summary(
     return {
         "findings": findings(kpis, trends, table, voc, period)[:3],
         "kpis": kpis_to_dict(kpis),
-        "stated_kpis": stated_kpis(kpis, trends, period),
+        "stated_kpis": stated_records(kpis, trends, period),
         "period": [str(p) for p in period] if period else None,
         "latest_changes": period_change_sentences(changes),
         "period_changes": changes.astype(object).where(changes.notna(), None).to_dict("records"),
@@ -260,7 +260,7 @@ def summary(
     }
 
 
-def stated_kpis(
+def stated_records(
     kpis: Mapping[str, MetricResult], trends: pd.DataFrame, period: tuple[Any, Any] | None
 ) -> list[dict[str, Any]]:
     """The KPIs the scorecard states, as :func:`cxlib.metrics.kpis.stated` records.
