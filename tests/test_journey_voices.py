@@ -4,6 +4,7 @@ persona x stage (cxlib.journey.voices), and the themes on the persona cards
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -377,3 +378,47 @@ def test_persona_cards_show_what_they_say_escaped():
     html = personas.cards_html(profiles, themes)
     assert "“&lt;b&gt;slow&lt;/b&gt;” 25% (3.0× others)" in html and html.count("They say") == 1
     assert "They say" not in personas.cards_html(profiles)
+
+
+# --- planted truths: the sample's worlds --------------------------------------------------------
+
+
+def _planted_world(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Scored comments' emotions by the *planted* persona, the touchpoint voices, the truth."""
+    cx = cxlib.load(folder)
+    truth = json.loads((folder / "TRUTH.json").read_text())
+    planted = pd.read_csv(folder / "truth_personas.csv", dtype=str)
+    planted = planted.rename(columns={"persona_id": "persona"})
+    rank = {s: i for i, s in enumerate(cx.config.stage_order, start=1)}
+    stages = cx.events.groupby("touchpoint", observed=True)["stage"].first().reset_index()
+    stages = stages.assign(
+        stage=stages["stage"].astype(str), stage_rank=stages["stage"].astype(str).map(rank)
+    )
+    comments, _ = score_comments(voices.survey_comments(cx))
+    return stage_emotions(comments, stages, planted), touchpoint_voices(comments, stages), truth
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_strugglers_feel_worst_and_payment_reads_negative(seed, small_sample, tmp_path):
+    """In every world, the planted support-heavy persona (low CSAT, NPS and CES) has the lowest
+    mean sentiment at every stage it is shown, below the premium loyalists; the planted
+    friction point payment has the most negative comments of all touchpoints."""
+    from cxlib.sample import generate
+
+    folder = small_sample
+    if seed:
+        folder = tmp_path / f"world{seed}"
+        generate(folder, customers=2_000, seed=seed)
+    em, tv, truth = _planted_world(folder)
+    ids = {p["name"].split()[0]: str(p["id"]) for p in truth["personas"]}
+    grid = em.pivot(index="persona", columns="stage_rank", values="sentiment")
+    shown = grid.loc[ids["Support-heavy"]].dropna()
+    assert len(shown) >= 2
+    for stage, value in shown.items():
+        assert value == grid[stage].min() and value < 0
+        if not np.isnan(grid.loc[ids["Premium"], stage]):
+            assert grid.loc[ids["Premium"], stage] > 0.3
+    means = tv.drop_duplicates("touchpoint").set_index("touchpoint")["sentiment"]
+    assert "payment" in {f["touchpoint"] for f in truth["friction_touchpoints"]}
+    assert means.idxmin() == "payment" and means["payment"] < -0.3
