@@ -34,7 +34,7 @@ def run_pages(run: Path) -> dict[str, list[dict[str, Any]]]:
     period = (manifest.get("data") or {}).get("period")
     pages = {}
     for report in manifest["reports"]:
-        path = run / report["summary"]
+        path = run / (report.get("summary") or "none")  # a skipped report has none
         if report["status"] == "succeeded" and path.is_file():
             summary = json.loads(path.read_text(encoding="utf-8"))
             pages[report["name"]] = stated_kpis(summary, period)
@@ -167,3 +167,20 @@ def test_a_currency_that_is_not_an_iso_code_is_refused(bad: Any) -> None:
 
     with pytest.raises(ConfigError, match="three-letter ISO code"):
         load_config({"currency": bad})
+
+
+@pytest.mark.slow
+def test_the_sample_tiles_show_twelve_months_and_both_tested_changes(sample_reports: Path) -> None:
+    import re
+
+    index = (sample_reports / "index.html").read_text(encoding="utf-8")
+    assert "no earlier run" not in index  # the data holds 24 months
+    tiles = re.findall(r"<div class='cx-kpi'>.*?</div></div>", index, re.S)
+    assert len(tiles) == 6
+    for tile in tiles:
+        points = re.search(r"points='([^']+)'", tile)
+        assert points and len(points.group(1).split()) == 12, tile
+        assert "vs Sep 2025" in tile and "vs Aug 2026" in tile, tile
+        assert re.search(r"aria-label='[^']+ month by month, Oct 2025 to Sep 2026", tile)
+    ces = next(t for t in tiles if "CES (% easy)" in t)
+    assert re.search(r"<span class='better'>▲ 11\.7 points</span> vs Sep 2025 \(significant", ces)
