@@ -40,10 +40,10 @@ PALETTE: list[str] = [
     "#E69F00",  # orange
     "#009E73",  # bluish green
     "#CC79A7",  # reddish purple
+    "#000000",  # black (not sky blue: the fifth persona must not pass for the first)
     "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
+    "#D55E00",  # vermillion (after the first five: it reads close to orange)
     "#F0E442",  # yellow
-    "#000000",  # black
 ]
 """Okabe-Ito colours: distinguishable with the common colour-vision deficiencies."""
 UNKNOWN_TEXTS = frozenset({"nan", "NaN", "None", "<NA>", "NaT", "null", "inf", "-inf"})
@@ -187,30 +187,36 @@ def _sentence(text: str) -> str:
 
 def _describe_axes(ax: plt.Axes) -> str:
     """One panel: ``Bar chart of <y> by <x>; series: a, b.``"""
-    kinds = []
-    if ax.patches:
-        kinds.append("bar")
-    if any(len(line.get_xdata()) > 1 for line in ax.lines if line.get_label()[:1] != "_"):
-        kinds.append("line")
-    if ax.collections and "bar" not in kinds and not ax.images:
-        kinds.append("point" if not ax.lines else "band")
-    if ax.images or any(type(c).__name__ == "QuadMesh" for c in ax.collections):
-        kinds = ["heatmap"]
+    kinds = _chart_kinds(ax)
     if not kinds:  # a message drawn as text (too little data for a chart)
         return " ".join(_sentence(t.get_text()) for t in ax.texts if t.get_text().strip())
-    kind = " and ".join(dict.fromkeys(kinds))
     x, y = ax.get_xlabel().strip(), ax.get_ylabel().strip()
-    what = f"{kind.capitalize()} chart"
-    if x and y:
-        what += f" of {y} by {x}"
-    elif x or y:
-        what += f" of {x or y}"
+    if kinds == ["heatmap"]:
+        what = "Heatmap" + (f"; {x}" if x else "")
+    else:
+        what = f"{' and '.join(kinds).capitalize()} chart"
+        what += f" of {y} by {x}" if x and y else (f" of {x or y}" if x or y else "")
     legend = ax.get_legend()
     if legend is not None:
         names = [t.get_text() for t in legend.get_texts() if t.get_text()]
         if names:
             what += "; series: " + ", ".join(names[:8]) + ("…" if len(names) > 8 else "")
     return _sentence(what)
+
+
+def _chart_kinds(ax: plt.Axes) -> list[str]:
+    """What an axes draws: bars, lines, points (scatter), bands (CIs) or a heatmap."""
+    names = {type(c).__name__ for c in ax.collections}
+    if ax.images or "QuadMesh" in names:
+        return ["heatmap"]
+    kinds = ["bar"] * bool(ax.patches)
+    if any(len(line.get_xdata()) > 1 for line in ax.lines if line.get_label()[:1] != "_"):
+        kinds.append("line")
+    if "PathCollection" in names and "line" not in kinds:
+        kinds.append("point")
+    if names & {"PolyCollection", "FillBetweenPolyCollection"}:
+        kinds.append("band")
+    return kinds
 
 
 def finding_title(ax: plt.Axes, finding: str, detail: str | None = None) -> plt.Axes:
@@ -249,11 +255,16 @@ def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str = 
     """
     frame = shown(frame)
     cards = _has_long_text(frame)
+    classes = ["cx-table"] + ["cx-cards"] * cards
+    if not index and len(frame.columns) > 1 and str(frame.columns[0]).lower() in RANK_COLUMNS:
+        classes.append("cx-key2")  # the rank and the name it ranks both stay in view
+    if len(frame.columns) + index > WIDE_COLUMNS:
+        classes.append("cx-wide")  # printed on a landscape page
     body = frame.to_html(
         index=index,
         escape=True,
         border=0,
-        classes="cx-table cx-cards" if cards else "cx-table",
+        classes=" ".join(classes),
         float_format=float_format.format,
         na_rep=UNKNOWN,
     )
@@ -262,6 +273,10 @@ def table_html(frame: pd.DataFrame, *, index: bool = False, float_format: str = 
     return render("table.html.j2", table=Markup(body))  # pandas escaped every cell
 
 
+RANK_COLUMNS = frozenset({"rank", "#"})
+"""First columns that only number the rows: the column after them is the key one."""
+WIDE_COLUMNS = 9
+"""Tables with more columns print on a landscape A4 page (style.css)."""
 LONG_TEXT = 40
 """A text column whose cells average this many characters makes a table read as cards on
 a phone (one card per row, each value under its column's name) instead of scrolling."""

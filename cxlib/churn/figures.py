@@ -188,8 +188,9 @@ def plot_retention(curves: RetentionCurves | list[RetentionCurves]) -> plt.Figur
     curves = [km for km in curves if not km.curves.empty]
     if not curves:
         return _empty("Too few customers per group for retention curves.")
-    fig, axes = plt.subplots(1, len(curves), figsize=(7.5 * len(curves), 5), squeeze=False)
-    for ax, km in zip(axes[0], curves, strict=True):
+    # one panel under the other: side by side, their finding titles ran into each other
+    fig, axes = plt.subplots(len(curves), 1, figsize=(8, 5 * len(curves)), squeeze=False)
+    for ax, km in zip(axes[:, 0], curves, strict=True):
         _retention_panel(ax, km)
     fig.tight_layout()
     return fig
@@ -206,7 +207,7 @@ def _retention_panel(ax: plt.Axes, km: RetentionCurves) -> None:
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("months since signup")
     ax.set_ylabel("share still a customer")
-    ax.legend(title=km.by, loc="lower left", fontsize=9)
+    ax.legend(title=km.by, loc="upper left", bbox_to_anchor=(0, -0.14), ncols=2, fontsize=9)
     s = km.summary
     worst, best = s.iloc[0], s.iloc[-1]
     name, best_name = group_name(km.by, worst["group"]), group_name(km.by, best["group"])

@@ -31,7 +31,7 @@ NOTE_WIDTH = 80
 """Characters per line of a figure that is a sentence (no data to draw)."""
 
 COMPONENT_COLOURS = {
-    "exit": PALETTE[5],
+    "exit": PALETTE[6],  # vermillion
     "loop": PALETTE[1],
     "rework": PALETTE[2],
     "followup": PALETTE[3],

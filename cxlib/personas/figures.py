@@ -66,12 +66,12 @@ def plot_projection(
                     alpha=0.5, linewidth=0, palette=PALETTE[: len(order)], ax=ax)  # fmt: skip
     ax.set_xlabel(f"component 1 ({wording.percent(ev[0])} of the variation)")
     ax.set_ylabel(f"component 2 ({wording.percent(ev[1])})")
-    ax.legend(loc="best", fontsize=8, markerscale=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), ncols=2, fontsize=9, markerscale=2)
     finding_title(
         ax,
-        f"The {segmenter.k_} personas occupy distinct regions of customer space",
-        f"principal components of the clustering features; {wording.count(len(xy))} customers "
-        "shown",
+        f"The {segmenter.k_} personas on the two main directions of customer variation",
+        f"they overlap where these two directions do not separate them; {wording.count(len(xy))} "
+        "customers shown",
     )
     return fig
 

@@ -24,7 +24,7 @@ from cxlib.wording import count, number
 
 _GAP_CMAP = LinearSegmentedColormap.from_list("cx_gap", [BAD, "#ffffff", GOOD])
 """Worse (orange) - no gap (white) - better (green): Okabe-Ito, colour-blind safe."""
-_LINES = [PALETTE[0], PALETTE[3], PALETTE[4], PALETTE[7]]
+_LINES = [PALETTE[0], PALETTE[3], PALETTE[5], PALETTE[4]]
 """Line colours of the trends: blue, purple, sky blue, black (green/orange mean better/worse)."""
 NO_GAP = "#eeeeee"
 """Cells with a value but no significant gap."""
@@ -70,7 +70,7 @@ def plot_trends(trends: pd.DataFrame) -> plt.Figure:
                 ax.scatter(when[mask], t["value"][mask], s=70, color=mark, ec="black", zorder=4)
         ax.set_ylabel("NPS (points)" if panel == ["nps"] else "% of answers / tickets")
         if panel != ["nps"]:
-            ax.legend(loc="lower left", ncols=2, fontsize=9)
+            ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncols=2, fontsize=9)
     n_sig = int(
         trends.loc[trends["kpi"].isin(keys), "significant"].fillna(False).astype(bool).sum()
     )
@@ -135,7 +135,8 @@ def plot_gaps(table: pd.DataFrame, top: int = 10) -> plt.Figure:
         order = rank.agg(sig=("sig", "max"), n=("n", "max")).sort_values(
             ["sig", "n"], ascending=False
         )
-        rows += [(dim, g) for g in order.index[:top]]
+        keep = order.index[:top].union(order.index[order["sig"]], sort=False)
+        rows += [(dim, g) for g in order.index if g in keep]  # every significant group
     index = pd.MultiIndex.from_tuples(rows, names=["dimension", "group"])
     wide = table.set_index(["dimension", "group", "kpi"])
     value = wide["value"].unstack("kpi").reindex(index=index, columns=keys)
@@ -150,7 +151,7 @@ def plot_gaps(table: pd.DataFrame, top: int = 10) -> plt.Figure:
     for (i, j), v in np.ndenumerate(value.to_numpy(float)):
         if not np.isnan(v):
             ax.text(j, i, number(v), ha="center", va="center", fontsize=8.5)
-    labels = [drawable(f"{DIMENSIONS[d][0]}: {str(g)[:24]}", f"{DIMENSIONS[d][0]} {i + 1}")
+    labels = [drawable(f"{DIMENSIONS[d][0]}: {_short(str(g))}", f"{DIMENSIONS[d][0]} {i + 1}")
               for i, (d, g) in enumerate(rows)]  # fmt: skip
     ax.set_yticks(np.arange(len(rows)), labels, fontsize=8.5)
     ax.set_xticks(
@@ -170,8 +171,18 @@ def plot_gaps(table: pd.DataFrame, top: int = 10) -> plt.Figure:
         worst = DIMENSIONS.get(sig.loc[sig["diff"].idxmin(), "dimension"], ("group",))[0]
         title = drawable(gap_sentences(table)[0], f"The weakest {worst}: see the list below")
     ax.set_title(_wrap(title, 75), loc="left", fontsize=12, fontweight="bold", pad=28)
+    ax.set_xlabel(
+        "orange: significantly worse than the rest · green: better · grey: no significant gap"
+        " · white: not measured",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
+
+
+def _short(text: str, limit: int = 32) -> str:
+    """A label of at most ``limit`` characters, cut with an ellipsis (never silently)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def plot_themes(voc: pd.DataFrame) -> plt.Figure:
