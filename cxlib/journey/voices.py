@@ -200,6 +200,7 @@ def touchpoint_voices(
         how="left",
     )
     out = out.sort_values(["stage_rank", "touchpoint", "theme_rank"], na_position="last")
+    out = out.astype({"stage_rank": "Int64", "theme_rank": "Int64"})
     return out[VOICE_COLUMNS].reset_index(drop=True)
 
 
