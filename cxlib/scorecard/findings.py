@@ -22,7 +22,7 @@ from cxlib.io import outputs
 from cxlib.io.privacy import ACCOUNT, CARD, EMAIL, LINK, NAME, NAME_COLUMNS, PHONE
 from cxlib.metrics.intervals import MetricResult
 from cxlib.metrics.kpis import kpi, stated
-from cxlib.scorecard.history import YEAR_EARLIER, period_changes
+from cxlib.scorecard.history import PREVIOUS, YEAR_EARLIER, period_changes
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, PROMISE_HOURS, kpis_to_dict
 from cxlib.wording import UNKNOWN, count, interval, is_known, month, number, p_value, value
 
@@ -116,15 +116,34 @@ def period_change_sentences(changes: pd.DataFrame, versus: str | None = None) ->
 
 
 def no_change_sentence(changes: pd.DataFrame) -> str | None:
-    """The sentence saying no KPI moved, with what was tested (None when one did or none was)."""
+    """The sentence saying no KPI moved, naming what could be tested (None when one did or
+    nothing was).
+
+    Examples
+    --------
+    >>> no_change_sentence(pd.DataFrame({"period": ["2018-06"] * 2, "p_value": [0.2, None],
+    ...     "versus": [PREVIOUS, YEAR_EARLIER], "significant": [False, False]}))
+    'No KPI changed significantly in Jun 2018 against the month before (1 comparison); the data does not reach a year back.'
+    """
     tested = changes[changes["p_value"].notna()]
     if tested.empty or changes["significant"].fillna(False).astype(bool).any():
         return None
-    latest = tested["period"].max()
+    kinds = set(tested["versus"])
+    against = {
+        PREVIOUS: "against the month before",
+        YEAR_EARLIER: "against the same month a year earlier",
+    }
+    n = len(tested)
+    what = (
+        "neither against the month before nor against the same month a year earlier"
+        if len(kinds) == 2
+        else against[kinds.pop()]
+    )
+    tail = "" if YEAR_EARLIER in set(tested["versus"]) else "; the data does not reach a year back"
+    adjusted = ", adjusted for their number" if n > 1 else ""
     return (
-        f"No KPI changed significantly in {month(latest)}, neither against the month before nor "
-        f"against the same month a year earlier ({count(len(tested))} "
-        f"comparison{'s' if len(tested) != 1 else ''}, adjusted for their number)."
+        f"No KPI changed significantly in {month(tested['period'].max())} {what} "
+        f"({count(n)} comparison{'s' if n != 1 else ''}{adjusted}){tail}."
     )
 
 
