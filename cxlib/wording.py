@@ -241,19 +241,19 @@ def use_labels(labels: dict[str, str] | None) -> None:
 def label(name: Any) -> str:
     """A raw name as a page writes it: the config's label, else humanised.
 
-    Humanised: underscores and hyphens become spaces and surrounding blanks go
-    (``billing_page`` -> ``billing page``); the case is kept, so a name reads the same in
-    a sentence and in a table. Unknown values read ``n/a``.
+    Humanised: underscores become spaces and runs of blanks one (``billing_page`` ->
+    ``billing page``); hyphens stay (``e-mail``, ``check-out``) and the case is kept, so a
+    name reads the same in a sentence and in a table. Unknown values read ``n/a``.
 
-    >>> label("billing_page"), label("order-status"), label(None)
-    ('billing page', 'order status', 'n/a')
+    >>> label("billing_page"), label("e-mail"), label(None)
+    ('billing page', 'e-mail', 'n/a')
     """
     if name is None or (isinstance(name, float) and not is_known(name)):
         return UNKNOWN
     text = str(name)
     if text in _LABELS:
         return _LABELS[text]
-    return " ".join(text.replace("_", " ").replace("-", " ").split()) or text
+    return " ".join(text.replace("_", " ").split()) or text
 
 
 def month(period: Any) -> str:
@@ -265,7 +265,7 @@ def month(period: Any) -> str:
     if period is None or (isinstance(period, float) and not is_known(period)):
         return UNKNOWN
     text = str(period)[:7]
-    names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     try:
         year, mon = int(text[:4]), int(text[5:7])
         return f"{names[mon - 1]} {year}"

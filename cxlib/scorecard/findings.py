@@ -23,8 +23,18 @@ from cxlib.io.privacy import ACCOUNT, CARD, EMAIL, LINK, NAME, NAME_COLUMNS, PHO
 from cxlib.metrics.intervals import MetricResult
 from cxlib.metrics.kpis import kpi, stated
 from cxlib.scorecard.history import PREVIOUS, YEAR_EARLIER, period_changes
-from cxlib.scorecard.kpis import DIMENSIONS, KPIS, PROMISE_HOURS, kpis_to_dict
-from cxlib.wording import UNKNOWN, count, interval, is_known, month, number, p_value, value
+from cxlib.scorecard.kpis import DIMENSIONS, KPIS, NAMED_DIMENSIONS, PROMISE_HOURS, kpis_to_dict
+from cxlib.wording import (
+    UNKNOWN,
+    count,
+    interval,
+    is_known,
+    label,
+    month,
+    number,
+    p_value,
+    value,
+)
 
 OUTPUT_FILES = (
     "cx_scorecard.json",
@@ -162,9 +172,10 @@ def gap_sentences(
     for row in sig.itertuples():
         way = "below" if row.diff < 0 else "above"
         dim, dims = DIMENSIONS.get(row.dimension, (row.dimension, row.dimension + "s"))
+        group = label(row.group) if row.dimension in NAMED_DIMENSIONS else row.group
         unit = "points" if row.kpi == "nps" else "percentage points"
         out.append(
-            f"{row.label} at {dim} {row.group!r} is {number(abs(row.diff), 1)} {unit} {way} the "
+            f"{row.label} at {dim} {group!r} is {number(abs(row.diff), 1)} {unit} {way} the "
             f"other {dims} ({number(row.value, 1)} vs {number(row.rest, 1)}, n={count(row.n)})."
         )
     return out[:top] if top else out

@@ -52,6 +52,9 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "region": ("region", "regions"),
 }
 """Breakdown dimensions in display order: (singular, plural) names."""
+NAMED_DIMENSIONS = frozenset({"channel", "touchpoint", "category"})
+"""Dimensions whose groups are raw names of the data, written through
+:func:`cxlib.wording.label` (persona, plan and region names are written as they are)."""
 SURVEY_KPIS = ("nps", "csat", "ces")
 TICKET_KPIS = ("fcr", "response_24h")
 MIN_N = 30

@@ -27,13 +27,14 @@ from cxlib.scorecard.kpis import (
     KPI_COLUMNS,
     KPIS,
     MIN_N,
+    NAMED_DIMENSIONS,
     SURVEY_KPIS,
     TICKET_KPIS,
     kpi_functions,
     kpi_rows,
     ticket_as_of,
 )
-from cxlib.wording import number
+from cxlib.wording import label, number
 
 # --- monthly trends -----------------------------------------------------------------------
 
@@ -305,6 +306,8 @@ def breakdown_table(table: pd.DataFrame) -> pd.DataFrame:
     wide = wide.sort_values(
         ["dimension", "group"], key=lambda s: s.map(order) if s.name == "dimension" else s
     )
+    named = wide["dimension"].isin(NAMED_DIMENSIONS)
+    wide.loc[named, "group"] = wide.loc[named, "group"].map(label)
     wide["dimension"] = wide["dimension"].map(lambda d: DIMENSIONS.get(d, (d,))[0])
     wide.columns.name = None
     return wide[["dimension", "group", *labels]].fillna("–").reset_index(drop=True)
