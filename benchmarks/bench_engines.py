@@ -35,14 +35,45 @@ EVENTS_PER_CUSTOMER = 26.6
 RUNS = ("duckdb", "spark local[1]", "spark local[2]")
 
 
+BENCH_SET = DATA_DIR / "bench" / "reports_1m"
+"""The 1-million-customer, 10-million-event Parquet set (when present, the 10M size)."""
+
+SAMPLED_TABLES = ("customers", "events", "tickets", "surveys")
+"""The tables the journey run reads (a sampled set holds only these)."""
+
+
 def data_for(events: int) -> Path:
-    """A sample-shaped data set with about ``events`` events (made once, Parquet)."""
+    """A sample-shaped data set with about ``events`` events (made once, Parquet).
+
+    The 10-million-event set is :data:`BENCH_SET` when present, and a smaller size a
+    random share of its customers (with all their rows); else one is generated.
+    """
+    out = DATA_DIR / "bench" / f"engines_{events}"
+    if (out / "events.parquet").is_file():
+        return out
+    if (BENCH_SET / "events.parquet").is_file():
+        import duckdb
+
+        have = duckdb.sql(f"SELECT count(*) FROM '{BENCH_SET}/events.parquet'").fetchall()[0][0]
+        if events >= have * 0.99:
+            return BENCH_SET
+        return _sampled(BENCH_SET, events / have, out)
     from cxlib.sample import generate
 
-    out = DATA_DIR / "bench" / f"engines_{events}"
-    if not (out / "TRUTH.json").is_file():
-        generate(out, customers=max(100, round(events / EVENTS_PER_CUSTOMER)), seed=0,
-                 fmt="parquet")  # fmt: skip
+    generate(out, customers=max(100, round(events / EVENTS_PER_CUSTOMER)), seed=0,
+             fmt="parquet")  # fmt: skip
+    return out
+
+
+def _sampled(source: Path, share: float, out: Path) -> Path:
+    """``share`` of ``source``'s customers (a fixed hash), with their rows, into ``out``."""
+    import duckdb
+
+    out.mkdir(parents=True, exist_ok=True)
+    keep = f"hash(customer_id) % 1000000 < {round(share * 1_000_000)}"
+    for table in SAMPLED_TABLES:
+        duckdb.sql(f"COPY (SELECT * FROM '{source}/{table}.parquet' WHERE {keep}) "
+                   f"TO '{out}/{table}.parquet' (FORMAT parquet)")  # fmt: skip
     return out
 
 

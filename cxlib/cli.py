@@ -23,9 +23,13 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cxlib import paths
 from cxlib.wording import count
+
+if TYPE_CHECKING:
+    from cxlib.io.quality import QualityReport
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         "--json", action="store_true", help="print {table: {rows_in, rows_kept, excluded}}"
     )
     val.add_argument("--examples", action="store_true", help="with --json: add example rows")
+    val.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        help="where the checks run (default: the config's engine, else duckdb; spark reads "
+        "a folder of CSV/Parquet files and needs the spark extra and Java)",
+    )
     val.set_defaults(func=_validate)
 
     smp = sub.add_parser("sample", help="write the synthetic sample data set (with TRUTH.json)")
@@ -163,13 +173,12 @@ def _send(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from cxlib.io.config import ConfigError
-    from cxlib.io.dataset import load
     from cxlib.io.readers import DataContractError
 
     try:
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
-            cx = load(args.data, args.config)
+            quality = _quality(args.data, args.config, args.engine)
     except (DataContractError, ConfigError) as exc:
         if args.json:
             problems = getattr(exc, "problems", [str(exc)])
@@ -177,10 +186,24 @@ def _validate(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     if args.json:
-        print(cx.quality.to_json(examples=args.examples))
+        print(quality.to_json(examples=args.examples))
     else:
-        print(cx.quality)
+        print(quality)
     return 0
+
+
+def _quality(data: str, config: str | None, engine: str | None) -> QualityReport:
+    """The quality report of loading ``data`` on ``engine`` (None: the config's, or DuckDB)."""
+    from cxlib.engine import engine_name
+    from cxlib.io.config import load_config
+    from cxlib.io.dataset import load
+
+    cfg = load_config(config)
+    if (engine or engine_name(cfg)) == "spark":
+        from cxlib.engine.spark_load import validate_on_spark  # pyspark only when chosen
+
+        return validate_on_spark(data, cfg)[0]
+    return load(data, cfg).quality
 
 
 def _sample(args: argparse.Namespace) -> int:
