@@ -13,7 +13,7 @@ Examples
 --------
 >>> study = churn_study(cxlib.load("data/sample"))                   # doctest: +SKIP
 >>> summary_sentences(study)[0]                                      # doctest: +SKIP
-'23.7% of customers have churned (95% CI 23.1–24.3%, n=19,996). ...'
+'23.7% of customers had churned by 2026-09-30 (95% CI 23.1–24.3%, n=19,996). ...'
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from cxlib.io.dataset import CXData
 from cxlib.io.outputs import save
 from cxlib.io.privacy import looks_like_contacts, pseudonyms
 from cxlib.metrics import Comparison, MetricResult, churn_rate
+from cxlib.metrics.kpis import stated
 from cxlib.paths import private_outputs
 
 DRIVERS_CSV = "churn_drivers.csv"
@@ -238,8 +239,10 @@ def sample_note(m: ChurnDriverModel) -> str:
 def churn_sentence(study: ChurnStudy) -> str:
     """Churn rate with its CI, and its change over the last months when dates allow."""
     o = study.overall
+    end = study.data.as_of
+    by = f" by {end:%Y-%m-%d}" if end is not None else ""
     text = (
-        f"{o.value:.1f}% of customers have churned (95% CI {o.ci_low:.1f}–{o.ci_high:.1f}%, "
+        f"{o.value:.1f}% of customers had churned{by} (95% CI {o.ci_low:.1f}–{o.ci_high:.1f}%, "
         f"n={o.n:,})."
     )
     if study.trend is None:
@@ -394,7 +397,34 @@ def summary(study: ChurnStudy) -> dict:
             "p_value": study.trend[2].p_value,
         },
         "findings": findings(study),
+        "stated_kpis": _stated(study),
     }
+
+
+def _stated(study: ChurnStudy) -> list[dict]:
+    """The KPIs the page states, from their one definition (:mod:`cxlib.metrics.kpis`)."""
+    o, span = study.overall, study.cx.period()
+    period = None if span is None else (span[0], study.data.as_of)
+    out = [
+        stated("churn_rate", o.value, period=period, n=o.n, ci=(o.ci_low, o.ci_high)),
+        stated("customers", o.n, period=period),
+    ]
+    if study.trend is not None:
+        now = study.trend[0]
+        start = study.data.as_of - pd.DateOffset(months=3)
+        out.append(
+            stated(
+                "churn_rate_3m",
+                now.value,
+                period=(start, study.data.as_of),
+                n=now.n,
+                ci=(now.ci_low, now.ci_high),
+            )
+        )
+    risk = study.risk
+    if len(risk) and risk["revenue_at_risk"].notna().any():
+        out.append(stated("revenue_at_risk", float(risk["revenue_at_risk"].sum()), period=period))
+    return out
 
 
 def _model_summary(study: ChurnStudy) -> dict:

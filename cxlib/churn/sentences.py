@@ -10,7 +10,7 @@ Examples
 >>> natural_step(pd.Series([0, 1, 3, 2, 0]))
 (1.0, 'one')
 >>> label("ces_mean")
-'mean CES'
+'mean effort score (1-5)'
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from cxlib.features import dictionary as feature_dictionary
 UNIT_NAMES: dict[str, tuple[float, str]] = {
     "unresolved_tickets": (1.0, "unresolved ticket"),
     "ticket_count": (1.0, "ticket"),
-    "ces_mean": (1.0, "point of mean CES (1-5, 5 = very easy)"),
+    "ces_mean": (1.0, "point of mean effort score (1-5, 5 = very easy)"),
     "csat_mean": (1.0, "point of mean CSAT"),
     "nps_mean": (1.0, "point of mean NPS answer (0-10)"),
     "contacts_per_ticket": (1.0, "contact per ticket"),
@@ -100,7 +100,7 @@ def label(feature: str) -> str:
     Examples
     --------
     >>> label("ces_mean"), label("unresolved_tickets")
-    ('mean CES', 'unresolved tickets')
+    ('mean effort score (1-5)', 'unresolved tickets')
     """
     return feature_dictionary.phrase(feature)
 

@@ -155,8 +155,9 @@ _ROWS: dict[str, Feature] = {
                    "Mean NPS answer (0-10 scale) before the cutoff.", phrase="mean NPS"),
     "csat_mean": _f("experience", "mean CSAT", "points",
                     "Mean CSAT answer (1-5 by default) before the cutoff.", phrase="mean CSAT"),
-    "ces_mean": _f("experience", "mean CES", "points",
-                   "Mean CES answer (1-5, 5 = very easy) before the cutoff.", phrase="mean CES"),
+    "ces_mean": _f("experience", "mean effort score (1-5)", "points",
+                   "Mean CES answer (1-5, 5 = very easy) before the cutoff; the CES KPI is the "
+                   "share of easy answers (cxlib.metrics.kpis).", phrase="mean effort score (1-5)"),
     "survey_count": _f("experience", "survey answers", "count",
                        "Survey answers given before the cutoff.", exposure=_TOTAL),
     # channel mix
