@@ -218,8 +218,8 @@ def profile_table(profiles: pd.DataFrame) -> pd.DataFrame:
                 else wording.percent(r.revenue_share),
                 "NPS (95% CI)": _with_ci(r, "nps"),
                 "CSAT % (95% CI)": _with_ci(r, "csat"),
-                "CES mean (95% CI)": _with_ci(r, "ces_mean"),
-                "churn % (95% CI)": _with_ci(r, "churn_rate"),
+                "mean effort score 1-5 (95% CI)": _with_ci(r, "ces_mean"),
+                "churned by the end of the data, % (95% CI)": _with_ci(r, "churn_rate"),
                 "preferred channel": _text(r.get("preferred_channel")),
                 "age (middle 50%)": _text(r.get("age_band")),
             }
