@@ -3,17 +3,21 @@
 For each size (default 1 and 10 million events: a sample-shaped data set with as many
 customers as give that many events, generated once into ``data/bench/engines_<N>/``),
 one fresh process per engine runs the journey analysis and prints its steps:
-``load`` (cxlib.load, DuckDB in both cases: reading on Spark is not built yet),
+``load`` (cxlib.load, DuckDB in both cases: the journey reads the loaded pandas frames),
 ``session`` (Spark only: JVM and session start), ``log`` (the journey inputs registered
 and events + journeys built), ``analysis`` (funnel, friction, paths, map) and
 ``total``; then the Spark/DuckDB ratio, and Spark ``local[1]`` against ``local[2]`` (what
 a second core buys: on a cluster the same plan spreads over executors).
 
 Peak memory: the Python driver's (``ru_maxrss``) and, on Spark, the JVM's (``VmHWM``). The
-driver's grows with the events today: the events are read into pandas before they reach
-either engine (see the README, "When your data outgrows one machine").
+driver's grows with the events on the journey runs: the journey reads the events loaded
+into pandas. ``--validate`` times reading and validation alone: on Spark
+(:func:`cxlib.engine.spark_load.validate_on_spark`) nothing but counts and examples reaches
+the driver, whose memory then stays flat as the events grow (see the README, "When your
+data outgrows one machine").
 
-Run: ``python benchmarks/bench_engines.py [--events 1000000 10000000] [--engines ...]``.
+Run: ``python benchmarks/bench_engines.py [--events 1000000 10000000] [--runs ...]
+[--validate]``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ EVENTS_PER_CUSTOMER = 26.6
 """Events per customer in the sample (532,259 events for 20,000 customers)."""
 
 RUNS = ("duckdb", "spark local[1]", "spark local[2]")
+VALIDATE_RUNS = ("validate duckdb", "validate spark local[2]")
+"""``--validate``: reading and validation alone (``cxlib.load`` against
+:func:`cxlib.engine.spark_load.validate_on_spark`, which leaves the kept rows on Spark)."""
+
+TABLES = ["customers", "events", "tickets", "surveys"]
 
 
 BENCH_SET = DATA_DIR / "bench" / "reports_1m"
@@ -96,9 +105,11 @@ def one_run(folder: str, run: str) -> dict[str, float]:
     import cxlib
     from cxlib import journey
 
+    if run.startswith("validate"):
+        return validate_run(folder, run)
     times: dict[str, float] = {}
     t = time.perf_counter()
-    cx = cxlib.load(folder, tables=["customers", "events", "tickets", "surveys"])
+    cx = cxlib.load(folder, tables=TABLES)
     times["load"] = time.perf_counter() - t
     if run.startswith("spark"):
         from cxlib.engine.spark import spark_session
@@ -122,17 +133,45 @@ def one_run(folder: str, run: str) -> dict[str, float]:
     return times
 
 
+def validate_run(folder: str, run: str) -> dict[str, float]:
+    """Time reading + validating ``folder``'s tables on ``run``'s engine (a fresh process)."""
+    import cxlib
+
+    times: dict[str, float] = {}
+    if "spark" in run:
+        from cxlib.engine.spark import spark_session
+        from cxlib.engine.spark_load import validate_on_spark
+
+        t = time.perf_counter()
+        spark = spark_session(run.split()[-1])
+        times["session"] = time.perf_counter() - t
+        t = time.perf_counter()
+        quality, _ = validate_on_spark(folder, tables=TABLES, spark=spark, keep=True)
+    else:
+        t = time.perf_counter()
+        quality = cxlib.load(folder, tables=TABLES).quality
+    times["load"] = time.perf_counter() - t
+    times["total"] = sum(times.values())
+    times["events"] = quality.tables["events"].rows_in
+    times["driver_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times["jvm_mb"] = _jvm_peak_mb() if "spark" in run else float("nan")
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=RUNS)
+    parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=RUNS + VALIDATE_RUNS)
+    parser.add_argument("--validate", action="store_true", help="time reading + validation only")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # folder run (child)
     args = parser.parse_args()
+    if args.validate:
+        args.runs = list(VALIDATE_RUNS)
     if args.one:
         print(json.dumps(one_run(*args.one)))
         return
     steps = ("load", "session", "log", "analysis", "total")
-    print(f"{'events':>11} {'run':<15}" + "".join(f"{s:>10}" for s in steps)
+    print(f"{'events':>11} {'run':<24}" + "".join(f"{s:>10}" for s in steps)
           + f"{'driver MB':>11}{'JVM MB':>9}")  # fmt: skip
     for events in args.events:
         folder = data_for(events)
@@ -141,12 +180,13 @@ def main() -> None:
             out = subprocess.run([sys.executable, __file__, "--one", str(folder), run],
                                  capture_output=True, text=True, check=True)  # fmt: skip
             got[run] = r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{r['events']:>11,} {run:<15}"
+            print(f"{r['events']:>11,} {run:<24}"
                   + "".join(f"{r.get(s, float('nan')):>10.1f}" for s in steps)
                   + f"{r['driver_mb']:>11.0f}{r['jvm_mb']:>9.0f}", flush=True)  # fmt: skip
-        if "duckdb" in got:
-            for run in (r for r in got if r != "duckdb"):
-                ratio = got[run]["total"] / got["duckdb"]["total"]
+        base = "validate duckdb" if args.validate else "duckdb"
+        if base in got:
+            for run in (r for r in got if r != base):
+                ratio = got[run]["total"] / got[base]["total"]
                 print(f"{'':>11} {run} / duckdb: {ratio:.1f}x the time")
         if {"spark local[1]", "spark local[2]"} <= set(got):
             gain = got["spark local[1]"]["log"] + got["spark local[1]"]["analysis"]

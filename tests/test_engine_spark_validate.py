@@ -198,7 +198,7 @@ def test_parquet_floats_and_timestamps_on_spark_as_on_duckdb(spark, tmp_path):  
                              "2024-03-10 02:30", "2024-01-01 00:00"])  # fmt: skip
     pq.write_table(pa.table({
         "order_id": ["O1", "O2", "O3", "O4", "O5"], "customer_id": ["C1"] * 5,
-        "ordered_at": pa.array(stamps).cast(pa.timestamp("us")),
+        "ordered_at": pa.array(stamps).cast(pa.timestamp("ns")),  # pandas' default
         "amount": pa.array([1.0, float("nan"), float("inf"), None, 2.0]),
     }), tmp_path / "orders.parquet")  # fmt: skip
     pq.write_table(pa.table({

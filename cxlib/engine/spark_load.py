@@ -89,9 +89,14 @@ class _Rows:
         return self.rows
 
 
-READ_CONF = {"spark.sql.legacy.javaCharsets": "true"}
+READ_CONF = {
+    "spark.sql.legacy.javaCharsets": "true",
+    "spark.sql.legacy.parquet.nanosAsLong": "true",
+}
 """Session settings while a data set is read: every Java charset for CSV (Spark 4 accepts
-seven by default; cxlib reads 8-bit exports as cp1252, cp1250, ...)."""
+seven by default; cxlib reads 8-bit exports as cp1252, cp1250, ...), and Parquet
+timestamps in nanoseconds as integers (Spark rejects them otherwise;
+:mod:`cxlib.engine.spark_read` makes them timestamps again)."""
 
 
 @contextlib.contextmanager

@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from cxlib.contract import TABLES
 from cxlib.engine.translate import duckdb_type, to_spark
 from cxlib.io.blanks import BLANKS
@@ -92,7 +95,7 @@ def read_table(
     name = path.name.lower()
     info = {"origin": str(path), "encoding": None, "warnings": [], "renamed": {}}
     if name.endswith(PARQUET_SUFFIXES):
-        frame = spark.read.parquet(str(path))
+        frame = _read_parquet(spark, path)
     elif name.endswith(CSV_SUFFIXES):
         frame = _read_csv(spark, path, info)
     elif name.endswith(XLSX_SUFFIXES):
@@ -133,6 +136,29 @@ def _read_csv(spark: SparkSession, path: Path, info: dict) -> DataFrame:
     return spark.read.schema(schema).options(**options).csv(str(path))
 
 
+def _read_parquet(spark: SparkSession, path: Path) -> DataFrame:
+    """The Parquet file as typed; nanosecond timestamps (pandas' default), which Spark reads
+    only as integers (``spark.sql.legacy.parquet.nanosAsLong``, set while reading), are
+    turned back into timestamps in microseconds, as the DuckDB reader keeps them."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    frame = spark.read.parquet(str(path))
+    try:
+        schema = pq.read_schema(path)  # the footer only
+    except (OSError, pa.ArrowInvalid):  # not readable from the driver: Spark's own types
+        return frame
+    for field in schema:
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
+            micros = f"(`{field.name.replace('`', '``')}` div 1000)"
+            value = (
+                f"timestamp_micros({micros})"
+                if field.type.tz
+                else f"timestampadd(MICROSECOND, {micros}, TIMESTAMP_NTZ'1970-01-01 00:00:00')"
+            )
+            frame = frame.withColumn(field.name, F.expr(value))
+    return frame
+
+
 def _note_renamed(info: dict, renamed: list[tuple[str, str]]) -> None:
     """Remember headers renamed for case, with the reader's warning."""
     info["renamed"] = dict(renamed)
@@ -148,6 +174,8 @@ def numbered(frame: DataFrame, row: str) -> DataFrame:
     """
     from pyspark.sql import functions as F  # noqa: N812
 
+    if frame.rdd.getNumPartitions() == 1:  # a CSV file (read whole): ids are 0, 1, 2, ...
+        return frame.withColumn(row, F.monotonically_increasing_id() + F.lit(1))
     tagged = frame.withColumn(_PID, F.spark_partition_id()).withColumn(
         _MID, F.monotonically_increasing_id()
     )
@@ -204,7 +232,7 @@ def raw_table(
         No data rows, or a ``where`` that does not work on the table.
     """
     row = "_cxlib_row" if "_row" in frame.columns else "_row"
-    frame = numbered(frame, row)
+    frame = numbered(frame, row).localCheckpoint(eager=True)  # the file is parsed once
     read = frame.count()
     if read == 0:
         raise DataContractError(
@@ -213,7 +241,9 @@ def raw_table(
         )  # fmt: skip
     if mapping.where:
         frame = _filtered(spark, frame, mapping.where, table, info["origin"], timezone)
-    frame = strip_blanks(frame, table, mapping).localCheckpoint(eager=True)
+    stripped = strip_blanks(frame, table, mapping)
+    if mapping.where or stripped is not frame:
+        frame = stripped.localCheckpoint(eager=True)
     rows = frame.count()
     relation = f"raw_{table}"
     frame.createOrReplaceTempView(relation)
