@@ -256,6 +256,45 @@ def label(name: Any) -> str:
     return " ".join(text.replace("_", " ").split()) or text
 
 
+LANGUAGE_NAMES = {
+    "en": "English", "cs": "Czech", "sk": "Slovak", "sl": "Slovenian", "de": "German",
+    "pl": "Polish", "hu": "Hungarian", "hr": "Croatian", "fr": "French", "es": "Spanish",
+    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "ru": "Russian", "uk": "Ukrainian",
+    "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
+}  # fmt: skip
+"""English names of the languages :func:`cxlib.voice.detect_language` tells apart."""
+PAGE_LANGUAGE = "en"
+"""The language the pages are written in: quotes in it carry no language mark."""
+
+
+def language_name(code: Any) -> str | None:
+    """The English name of an ISO 639-1 code (the code itself when unlisted); None when
+    unknown ("und", blank, missing).
+
+    >>> language_name("cs"), language_name("SV"), language_name("und")
+    ('Czech', 'sv', None)
+    """
+    if code is None or (isinstance(code, float) and not is_known(code)):
+        return None
+    text = str(code).strip().lower()
+    if text in ("", "und"):
+        return None
+    return LANGUAGE_NAMES.get(text, text)
+
+
+def in_language(code: Any) -> str:
+    """What follows a quote not in the pages' language: ``' (in Czech)'``; else ``''``.
+
+    A reader who does not know the language sees what it is (to translate it, or to know
+    why a theme reads oddly); English and undetermined quotes are left unmarked.
+
+    >>> in_language("cs"), in_language("en"), in_language("und")
+    (' (in Czech)', '', '')
+    """
+    name = language_name(code)
+    return "" if name is None or str(code).strip().lower() == PAGE_LANGUAGE else f" (in {name})"
+
+
 def month(period: Any) -> str:
     """A calendar month (``'2025-09'``, a date or a pandas Period) as pages write it.
 

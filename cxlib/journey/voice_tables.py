@@ -3,7 +3,8 @@ the finding about the top friction point and the method note.
 
 Reads the ``voices_`` of a fitted :class:`~cxlib.journey.JourneyAnalysis`
 (:mod:`~cxlib.journey.voices`). Every number goes through :mod:`cxlib.wording`; quotes are
-the masked comments (the page's tables mask them again and escape them).
+the masked comments (the page's tables mask them again and escape them), marked with their
+language when not English.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxlib.voice import label
+from cxlib.voice import label, quoted
 from cxlib.wording import count, decimals, is_known, percent
 
 SCALE = "−1 to +1"
@@ -71,13 +72,13 @@ def _rows(tp: str, rank: str, part: pd.DataFrame, min_comments: int) -> list[dic
     if bool(first["suppressed"]):
         return [head | {"mean sentiment (95% CI)": "",
                         "what customers say": f"too few comments (under {min_comments})"}]  # fmt: skip
-    rows = []
-    for i, r in enumerate(part[part["theme"].notna()].itertuples()):
+    rows, themed = [], part[part["theme"].notna()]
+    for i, (r, said) in enumerate(zip(themed.itertuples(), quoted(themed["quote"]), strict=True)):
         rows.append(
             (head if i == 0 else {})
             | {"what customers say": r.theme,
                "share of comments (95% CI)": f"{percent(r.share)} ({_ci(r.share_low, r.share_high, percent)})",
-               "for example": f"“{r.quote}”"}
+               "for example": said}
         )  # fmt: skip
     return rows or [head | {"what customers say": "no shared theme"}]
 
@@ -127,7 +128,7 @@ def voice_sentence(ja, touchpoint: str) -> list[str]:  # noqa: ANN001 -- Journey
         t = part[part["theme"].notna()].iloc[0]
         said = (
             f"; the most common theme is “{t['theme']}” ({percent(t['share'])} of them, 95% CI "
-            f"{_ci(t['share_low'], t['share_high'], percent)}), e.g. “{t['quote'].rstrip('.')}”"
+            f"{_ci(t['share_low'], t['share_high'], percent)}), e.g. {quoted([t['quote'].rstrip('.')])[0]}"
         )
     return [f"The {count(first['comments'])} comments left at {touchpoint} are {feel}{said}."]
 

@@ -36,7 +36,7 @@ QUOTE_CHARS = 80
 """The quote of a theme is cut to this many characters."""
 THEME_COLUMNS = [
     "persona_id", "rank", "theme", "n", "comments", "share", "share_low", "share_high",
-    "others_share", "lift", "distinct", "quote",
+    "others_share", "lift", "distinct", "quote", "language",
 ]  # fmt: skip
 """Columns of :func:`persona_themes` (shares as fractions of the persona's comments)."""
 
@@ -77,7 +77,8 @@ def persona_themes(
     -------
     DataFrame of :data:`THEME_COLUMNS`: ``share`` (with its 95% CI) of the persona's
     ``comments``, ``others_share`` of the other customers' comments, ``lift`` their ratio,
-    ``distinct`` whether the share's CI lies above ``others_share``, and a masked ``quote``.
+    ``distinct`` whether the share's CI lies above ``others_share``, a masked ``quote`` and
+    the theme's ``language`` (ISO code: the most common one of its comments).
     """
     texts, ids = _persona_comments(cx, segmenter)
     if texts.empty:
@@ -96,6 +97,7 @@ def persona_themes(
             "comments": table["group_n"], "share": table["share"] / 100,
             "share_low": table["share_low"] / 100, "share_high": table["share_high"] / 100,
             "others_share": others, "quote": table["example"].map(lambda t: cut(t, QUOTE_CHARS)),
+            "language": table["theme"].map(model.themes_.set_index("theme")["language"]),
         }
     )  # fmt: skip
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -112,26 +114,29 @@ def _pick(themes: pd.DataFrame, top: int) -> pd.DataFrame:
         if mine.empty:
             mine = part.sort_values("share", ascending=False)
         parts.append(mine.head(top).assign(rank=np.arange(1, min(top, len(mine)) + 1)))
-    return pd.concat(parts, ignore_index=True)[THEME_COLUMNS]
+    return pd.concat(parts, ignore_index=True).reindex(columns=THEME_COLUMNS)
 
 
 def card_lines(themes: pd.DataFrame | None) -> dict[object, list[str]]:
     """The "what they say" line of each persona card: persona id -> short texts (the
     theme, its share of the persona's comments and, for a distinct theme, how many times
-    as often as the other customers' comments).
+    as often as the other customers' comments); a theme not in English is marked with its
+    language ("(in Czech)").
 
     Examples
     --------
     >>> t = pd.DataFrame({"persona_id": [1, 2], "theme": ["slow delivery", "great app"],
-    ...     "share": [0.12, 0.3], "lift": [2.5, 1.0], "distinct": [True, False]})
+    ...     "share": [0.12, 0.3], "lift": [2.5, 1.0], "distinct": [True, False],
+    ...     "language": ["en", "cs"]})
     >>> card_lines(t)
-    {1: ['“slow delivery” 12% (2.5× others)'], 2: ['“great app” 30%']}
+    {1: ['“slow delivery” 12% (2.5× others)'], 2: ['“great app” (in Czech) 30%']}
     """
     if themes is None or themes.empty:
         return {}
     out: dict[object, list[str]] = {}
     for r in themes.itertuples():
-        text = f"“{r.theme}” {wording.percent(r.share)}"
+        mark = wording.in_language(getattr(r, "language", None))
+        text = f"“{r.theme}”{mark} {wording.percent(r.share)}"
         if r.distinct and wording.is_known(r.lift):
             text += f" ({wording.number(r.lift, 1)}× others)"
         out.setdefault(r.persona_id, []).append(text)

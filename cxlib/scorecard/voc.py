@@ -29,6 +29,7 @@ from cxlib.voice import (
     OTHER,
     PhraseThemes,
     SentimentModel,
+    quoted_lists,
     score_sentiment,
     themes_per_language,
     tokenize,
@@ -195,7 +196,8 @@ def comment_counts(surveys: pd.DataFrame | None, survey: str = "nps") -> dict[st
 
 
 def theme_table(themes: pd.DataFrame) -> pd.DataFrame:
-    """The themes of :func:`voice_of_customer` as a table for people (examples quoted).
+    """The themes of :func:`voice_of_customer` as a table for people (examples quoted,
+    each marked with its language when not English: :func:`cxlib.voice.quoted`).
 
     Customer text is returned as is: display it escaped (:func:`cxlib.plots.show_table`).
     """
@@ -207,6 +209,6 @@ def theme_table(themes: pd.DataFrame) -> pd.DataFrame:
             "theme": themes["label"],
             "share %": themes["share"].round(1),
             "comments": themes["comments"].astype(int),
-            "examples": [" · ".join(f"“{e}”" for e in ex) for ex in themes["examples"]],
+            "examples": quoted_lists(themes["examples"]),
         }
     )

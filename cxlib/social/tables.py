@@ -12,6 +12,7 @@ import pandas as pd
 from cxlib.social.analysis import SocialListening
 from cxlib.social.findings import DAY, expected_text
 from cxlib.social.spikes import ALL
+from cxlib.voice import quoted_lists
 from cxlib.wording import count, interval, number, percent
 
 SPIKE_ROWS = 15
@@ -110,7 +111,8 @@ def table_spikes(sl: SocialListening) -> pd.DataFrame:
 
 
 def table_negative_themes(sl: SocialListening, top: int = 8) -> pd.DataFrame:
-    """The themes of negative mentions with their share and short quotes."""
+    """The themes of negative mentions with their share and short quotes (each marked with
+    its language when not English)."""
     nt = sl.negative_themes_
     if nt.empty:
         return _note("No negative mention to read themes from.")
@@ -123,7 +125,7 @@ def table_negative_themes(sl: SocialListening, top: int = 8) -> pd.DataFrame:
                 _share(a, b, c)
                 for a, b, c in zip(nt["share"], nt["share_low"], nt["share_high"], strict=True)
             ],
-            "what people write": [" · ".join(f"“{q}”" for q in qs) for qs in nt["quotes"]],
+            "what people write": quoted_lists(nt["quotes"]),
         }
     )
 

@@ -30,7 +30,7 @@ Examples
 from __future__ import annotations
 
 from cxlib.voice.groups import GROUP_COLUMNS, themes_by_group, themes_per_language
-from cxlib.voice.language import LANGUAGES, UNDETERMINED, detect_language
+from cxlib.voice.language import LANGUAGES, UNDETERMINED, detect_language, quoted, quoted_lists
 from cxlib.voice.lexicon import lexicon_scores, vader_lexicon
 from cxlib.voice.sentiment import NEUTRAL_BAND, SentimentModel, label, score_sentiment
 from cxlib.voice.text import lemma_map, stop_words, tokenize
@@ -50,6 +50,8 @@ __all__ = [
     "label",
     "lemma_map",
     "lexicon_scores",
+    "quoted",
+    "quoted_lists",
     "score_sentiment",
     "stop_words",
     "themes_by_group",

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+
+from cxlib.wording import in_language
 
 LANGUAGES: tuple[str, ...] = (
     "en", "cs", "sk", "sl", "de", "pl", "hu", "hr", "fr", "es", "it", "pt", "nl", "ru", "uk",
@@ -99,6 +101,40 @@ def detect_language(
         codes >= 0, found[np.maximum(codes, 0)] if len(found) else UNDETERMINED, UNDETERMINED
     )
     return pd.Series(out, index=texts.index, dtype=object, name="language")
+
+
+def quoted(texts: Sequence[object], languages: Sequence[object] | None = None) -> list[str]:
+    """Each text in curly quotes, marked with its language when not English: the way
+    every page shows a customer's words (the reader knows what to translate).
+
+    Parameters
+    ----------
+    texts : the quotes, as shown (already masked and cut)
+    languages : ISO codes when known (else detected here, all texts at once)
+
+    Examples
+    --------
+    >>> quoted(["The app keeps crashing", "Aplikace pořád padá při přihlášení", "ok"])
+    ['“The app keeps crashing”', '“Aplikace pořád padá při přihlášení” (in Czech)', '“ok”']
+    """
+    text = pd.Series(list(texts), dtype=object)
+    if languages is None:
+        codes = detect_language(text) if len(text) else text
+    else:
+        codes = pd.Series(list(languages), dtype=object)
+    return [f"“{t}”{in_language(c)}" for t, c in zip(text, codes, strict=True)]
+
+
+def quoted_lists(lists: Iterable[object], sep: str = " · ") -> list[str]:
+    """Each list of quotes as one table cell: :func:`quoted` (languages detected across all
+    lists at once), joined by ``sep``; a missing list is an empty cell.
+
+    >>> quoted_lists([["slow", "Pomalé doručení balíku"], None])
+    ['“slow” · “Pomalé doručení balíku” (in Czech)', '']
+    """
+    parts = [list(x) if isinstance(x, (list, tuple, np.ndarray)) else [] for x in lists]
+    flat = iter(quoted([q for x in parts for q in x]))
+    return [sep.join(next(flat) for _ in x) for x in parts]
 
 
 def _encode(text: str) -> bytes:
