@@ -15,9 +15,11 @@ import seaborn as sns
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.findings import COMPONENT_NAMES, top_friction, unranked_sentence
 from cxlib.journey.voice_tables import SCALE, sentiment_text
+from cxlib.metrics.kpis import per_year
 from cxlib.plots import BAD, DIVERGING, NEUTRAL, PALETTE, finding_title, show_findings
 from cxlib.voice import NEUTRAL_BAND
 from cxlib.wording import count, money, number, percent
+from cxlib.wording import label as named
 
 FEW_EXITS = 0.01
 """Below this share of customers exiting, the funnel's title says nearly every journey goes on."""
@@ -54,6 +56,12 @@ def note_figure(sentence: str) -> plt.Figure:
     return fig
 
 
+def _capital(text: str) -> str:
+    """``text`` with its first letter upper case and the rest as written (a label may hold
+    a name: "billing page" -> "Billing page", "SEPA mandate" stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     """Customers reaching each stage, with progression and drop-off per stage."""
     fa = ja.funnel_[ja.funnel_["split"] == "all"].reset_index(drop=True)
@@ -65,7 +73,7 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     y = np.arange(len(fa))[::-1]
     ax.barh(y, fa["reached"], color=PALETTE[0], height=0.6, label="reached")
     ax.barh(y, fa["dropped"], color=BAD, height=0.6, label="dropped off here")
-    ax.set_yticks(y, fa["stage"])
+    ax.set_yticks(y, fa["stage"].map(named))
     top = max(int(fa["reached"].max()), 1)
     for yi, r in zip(y, fa.itertuples(), strict=True):
         label = count(r.reached)
@@ -80,7 +88,9 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     dropped, customers = int(fa["dropped"].sum()), ja.n_customers_
     if dropped == 0:
-        title = f"Every journey that ends does so after {fa['stage'].iloc[0]}: no exit before it"
+        title = (
+            f"Every journey that ends does so after {named(fa['stage'].iloc[0])}: no exit before it"
+        )
         if len(fa) > 1:
             title = "No journey ends with an exit before its natural end"
     elif dropped < FEW_EXITS * customers:
@@ -90,7 +100,7 @@ def plot_funnel(ja: JourneyAnalysis) -> plt.Figure:
     else:
         worst = fa.loc[fa["dropped"].idxmax()]
         title = (
-            f"{worst['stage'].capitalize()} loses the most customers: "
+            f"{_capital(named(worst['stage']))} loses the most customers: "
             f"{percent(worst['drop_off_rate'])} drop off there"
         )
     finding_title(ax, title, "customers reaching each stage; red: journeys that exit there")
@@ -113,7 +123,7 @@ def _plot_outcomes(ja: JourneyAnalysis) -> plt.Figure:
     colours = [PALETTE[2] if g else (NEUTRAL if o == "no outcome" else PALETTE[0])
                for o, g in zip(oc["outcome"], oc["is_goal"], strict=True)]  # fmt: skip
     ax.barh(y, oc["customers"], color=colours, height=0.6)
-    ax.set_yticks(y, oc["outcome"])
+    ax.set_yticks(y, oc["outcome"].map(named))
     top = max(int(oc["customers"].max()), 1)
     for yi, r in zip(y, oc.itertuples(), strict=True):
         ax.text(r.customers + top * 0.01, yi, f"{count(r.customers)} ({percent(r.share)})",
@@ -124,7 +134,7 @@ def _plot_outcomes(ja: JourneyAnalysis) -> plt.Figure:
     goal = oc[oc["is_goal"]]
     title = (
         f"{percent(goal['customers'].sum() / max(ja.n_customers_, 1))} of "
-        f"{count(ja.n_customers_)} journeys reach {' or '.join(goal['outcome'])}"
+        f"{count(ja.n_customers_)} journeys reach {' or '.join(goal['outcome'].map(named))}"
         if len(goal)
         else f"How {count(ja.n_customers_)} journeys end"
     )
@@ -140,7 +150,7 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
         return note_figure(unranked_sentence(ja) or "No touchpoint is ranked.")
     fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(f) + 1.8))
     left = np.zeros(len(f))
-    labels = [f"{r.touchpoint} ({r.stage})" for r in f.itertuples()]
+    labels = [f"{named(r.touchpoint)} ({named(r.stage)})" for r in f.itertuples()]
     for comp, colour in COMPONENT_COLOURS.items():
         vals = f[f"score_{comp}"].to_numpy()
         if vals.sum() > 0:
@@ -148,7 +158,8 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
         left += vals
     span = max(left.max(), 1.0)
     for i, r in enumerate(f.itertuples()):
-        risk = f", {money(r.revenue_at_risk)}/month" if not math.isnan(r.revenue_at_risk) else ""
+        yearly = per_year(r.revenue_at_risk)
+        risk = f", {money(yearly)} a year" if not math.isnan(r.revenue_at_risk) else ""
         ax.text(left[i] + span * 0.01, i,
                 f"reach {count(r.customers)} ({percent(r.reach)}), {count(r.customers_affected)} "
                 f"affected{risk}", va="center", fontsize=8)  # fmt: skip
@@ -158,13 +169,13 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
     ax.legend(loc="lower right", fontsize=8)
     lead = top_friction(ja, 2)
     title = (
-        " and ".join(lead["touchpoint"]) + (" cause" if len(lead) > 1 else " causes")
+        " and ".join(lead["touchpoint"].map(named)) + (" cause" if len(lead) > 1 else " causes")
         + " the most friction"
         if len(lead)
         else "No touchpoint stands out"
     )  # fmt: skip
     finding_title(
-        ax, title, "impact by component; labels: reach, customers affected, revenue at risk"
+        ax, title, "impact by component; labels: reach, customers affected, their revenue a year"
     )
     return fig
 
@@ -196,7 +207,7 @@ def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
             if not pd.isna(grid["experience"].loc[p, s]):
                 lines.append(f"experience {number(grid['experience'].loc[p, s])}")
             if isinstance(grid["top_pain_point"].loc[p, s], str):
-                lines.append(grid["top_pain_point"].loc[p, s])
+                lines.append(named(grid["top_pain_point"].loc[p, s]))
             annot.loc[p, s] = "\n".join(lines)
     height = 1.2 + 0.95 * len(rate)
     emotions = "sentiment_comments" in jm and jm["sentiment_comments"].sum() > 0
@@ -205,14 +216,14 @@ def plot_journey_map(ja: JourneyAnalysis) -> plt.Figure | None:
         figsize=(2 + 1.9 * len(stages), height * (2.05 if emotions else 1)),
     )  # fmt: skip
     ax = axes[0, 0]
-    sns.heatmap(rate.astype(float), annot=annot, fmt="", cmap="Reds", vmin=0,
+    sns.heatmap(rate.astype(float).rename(columns=named), annot=annot, fmt="", cmap="Reds", vmin=0,
                 cbar_kws={"label": "drop-off rate", "format": "{x:.0%}"}, ax=ax,
                 annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white")  # fmt: skip
     ax.set_xlabel("")
     ax.set_ylabel("")
     cell = jm.loc[jm["drop_off_rate"].idxmax()] if jm["drop_off_rate"].notna().any() else None
     title = (
-        f"{cell['persona']}: {percent(cell['drop_off_rate'])} drop off at {cell['stage']}"
+        f"{cell['persona']}: {percent(cell['drop_off_rate'])} drop off at {named(cell['stage'])}"
         if cell is not None
         else "Persona journey map"
     )
@@ -250,7 +261,7 @@ def plot_emotions(ja: JourneyAnalysis, ax: plt.Axes, personas: list[str]) -> plt
                          ja.min_comments) for s in stages] for p in personas],
         index=personas, columns=stages,
     )  # fmt: skip
-    sns.heatmap(grid["sentiment"].astype(float), annot=annot, fmt="", cmap=f"{DIVERGING}_r",
+    sns.heatmap(grid["sentiment"].astype(float).rename(columns=named), annot=annot, fmt="", cmap=f"{DIVERGING}_r",
                 vmin=-1, vmax=1, center=0, ax=ax, annot_kws={"fontsize": 8}, linewidths=0.5,
                 linecolor="white", cbar_kws={"label": f"mean sentiment ({SCALE})"})  # fmt: skip
     ax.set_facecolor(NO_DATA)  # seaborn leaves cells without a mean blank: label them
@@ -268,7 +279,7 @@ def plot_emotions(ja: JourneyAnalysis, ax: plt.Axes, personas: list[str]) -> plt
         low = shown.loc[shown["sentiment"].idxmin()]
         mood = "least positive" if low["sentiment"] >= NEUTRAL_BAND else "most negative"
         title = (
-            f"{low['persona']} feel {mood} at {low['stage']}: mean sentiment "
+            f"{low['persona']} feel {mood} at {named(low['stage'])}: mean sentiment "
             f"{sentiment_text(low['sentiment'])} ({count(low['sentiment_comments'])} comments)"
         )
     finding_title(ax, title, f"emotion: mean sentiment of {count(total)} comments, {SCALE} "
@@ -296,7 +307,7 @@ def plot_transitions(ja: JourneyAnalysis, top: int = 14) -> plt.Figure:
     share = mat.reindex(index=keep, columns=keep).fillna(0).div(volume.reindex(keep), axis=0)
     fig, ax = plt.subplots(figsize=(1.5 + 0.55 * len(keep), 1.2 + 0.5 * len(keep)))
     labels = share.map(lambda v: number(100 * v) if v >= MIN_LABELLED_SHARE else "")
-    sns.heatmap(share, cmap="Blues", vmin=0, vmax=1, annot=labels, fmt="",
+    sns.heatmap(share.rename(index=named, columns=named), cmap="Blues", vmin=0, vmax=1, annot=labels, fmt="",
                 annot_kws={"fontsize": 7}, linewidths=0.3, linecolor="white", ax=ax,
                 cbar_kws={"label": "share of next steps", "format": "{x:.0%}"})  # fmt: skip
     ax.set_xlabel("next touchpoint")
@@ -304,7 +315,7 @@ def plot_transitions(ja: JourneyAnalysis, top: int = 14) -> plt.Figure:
     lead = dfg.iloc[0]
     finding_title(
         ax,
-        f"The most frequent step is {lead['source']} → {lead['target']} "
+        f"The most frequent step is {named(lead['source'])} → {named(lead['target'])} "
         f"({count(lead['count'])} times)",
         "per row: % of the touchpoint's next steps going to each touchpoint (stage order)",
     )

@@ -19,8 +19,14 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgba
 from cxlib.metrics.intervals import MetricResult
 from cxlib.plots import BAD, GOOD, NEUTRAL, PALETTE, finding_title
 from cxlib.scorecard.findings import gap_sentences, theme_sentence
-from cxlib.scorecard.kpis import DIMENSIONS, KPIS, LOWER_IS_BETTER, PROMISE_HOURS
-from cxlib.wording import count, number
+from cxlib.scorecard.kpis import (
+    DIMENSIONS,
+    KPIS,
+    LOWER_IS_BETTER,
+    NAMED_DIMENSIONS,
+    PROMISE_HOURS,
+)
+from cxlib.wording import count, label, number
 
 _GAP_CMAP = LinearSegmentedColormap.from_list("cx_gap", [BAD, "#ffffff", GOOD])
 """Worse (orange) - no gap (white) - better (green): Okabe-Ito, colour-blind safe."""
@@ -151,7 +157,7 @@ def plot_gaps(table: pd.DataFrame, top: int = 10) -> plt.Figure:
     for (i, j), v in np.ndenumerate(value.to_numpy(float)):
         if not np.isnan(v):
             ax.text(j, i, number(v), ha="center", va="center", fontsize=8.5)
-    labels = [drawable(f"{DIMENSIONS[d][0]}: {_short(str(g))}", f"{DIMENSIONS[d][0]} {i + 1}")
+    labels = [drawable(f"{DIMENSIONS[d][0]}: {_short(_group_name(d, g))}", f"{DIMENSIONS[d][0]} {i + 1}")
               for i, (d, g) in enumerate(rows)]  # fmt: skip
     ax.set_yticks(np.arange(len(rows)), labels, fontsize=8.5)
     ax.set_xticks(
@@ -178,6 +184,12 @@ def plot_gaps(table: pd.DataFrame, top: int = 10) -> plt.Figure:
     )
     fig.tight_layout()
     return fig
+
+
+def _group_name(dimension: str, group: object) -> str:
+    """A group as the charts and tables write it: channel, touchpoint and ticket-category
+    names through :func:`cxlib.wording.label` (billing page), others as they are."""
+    return label(group) if dimension in NAMED_DIMENSIONS else str(group)
 
 
 def _short(text: str, limit: int = 32) -> str:
