@@ -140,7 +140,9 @@ def findings(ja: JourneyAnalysis) -> list[str]:
     out += voice_sentence(ja, top["touchpoint"].iloc[0]) if len(top) else []
     if len(top) > 1:
         second = top.iloc[1]
-        out.append(f"{second['touchpoint']} ranks second: {describe_touchpoint(second, ja)}.")
+        out.append(
+            f"{label(second['touchpoint'])} ranks second: {describe_touchpoint(second, ja)}."
+        )
     out += _persona_sentence(ja, fa)
     out += _cross_channel_sentence(ja)
     return out

@@ -142,7 +142,8 @@ def voice_method(ja) -> list[str]:  # noqa: ANN001 -- JourneyAnalysis
         model = (
             f"and a model trained on this data's {count(m['n_negative'] + m['n_positive'])} "
             "NPS comments (0–6 negative, 9–10 positive) for every language "
-            f"(cross-validated accuracy {percent(m['cv_accuracy'])}, AUC {decimals(m['cv_auc'], 2)})"
+            f"(right on {percent(m['cv_accuracy'])} of the comments it was tested on, held out "
+            f"from its training; ranking score {decimals(m['cv_auc'], 2)} of 1)"
         )
     else:
         model = (

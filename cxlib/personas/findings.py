@@ -79,10 +79,10 @@ def findings(
     who = ", ".join(f"{r.persona_name} ({wording.percent(r.share)})" for r in p.itertuples())
     sil, stab = wording.number(segmenter.silhouette_, 2), wording.number(segmenter.stability_, 2)
     how = (
-        f"chosen by silhouette {sil} against a no-structure reference, with bootstrap "
-        f"stability {stab}"
+        f"the best-separated grouping that stays stable on resampled data: separation score "
+        f"{sil}, stability {stab} of 1; how it was chosen is in the appendix"
         if segmenter.k is None
-        else f"k fixed at {segmenter.k_}; silhouette {sil}"
+        else f"a number set in the parameters; separation score {sil}"
     )
     out = [f"{segmenter.k_} personas describe the {wording.count(n)} customers ({how}): {who}."]
     if getattr(segmenter, "structure_", "clear") == "weak":
