@@ -138,7 +138,9 @@ def run(data: Path, label: str, tmp: Path, jobs: int = 2) -> float:
         capture_output=True, text=True, cwd=PROJECT_ROOT,
     )  # fmt: skip
     wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
-    latest = sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    latest = sorted(
+        p for p in out.iterdir() if p.is_dir() and p.name[:1] not in ".l_" and not p.is_symlink()
+    )  # run folders only: not .build-*, latest or _private
     manifest = json.loads((latest[-1] / "manifest.json").read_text()) if latest else {}
     print(f"python -m cxlib reports on {label} ({data}), {jobs} at a time:")
     for r in manifest.get("reports", []):
