@@ -175,7 +175,9 @@ def plot_friction(ja: JourneyAnalysis, top: int = 10) -> plt.Figure:
         else "No touchpoint stands out"
     )  # fmt: skip
     finding_title(
-        ax, title, "impact by component; labels: reach, customers affected, their revenue a year"
+        ax,
+        _capital(title),
+        "impact by component; labels: reach, customers affected, their revenue a year",
     )
     return fig
 
