@@ -369,13 +369,14 @@ def table_friction(ja: JourneyAnalysis, top: int = 10) -> pd.DataFrame:
 
 
 def table_variants(ja: JourneyAnalysis) -> pd.DataFrame:
-    """The top journey variants with their share of customers."""
+    """The top journey variants with their share of customers (touchpoint names through
+    :func:`cxlib.wording.label`)."""
     v = ja.variants_
     if v.empty:
         return pd.DataFrame({"note": ["No journeys: the events table has no customer events."]})
     return pd.DataFrame(
         {
-            "variant": v["variant"],
+            "variant": v["variant"].map(lambda s: " > ".join(map(label, str(s).split(" > ")))),
             "customers": v["customers"],
             "share": v["share"].map(lambda x: percent(x, 1)),
         }

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cxlib.voice import label, quoted
 from cxlib.wording import count, decimals, is_known, percent
+from cxlib.wording import label as named
 
 SCALE = "−1 to +1"
 """How the sentiment scale reads on the page."""
@@ -62,7 +63,7 @@ def _rows(tp: str, rank: str, part: pd.DataFrame, min_comments: int) -> list[dic
     first = part.iloc[0]
     head = {
         "rank": rank,
-        "touchpoint": tp,
+        "touchpoint": named(tp),
         "comments": count(first["comments"]),
         "mean sentiment (95% CI)": (
             f"{sentiment_text(first['sentiment'])} "
@@ -113,7 +114,7 @@ def voice_sentence(ja, touchpoint: str) -> list[str]:  # noqa: ANN001 -- Journey
     first = part.iloc[0]
     if bool(first["suppressed"]):
         return [
-            f"Only {count(first['comments'])} comments were left at {touchpoint}: too few "
+            f"Only {count(first['comments'])} comments were left at {named(touchpoint)}: too few "
             f"(under {count(ja.min_comments)}) to say what customers say there."
         ]
     mean = first["sentiment"]
@@ -130,7 +131,9 @@ def voice_sentence(ja, touchpoint: str) -> list[str]:  # noqa: ANN001 -- Journey
             f"; the most common theme is “{t['theme']}” ({percent(t['share'])} of them, 95% CI "
             f"{_ci(t['share_low'], t['share_high'], percent)}), e.g. {quoted([t['quote'].rstrip('.')])[0]}"
         )
-    return [f"The {count(first['comments'])} comments left at {touchpoint} are {feel}{said}."]
+    return [
+        f"The {count(first['comments'])} comments left at {named(touchpoint)} are {feel}{said}."
+    ]
 
 
 def voice_method(ja) -> list[str]:  # noqa: ANN001 -- JourneyAnalysis
