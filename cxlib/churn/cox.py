@@ -66,7 +66,7 @@ class CoxResult:
         out = [
             f"Followed {self.clock}: {wording.count(self.n)} customers, "
             f"{wording.count(self.events)} churns; the model ranks who churns sooner correctly "
-            f"for {wording.percent(self.concordance)} of pairs (concordance)."
+            f"for {wording.percent(self.concordance)} of pairs of customers."
         ]
         for r in self.table.itertuples(index=False):
             out.append(_hr_sentence(r))
@@ -78,14 +78,13 @@ def _hr_sentence(r: object) -> str:
     span = f"(95% CI {wording.number(low, 2)}–{wording.number(high, 2)})"
     if low <= 1 <= high:
         text = f"{r.term}: no clear difference in how soon customers churn {span}."
-    elif hr >= 1:
-        text = f"{r.term}: churn comes {wording.number(hr, 2)} times as fast {span}."
     else:
-        text = f"{r.term}: churn comes {wording.percent(1 - hr)} slower {span}."
+        way = "sooner" if hr >= 1 else "later"
+        text = f"{r.term}: churn comes {wording.number(hr, 2)} times as fast ({way}) {span}."
     if not r.ph_ok:
         text += (
-            f" Its effect changes over the follow-up (proportional-hazards check "
-            f"{wording.p_value(r.ph_p)}): read the ratio as an average over time."
+            f" Its effect changes over the follow-up ({wording.p_value(r.ph_p)}): read it as "
+            "an average over time."
         )
     return text
 

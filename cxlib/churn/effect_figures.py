@@ -87,7 +87,7 @@ def cox_table(study: ChurnStudy) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "driver": [cap(mask_contacts(str(v))) for v in t["term"]],
-            "hazard ratio (95% CI)": [
+            "churn comes × as fast (95% CI)": [
                 f"{wording.number(r.hazard_ratio, 2)} ({wording.number(r.hr_low, 2)}–"
                 f"{wording.number(r.hr_high, 2)})"
                 for r in t.itertuples()

@@ -57,7 +57,7 @@ def plot_drivers(model: ChurnDriverModel, k: int = 12) -> plt.Figure:
     ax.barh([_driver_label(r) for _, r in d.iterrows()], d["importance"], color=colours)
     ax.errorbar(d["importance"], np.arange(len(d)), xerr=err, fmt="none", ecolor="#333333")
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlabel("drop in ROC-AUC when shuffled (held-out customers)")
+    ax.set_xlabel("how much worse the model tells churners from stayers without it")
     top = model.drivers_.iloc[0]
     finding_title(
         ax,
