@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import weakref
 from pathlib import Path
@@ -86,6 +87,9 @@ def spark_session(master: str | None = None, conf: dict[str, Any] | None = None)
     if master and master.startswith("local"):
         settings["spark.sql.shuffle.partitions"] = LOCAL_SHUFFLE_PARTITIONS
         settings["spark.driver.memory"] = LOCAL_DRIVER_MEMORY
+        # Python workers (scoring) run this Python, which has pandas and scikit-learn
+        # (pyspark reads the variable when the context starts; a set one is kept)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     settings |= {str(k): str(v) for k, v in (conf or {}).items()}
     builder = SparkSession.builder.appName("cxlib")
     if master:
