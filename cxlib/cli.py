@@ -44,12 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         "--json", action="store_true", help="print {table: {rows_in, rows_kept, excluded}}"
     )
     val.add_argument("--examples", action="store_true", help="with --json: add example rows")
-    val.add_argument(
-        "--engine",
-        choices=["duckdb", "spark"],
-        help="where the checks run (default: the config's engine, else duckdb; spark reads "
-        "a folder of CSV/Parquet files and needs the spark extra and Java)",
-    )
+    _engine_option(val, "the checks run (spark reads a folder of CSV/Parquet files)")
     val.set_defaults(func=_validate)
 
     smp = sub.add_parser("sample", help="write the synthetic sample data set (with TRUTH.json)")
@@ -79,12 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         help="notebook parameter (report.key=value for one report); repeatable",
     )
     rep.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
-    rep.add_argument(
-        "--engine",
-        choices=["duckdb", "spark"],
-        help="where the journey SQL runs (default: the config's engine, else duckdb; "
-        "spark needs the spark extra and Java)",
-    )
+    _engine_option(rep, "the journey SQL runs")
     rep.add_argument(
         "--notebooks", default=str(paths.NOTEBOOKS_DIR), help="folder of the report notebooks"
     )
@@ -169,6 +159,16 @@ def _send(args: argparse.Namespace) -> int:
         return 1
     print(f"sent {msg['Subject']!r} to {', '.join(args.to)}")
     return 0
+
+
+def _engine_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--engine``: where ``what`` (default: the config's engine, else DuckDB)."""
+    parser.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        help=f"where {what} (default: the config's engine, else duckdb; spark needs the "
+        "spark extra and Java)",
+    )
 
 
 def _validate(args: argparse.Namespace) -> int:
