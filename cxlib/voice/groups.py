@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.metrics.intervals import wilson
+from cxlib.voice.text import blank_texts
 from cxlib.voice.themes import OTHER, PhraseThemes
 
 GROUP_COLUMNS = [
@@ -139,4 +140,4 @@ def themes_per_language(
 
 def _blank(texts: pd.Series) -> np.ndarray:
     """Whether each text is missing or blank."""
-    return (texts.isna() | (texts.astype(str).str.strip() == "")).to_numpy()
+    return blank_texts(texts)

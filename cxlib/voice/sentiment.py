@@ -37,7 +37,7 @@ from sklearn.base import BaseEstimator
 
 from cxlib.voice.language import UNDETERMINED, detect_language
 from cxlib.voice.lexicon import lexicon_scores
-from cxlib.voice.text import mask_texts, tokenize
+from cxlib.voice.text import blank_texts, mask_texts, tokenize
 
 NEUTRAL_BAND = 0.05
 """|score| below this is "neutral" (VADER's threshold on its compound score)."""
@@ -46,6 +46,8 @@ LEXICON_LANGUAGES = frozenset({"en", UNDETERMINED})
 DETRACTOR_MAX, PROMOTER_MIN = 6, 9
 """NPS scores up to 6 label a comment negative, from 9 positive (passives are left out)."""
 MIN_PER_CLASS = 30
+MAX_TRAIN = 50_000
+"""Labelled comments the data-trained model learns from at most (a stratified sample)."""
 """Fewer negative or positive scored comments than this: no model is trained."""
 COLUMNS = ["sentiment_score", "sentiment", "language", "sentiment_source"]
 
@@ -79,6 +81,10 @@ class SentimentModel(BaseEstimator):
         Folds of the cross-validation that estimates accuracy and AUC.
     max_features : int
         Vocabulary size (words, and character pairs of Chinese and Japanese).
+    max_train : int or None
+        At most this many labelled comments train the model (a stratified random sample,
+        seeded; None = all): past tens of thousands more comments barely change a
+        bag-of-words model and cost linear time (2.6 million NPS comments at 1M customers).
     random_state : int
         Seed of the folds.
 
@@ -86,6 +92,9 @@ class SentimentModel(BaseEstimator):
     ----------
     fitted_ : bool
         Whether a model was trained.
+    n_labelled_ : int
+        Comments with a negative or positive score; ``sampled_`` whether only
+        ``max_train`` of them trained the model.
     n_train_ : dict
         Comments used per class (``negative``, ``positive``).
     cv_accuracy_, cv_auc_ : float
@@ -107,12 +116,14 @@ class SentimentModel(BaseEstimator):
         C: float = 1.0,
         cv: int = 5,
         max_features: int = 20000,
+        max_train: int | None = MAX_TRAIN,
         random_state: int | None = 0,
     ):
         self.min_per_class = min_per_class
         self.C = C
         self.cv = cv
         self.max_features = max_features
+        self.max_train = max_train
         self.random_state = random_state
 
     def fit(self, texts: pd.Series, scores: Iterable[float]) -> SentimentModel:
@@ -122,13 +133,12 @@ class SentimentModel(BaseEstimator):
 
         x = pd.to_numeric(pd.Series(list(scores), index=texts.index), errors="coerce")
         text = mask_texts(texts)
-        keep = (
-            text.notna()
-            & (text.astype(str).str.strip() != "")
-            & ((x <= DETRACTOR_MAX) | (x >= PROMOTER_MIN))
-        )
+        keep = (_filled(text) & ((x <= DETRACTOR_MAX) | (x >= PROMOTER_MIN))).to_numpy()
+        self.n_labelled_ = int(keep.sum())
+        keep = _bounded(keep, x >= PROMOTER_MIN, self.max_train, self.random_state)
         y = (x[keep] >= PROMOTER_MIN).astype(int).to_numpy()
         self.n_train_ = {"negative": int((y == 0).sum()), "positive": int((y == 1).sum())}
+        self.sampled_ = bool(self.max_train and keep.sum() < self.n_labelled_)
         self.languages_ = detect_language(text[keep]).value_counts().to_dict()
         self.fitted_ = min(self.n_train_.values()) >= self.min_per_class
         self.cv_accuracy_ = self.cv_auc_ = float("nan")
@@ -167,6 +177,30 @@ class SentimentModel(BaseEstimator):
         score = np.where(seen, 2 * p - 1, np.nan)
         out[:] = np.where(codes >= 0, score[np.maximum(codes, 0)], np.nan)
         return out
+
+
+def _filled(text: pd.Series) -> pd.Series:
+    """Non-blank texts (:func:`cxlib.voice.text.blank_texts`)."""
+    return pd.Series(~blank_texts(text), index=text.index)
+
+
+def _bounded(
+    keep: np.ndarray, positive: pd.Series, limit: int | None, seed: int | None
+) -> np.ndarray:
+    """``keep`` thinned to at most ``limit`` rows, the same share from each class (seeded)."""
+    rows = np.flatnonzero(keep)
+    if not limit or len(rows) <= limit:
+        return keep
+    rng = np.random.default_rng(seed)
+    pos = positive.to_numpy(dtype=bool)[rows]
+    chosen = []
+    for cls in (False, True):
+        part = rows[pos == cls]
+        take = int(round(limit * len(part) / len(rows)))
+        chosen.append(rng.choice(part, size=min(take, len(part)), replace=False))
+    out = np.zeros(len(keep), dtype=bool)
+    out[np.concatenate(chosen)] = True
+    return out
 
 
 def _auc(p: np.ndarray, y: np.ndarray) -> float:

@@ -257,3 +257,17 @@ def lemma_map(words: Iterable[str], language: str) -> dict[str, str]:
         if lemma != word:
             out[word] = lemma
     return out
+
+
+def blank_texts(texts: pd.Series) -> np.ndarray:
+    """Whether each text is missing or blank; each distinct value is checked once (a
+    column of millions of comments holds few distinct ones).
+
+    Examples
+    --------
+    >>> blank_texts(pd.Series(["a", " ", None, "a"])).tolist()
+    [False, True, True, False]
+    """
+    codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+    blank = np.array([str(u).strip() == "" for u in uniques] + [True], dtype=bool)
+    return blank[codes]

@@ -33,7 +33,7 @@ from sklearn.base import BaseEstimator
 
 from cxlib.voice.language import UNDETERMINED, detect_language
 from cxlib.voice.phrases import best_phrase
-from cxlib.voice.text import lemma_map, mask_texts, stop_words, tokenize
+from cxlib.voice.text import blank_texts, lemma_map, mask_texts, stop_words, tokenize
 
 OTHER = "(no shared theme)"
 """The label of the texts no theme explains (theme 0)."""
@@ -54,8 +54,7 @@ def _clean(texts: Iterable[object]) -> pd.Series:
     """Texts as strings with contact details masked; blanks become None."""
     text = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     text = mask_texts(text)
-    blank = text.isna() | (text.astype(str).str.strip() == "")
-    return text.where(~blank, None).reset_index(drop=True)
+    return text.where(~blank_texts(text), None).reset_index(drop=True)
 
 
 def analyse(texts: list[str], languages: pd.Series) -> list[str]:
