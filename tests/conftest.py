@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,22 @@ def shared_dir() -> Path:
     if not (SHARED_DIR / "data" / "real").is_dir():
         pytest.skip(f"{SHARED_DIR}/data/real is absent: the real data sets are not available here")
     return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def default_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default 20,000-customer sample (seed 0): ``data/sample`` when ``make sample``
+    built it, else generated once per session into a temporary folder (``make test`` runs
+    the unit tests before the notebook tests build the sample)."""
+    from cxlib.paths import DEFAULT_SAMPLE_CUSTOMERS, SAMPLE_DIR
+    from cxlib.sample import generate
+
+    truth = SAMPLE_DIR / "TRUTH.json"
+    if truth.is_file() and json.loads(truth.read_text())["customers"] == DEFAULT_SAMPLE_CUSTOMERS:
+        return SAMPLE_DIR
+    out = tmp_path_factory.mktemp("default_sample")
+    generate(out)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,6 @@ from test_validate import ROW_CASES
 import cxlib
 from cxlib import cli
 from cxlib.io.readers import DataContractError
-from cxlib.paths import SAMPLE_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -212,9 +211,9 @@ def test_parquet_floats_and_timestamps_on_spark_as_on_duckdb(spark, tmp_path):  
         assert_same_tables(duck_tables, got_tables)
 
 
-def test_sample_on_spark_as_on_duckdb(spark):  # noqa: F811
-    duck, _ = _duckdb(SAMPLE_DIR, None)
-    got, got_tables = _spark(spark, SAMPLE_DIR, None)
+def test_sample_on_spark_as_on_duckdb(spark, small_sample):  # noqa: F811
+    duck, _ = _duckdb(small_sample, None)
+    got, got_tables = _spark(spark, small_sample, None)
     assert got == duck
     assert {n: len(f) for n, f in got_tables.items()} == {
         n: t["rows_kept"] for n, t in duck.items()

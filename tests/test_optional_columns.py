@@ -80,11 +80,9 @@ def test_churn_without_signup_dates_has_no_retention_curves_and_says_why(tmp_pat
     )
     assert study.model.cv_summary_["roc_auc"].max() > 0.6  # age drives churn in this world
     assert "tenure_days" not in study.data.X
-    with pytest.raises(ValueError) as err:
-        churn_data(cx, target="horizon")
-    assert "the horizon target needs customers.churn_date and customers.signup_date" in str(
-        err.value
-    )
+    with pytest.raises(ValueError) as err:  # no churn dates: the as-of design cannot run
+        churn_data(cx, design="asof")
+    assert "the as-of design needs customers.churn_date" in str(err.value)
 
 
 # --- the real files ---------------------------------------------------------------------------
@@ -141,6 +139,6 @@ def test_readme_checklist_matches_the_contract_and_the_registry():
         for _, columns, _ in getattr(report, "requires_columns", ()):
             assert all(f"`{c}`" in rows[report.name] for c in columns), (report.name, columns)
     bold = re.findall(r"`(\w+)` \(\*\*([\w, ]+)\*\*\)", section)
-    assert {t for t, _ in bold} == {"customers", "events", "surveys", "tickets"}
+    assert {t for t, _ in bold} == {"customers", "events", "surveys", "tickets", "mentions"}
     for table, columns in bold:
         assert tuple(c.strip() for c in columns.split(",")) == TABLES[table].required, table

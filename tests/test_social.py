@@ -257,9 +257,9 @@ def test_the_contract_has_brand_and_in_reply_to() -> None:
 
 
 @pytest.mark.slow
-def test_sample_social_listening() -> None:
+def test_sample_social_listening(default_sample) -> None:
     """The sample's planted difference: negative posts draw about twice the engagement."""
-    sl = SocialListening().fit(cxlib.load("data/sample"))
+    sl = SocialListening().fit(cxlib.load(default_sample))
     assert len(sl.mentions_) == 6_000 and sl.share_of_voice_.empty
     es = sl.engagement_sentiment_.set_index("sentiment")
     assert es.loc["negative", "ci_low"] > es.loc["positive", "ci_high"]

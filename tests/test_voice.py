@@ -192,7 +192,7 @@ def test_real_nps_promoters_sound_happier_than_detractors() -> None:
 
 
 @pytest.mark.slow
-def test_real_nps_and_sample_leave_at_most_15_percent_without_a_theme() -> None:
+def test_real_nps_and_sample_leave_at_most_15_percent_without_a_theme(default_sample) -> None:
     import cxlib
     from cxlib.scorecard import voc
 
@@ -201,10 +201,7 @@ def test_real_nps_and_sample_leave_at_most_15_percent_without_a_theme() -> None:
     surveys = nps.rename(columns={"text": "comment", "NPS_SCORE": "score"}).assign(survey="nps")
     table = voc.voice_of_customer(surveys)
     assert (table.loc[table["theme"] == 0, "share"] <= 15).all()
-    sample = Path(__file__).resolve().parents[1] / "data/sample"
-    if not (sample / "surveys.csv").exists():
-        pytest.skip("no sample data (python -m cxlib sample)")
-    cx = cxlib.load(sample)
+    cx = cxlib.load(default_sample)
     scored = voc.score_comments(cx.surveys, customers=cx.customers)
     assert (
         scored.attrs["no_theme_share"] <= 15 and len(scored) == cx.surveys["comment"].notna().sum()
