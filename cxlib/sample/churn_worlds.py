@@ -48,16 +48,14 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cxlib.io.config import DatasetConfig
 from cxlib.io.dataset import CXData
-from cxlib.io.quality import QualityReport
+from cxlib.sample.worlds import world_data, write_world
 
 KINDS: dict[str, tuple[str, ...]] = {
     "support_tenure_ces": ("unresolved_tickets", "tenure_days", "ces_mean"),
@@ -122,22 +120,11 @@ class ChurnWorld:
 
     def data(self) -> CXData:
         """The tables as a loaded data set (no files, no validation: they are valid)."""
-        return CXData(
-            f"churn world {self.name}",
-            DatasetConfig(),
-            QualityReport("churn world"),
-            dict(self.tables),
-        )
+        return world_data("churn", self.name, self.tables)
 
     def write(self, out: str | Path) -> Path:
         """Write the tables as CSV and ``TRUTH.json`` into ``out`` (for :func:`cxlib.load`)."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables.items():
-            frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-        text = json.dumps(self.truth, indent=2) + "\n"
-        (out / "TRUTH.json").write_text(text, encoding="utf-8")
-        return out
+        return write_world(out, self.tables, self.truth)
 
 
 def churn_world(kind: str, customers: int = 6_000, seed: int = 0) -> ChurnWorld:

@@ -53,7 +53,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -61,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.sample._common import DAY, HOUR, MINUTE, fmt_date, fmt_datetime, segment_cumsum
+from cxlib.sample.worlds import write_world
 
 KINDS = ("exit_high_reach", "exit_low_reach", "loop", "rework", "followup", "slow")
 SINGLE_KINDS = ("exit_high_reach", "loop", "rework", "followup", "slow")
@@ -115,13 +115,7 @@ class JourneyWorld:
 
     def write(self, folder: str | Path) -> Path:
         """Write ``<table>.csv``, ``config.json`` and ``TRUTH.json`` into ``folder``."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables.items():
-            frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-        (folder / "config.json").write_text(json.dumps(self.config, indent=2) + "\n")
-        (folder / "TRUTH.json").write_text(json.dumps(self.truth, indent=2) + "\n")
-        return folder
+        return write_world(folder, self.tables, self.truth, {"config.json": self.config})
 
 
 def draw_scenario(seed: int, customers: int | None = None) -> JourneyScenario:

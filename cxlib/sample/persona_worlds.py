@@ -48,16 +48,14 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cxlib.io.config import DatasetConfig
 from cxlib.io.dataset import CXData
-from cxlib.io.quality import QualityReport
+from cxlib.sample.worlds import world_data, write_world
 
 SEPARATIONS: dict[str, float] = {"clear": 3.5, "overlapping": 1.5, "none": 0.0}
 """Distance of a persona from the population in each of its distinguishing traits, in
@@ -113,26 +111,13 @@ class PersonaWorld:
 
     def data(self) -> CXData:
         """The tables as a loaded data set (no files, no validation: they are valid)."""
-        return CXData(
-            f"persona world {self.truth.get('scenario', '')}",
-            DatasetConfig(),
-            QualityReport("persona world"),
-            dict(self.tables),
-        )
+        return world_data("persona", str(self.truth.get("scenario", "")), self.tables)
 
     def write(self, out: str | Path) -> Path:
         """Write the tables as CSV, ``truth_personas.csv`` and ``TRUTH.json`` into ``out``."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables.items():
-            frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
         ids = self.tables["customers"]["customer_id"]
-        pd.DataFrame({"customer_id": ids, "persona_id": self.persona}).to_csv(
-            out / "truth_personas.csv", index=False, lineterminator="\n"
-        )
-        text = json.dumps(self.truth, indent=2) + "\n"
-        (out / "TRUTH.json").write_text(text, encoding="utf-8")
-        return out
+        personas = pd.DataFrame({"customer_id": ids, "persona_id": self.persona})
+        return write_world(out, self.tables, self.truth, {"truth_personas.csv": personas})
 
 
 def persona_world(
