@@ -33,9 +33,10 @@ from cxlib.engine.spark_read import SparkRawTable, raw_table, read_table
 from cxlib.engine.translate import duckdb_type, to_spark
 from cxlib.io import rows
 from cxlib.io.config import EXAMPLE_ROWS, DatasetConfig, load_config
+from cxlib.io.dataset import no_tables_problem
 from cxlib.io.quality import QualityReport, TableQuality
 from cxlib.io.raw import DataContractError, describe_source, is_sql_url
-from cxlib.io.structure import MAX_DUPLICATES, _duplicate_message
+from cxlib.io.structure import MAX_DUPLICATES, duplicate_message
 from cxlib.io.typed import ColumnSQL, plan_columns
 
 if TYPE_CHECKING:
@@ -194,10 +195,7 @@ def _validate_all(
         if name == "customers":
             customer_ids = CUSTOMER_IDS
     if not problems and not quality.tables:
-        problems.append(
-            f"{where}: none of the tables {list(TABLES)} was found. Fix: name the files "
-            "<table>.csv or <table>.parquet, or map them in a config (tables.<name>.file)."
-        )
+        problems.append(no_tables_problem(where))
     if problems:
         raise DataContractError(problems, where)
     return quality, views
@@ -306,7 +304,7 @@ def duplicate_keys(
     ).fetchall()
     if not con.spark.table(name).count():
         name = None
-    return _duplicate_message(raw, TABLES[raw.name], dup), name
+    return duplicate_message(raw, TABLES[raw.name], dup), name
 
 
 def find_orphans(

@@ -37,9 +37,10 @@ from cxlib.io.files import (
     CSV_SUFFIXES,
     PARQUET_SUFFIXES,
     FolderReader,
-    _checked_header,
-    _renamed_note,
+    check_not_empty,
+    checked_header,
     delimiter,
+    renamed_note,
 )
 from cxlib.io.raw import DataContractError, RawTable
 from cxlib.io.sheets import MAGIC_BYTES, XLSX_SUFFIXES, binary_kind, read_xlsx
@@ -88,10 +89,7 @@ def read_table(
     path = FolderReader(folder, None).find(table, mapping)
     if path is None:
         return None
-    if path.stat().st_size == 0:
-        raise DataContractError(
-            [f"{path}: the file is empty (0 bytes). Fix: export the {table} table again."]
-        )
+    check_not_empty(path, table)
     name = path.name.lower()
     info = {"origin": str(path), "encoding": None, "warnings": [], "renamed": {}}
     if name.endswith(PARQUET_SUFFIXES):
@@ -101,7 +99,7 @@ def read_table(
     elif name.endswith(XLSX_SUFFIXES):
         arrow, sheet = read_xlsx(path, table, mapping.sheet)
         info["origin"] = f"{path} (sheet {sheet!r})"
-        header, renamed = _checked_header(Path(info["origin"]), arrow.column_names)
+        header, renamed = checked_header(Path(info["origin"]), arrow.column_names)
         _note_renamed(info, renamed)
         frame = spark.createDataFrame(arrow.rename_columns(header).to_pandas())
     else:
@@ -123,7 +121,7 @@ def _read_csv(spark: SparkSession, path: Path, info: dict) -> DataFrame:
     encoding, note = detect_encoding(path)
     with open_text(path, "utf-8-sig" if encoding == "utf-8" else encoding) as fh:
         first = next(csv.reader(fh, delimiter=delimiter(path)), [])
-    header, renamed = _checked_header(path, first)
+    header, renamed = checked_header(path, first)
     info["encoding"] = encoding
     info["warnings"] += [note] if note else []
     _note_renamed(info, renamed)
@@ -163,7 +161,7 @@ def _note_renamed(info: dict, renamed: list[tuple[str, str]]) -> None:
     """Remember headers renamed for case, with the reader's warning."""
     info["renamed"] = dict(renamed)
     if renamed:
-        info["warnings"].append(_renamed_note(info["origin"], renamed))
+        info["warnings"].append(renamed_note(info["origin"], renamed))
 
 
 def numbered(frame: DataFrame, row: str) -> DataFrame:

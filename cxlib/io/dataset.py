@@ -256,10 +256,15 @@ def _read_and_validate(
         if name == "customers":
             customer_ids = CUSTOMER_IDS
     if not problems and not data.tables:
-        problems.append(
-            f"{where}: none of the tables {list(TABLES)} was found. Fix: name the files "
-            "<table>.csv or <table>.parquet, or map them in a config (tables.<name>.file)."
-        )
+        problems.append(no_tables_problem(where))
     if problems:
         raise DataContractError(problems, where)
     return data
+
+
+def no_tables_problem(where: str) -> str:
+    """The problem of a source holding none of the contract's tables, with its fix."""
+    return (
+        f"{where}: none of the tables {list(TABLES)} was found. Fix: name the files "
+        "<table>.csv or <table>.parquet, or map them in a config (tables.<name>.file)."
+    )

@@ -86,10 +86,7 @@ class FolderReader:
         path = self.find(table, mapping)
         if path is None:
             return None
-        if path.stat().st_size == 0:
-            raise DataContractError(
-                [f"{path}: the file is empty (0 bytes). Fix: export the {table} table again."]
-            )
+        check_not_empty(path, table)
         name = path.name.lower()
         if name.endswith(PARQUET_SUFFIXES):
             labels = [
@@ -111,7 +108,7 @@ class FolderReader:
         """One sheet of a workbook (the first unless the config names one)."""
         arrow, name = read_xlsx(path, table, sheet)
         origin = f"{path} (sheet {name!r})"
-        header, renamed = _checked_header(Path(origin), arrow.column_names)
+        header, renamed = checked_header(Path(origin), arrow.column_names)
         arrow = arrow.rename_columns(header)
         if arrow.num_rows == 0:
             raise DataContractError(
@@ -120,7 +117,7 @@ class FolderReader:
         raw = register_arrow(self.con, f"raw_{table}", arrow, origin)
         raw.renamed = dict(renamed)
         if renamed:
-            raw.warnings.append(_renamed_note(origin, renamed))
+            raw.warnings.append(renamed_note(origin, renamed))
         return raw
 
     def _read_parquet(self, table: str, path: Path, labels: list[str]) -> RawTable:
@@ -156,7 +153,7 @@ class FolderReader:
         encoding, note = detect_encoding(path)
         read_path = path if encoding == "utf-8" else _as_utf8(path, encoding)
         try:
-            header, renamed = _checked_header(path, _csv_header(read_path, delimiter(path)))
+            header, renamed = checked_header(path, _csv_header(read_path, delimiter(path)))
             arrow = self._csv_as_text(path, read_path, header)
         finally:
             if read_path != path:
@@ -171,7 +168,7 @@ class FolderReader:
             raw.warnings.append(note)
         raw.renamed = dict(renamed)
         if renamed:
-            raw.warnings.append(_renamed_note(str(path), renamed))
+            raw.warnings.append(renamed_note(str(path), renamed))
         return raw
 
     def _csv_as_text(self, path: Path, read_path: Path, header: list[str]) -> pa.Table:
@@ -210,7 +207,7 @@ def _as_utf8(path: Path, encoding: str) -> Path:
     return Path(dst.name)
 
 
-def _renamed_note(origin: str, renamed: list[tuple[str, str]]) -> str:
+def renamed_note(origin: str, renamed: list[tuple[str, str]]) -> str:
     """The warning that columns differing only in case were renamed."""
     pairs = ", ".join(f"{a!r} -> {b!r}" for a, b in renamed)
     return (
@@ -219,7 +216,7 @@ def _renamed_note(origin: str, renamed: list[tuple[str, str]]) -> str:
     )
 
 
-def _checked_header(path: Path, header: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+def checked_header(path: Path, header: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """A header made unique up to case, and the renamings; raise on a bad header."""
     if not header or not any(h.strip() for h in header):
         raise DataContractError(
@@ -253,3 +250,11 @@ def _csv_header(path: Path, delim: str) -> list[str]:
     """The column names on the first record of a UTF-8 CSV file (BOM dropped)."""
     with open_text(path, "utf-8-sig") as fh:
         return next(csv.reader(fh, delimiter=delim), [])
+
+
+def check_not_empty(path: Path, table: str) -> None:
+    """Raise :class:`DataContractError` for a file of 0 bytes (an export that failed)."""
+    if path.stat().st_size == 0:
+        raise DataContractError(
+            [f"{path}: the file is empty (0 bytes). Fix: export the {table} table again."]
+        )

@@ -78,10 +78,10 @@ def duplicate_keys(
     if not con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]:
         con.execute(f"DROP TABLE {name}")
         name = None
-    return _duplicate_message(raw, table, dup), name
+    return duplicate_message(raw, table, dup), name
 
 
-def _duplicate_message(raw: RawTable, table: Table, dup: list[tuple[str, int]]) -> list[str]:
+def duplicate_message(raw: RawTable, table: Table, dup: list[tuple[str, int]]) -> list[str]:
     """The problem sentence for ids repeated with different content (none: ``[]``)."""
     if not dup:
         return []
