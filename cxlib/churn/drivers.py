@@ -1,4 +1,4 @@
-"""Churn drivers: grouped permutation importance, odds ratios, direction, the driver table.
+"""Churn drivers: grouped permutation importance, odds ratios, the driver table.
 
 The building blocks behind :attr:`cxlib.churn.model.ChurnDriverModel.drivers_`:
 
@@ -9,10 +9,9 @@ The building blocks behind :attr:`cxlib.churn.model.ChurnDriverModel.drivers_`:
 - :func:`odds_ratios`: odds ratios of a fitted logistic regression per natural unit of each
   feature (one ticket, one CES point, a year of tenure, ten points of a share), with Wald
   95% CIs from the penalised Hessian;
-- :func:`partial_dependence_direction`: which way a model's mean prediction moves with a
-  feature;
-- :func:`driver_table`: the ranked table, one row per driver, with its headline term and
-  sentence (the wording is in :mod:`cxlib.churn.sentences`).
+- :func:`driver_table`: the ranked table, one row per driver, with its headline odds-ratio
+  term; :func:`cxlib.churn.effects.describe_drivers` adds each driver's shape, direction
+  and sentence.
 
 Examples
 --------
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlib.churn.design import DesignMatrix, is_categorical
+from cxlib.churn.design import DesignMatrix
 from cxlib.churn.evaluation import roc_auc_rows
 from cxlib.churn.sentences import natural_step, term_name
 from cxlib.metrics.intervals import Z95
@@ -221,47 +220,6 @@ def lead_terms(odds: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def partial_dependence_direction(
-    predict: Callable[[pd.DataFrame], np.ndarray],
-    X: pd.DataFrame,
-    feature: str,
-    level: str | None = None,
-    reference: str | None = None,
-) -> str:
-    """``increases`` / ``decreases`` / ``flat``: how the mean prediction moves with a feature.
-
-    Numeric: the Spearman sign of the partial dependence over the 5th-95th percentile
-    grid. Categorical: ``level`` against ``reference`` ("increases" when either is not an
-    observed level). Changes of the mean prediction under 0.001 count as flat. All grid
-    points are scored in one ``predict`` call on up to 500 sampled rows.
-    """
-    rows = X.sample(min(len(X), 500), random_state=0).reset_index(drop=True)
-    x = X[feature]
-    if is_categorical(x):
-        values = [str(v) for v in x.dropna().unique()]
-    else:
-        q = np.linspace(0.05, 0.95, 10)
-        values = np.unique(np.nanquantile(x.to_numpy(dtype=float, na_value=np.nan), q))
-    if len(values) < 2:
-        return "flat"
-    grid = pd.concat([rows] * len(values), ignore_index=True)
-    grid[feature] = np.repeat(
-        np.asarray(values, dtype=object if is_categorical(x) else float), len(rows)
-    )
-    means = np.asarray(predict(grid)).reshape(len(values), len(rows)).mean(axis=1)
-    if is_categorical(x):
-        curve = dict(zip(values, means, strict=True))
-        if level not in curve or reference not in curve:
-            return "increases"
-        diff = curve[level] - curve[reference]
-    else:
-        rho = stats.spearmanr(values, means).statistic if np.ptp(means) > 0 else 0.0
-        diff = float(np.sign(rho)) * np.ptp(means)
-    if abs(diff) < 1e-3:
-        return "flat"
-    return "increases" if diff > 0 else "decreases"
-
-
 DRIVER_COLUMNS = [
     "rank",
     "driver",
@@ -293,9 +251,8 @@ def driver_table(
     lead: pd.DataFrame,
     groups: dict[str, list[str]],
     families: dict[str, str],
-    direction: Callable[[pd.Series], str],
 ) -> pd.DataFrame:
-    """The ranked driver table: importance, significance, headline term, direction, sentence.
+    """The ranked driver table: importance, significance and the headline odds-ratio term.
 
     Parameters
     ----------
@@ -305,8 +262,6 @@ def driver_table(
         :func:`lead_terms` (one headline term per driver).
     groups, families : dict
         Driver -> features; feature -> family.
-    direction : callable
-        Lead term -> ``increases`` / ``decreases`` / ``flat``.
 
     Returns
     -------
@@ -331,7 +286,6 @@ def driver_table(
             row |= {k: t[k] for k in ("feature", "kind", "level", "reference", "step_name")}
             row |= {k: t[k] for k in ("odds_ratio", "or_low", "or_high", "coef")}
             row["term"] = term_name(t)
-            row["direction"] = direction(t)
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:

@@ -65,7 +65,6 @@ from cxlib.churn.drivers import (
     grouped_permutation_importance,
     lead_terms,
     odds_ratios,
-    partial_dependence_direction,
 )
 from cxlib.churn.effects import describe_drivers
 from cxlib.churn.evaluation import (
@@ -512,22 +511,10 @@ class ChurnDriverModel(BaseEstimator):
         Z = design.transform(X)
         self.odds_ratios_ = odds_ratios(design, est.coef_[0], est.intercept_[0], Z, X, self.C)
         lead = lead_terms(self.odds_ratios_, groups)
-        table = driver_table(
-            self.importance_, lead, groups, self.families_, lambda t: self._direction(X, t)
-        )
+        table = driver_table(self.importance_, lead, groups, self.families_)
         ranker = self.estimators_.get(self.model_) or fit
         self.drivers_, self.shapes_ = describe_drivers(
             table, X, y, lambda rows: churn_proba(ranker, rows)
-        )
-
-    def _direction(self, X: pd.DataFrame, term: pd.Series) -> str:
-        """Logistic: the sign of the lead term; boosting: its partial dependence."""
-        if self.model_ == LOGISTIC or term["kind"] == "missing":
-            return "increases" if term["coef"] > 0 else "decreases"
-        fit = self.estimators_[BOOSTING]
-        level = term["level"] if term["kind"] in ("level", "contrast") else None
-        return partial_dependence_direction(
-            lambda rows: churn_proba(fit, rows), X, term["feature"], level, term["reference"]
         )
 
     # --- scoring ---------------------------------------------------------------------------
