@@ -12,6 +12,9 @@ ONLY    ?=
 OUT     ?= reports
 CUSTOMERS ?= 20000
 KERNEL  := cxlib
+SAMPLE_CONFIG := configs/sample.yaml
+# the sample's config (targets, owners, service promises) unless CONFIG names another
+RUN_CONFIG = $(or $(CONFIG),$(if $(filter $(SAMPLE),$(DATA)),$(SAMPLE_CONFIG)))
 
 .DEFAULT_GOAL := help
 .PHONY: help venv sample reports validate test lint format unit nbtest lab kernel bench truth system-deps clean
@@ -33,10 +36,10 @@ $(SAMPLE)/TRUTH.json: | $(STAMP)
 	$(BIN)/python -m cxlib sample --out $(SAMPLE) --customers $(CUSTOMERS)
 
 reports: $(STAMP) $(if $(filter $(SAMPLE),$(DATA)),sample) ## build the reports (DATA=folder|url CONFIG=file ONLY=names for real data)
-	$(BIN)/python -m cxlib reports --data $(DATA) $(if $(CONFIG),--config $(CONFIG)) --out $(OUT) $(if $(ONLY),--only $(ONLY))
+	$(BIN)/python -m cxlib reports --data $(DATA) $(if $(RUN_CONFIG),--config $(RUN_CONFIG)) --out $(OUT) $(if $(ONLY),--only $(ONLY))
 
 validate: $(STAMP) ## print the data-quality report of DATA
-	$(BIN)/python -m cxlib validate --data $(DATA) $(if $(CONFIG),--config $(CONFIG))
+	$(BIN)/python -m cxlib validate --data $(DATA) $(if $(RUN_CONFIG),--config $(RUN_CONFIG))
 
 test: lint unit nbtest ## lint + unit tests + notebook tests
 

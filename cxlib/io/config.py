@@ -19,6 +19,10 @@ A config file looks like this (every key optional)::
     currency: EUR                     # ISO code of every amount (pages write €1.2k)
     labels: {billing_page: Billing page}   # how a touchpoint, stage or channel reads
                                       # (default: the name humanised, billing page)
+    targets: {nps: 20, csat: {value: 80}}          # KPI targets, benchmarks, action owners
+    benchmarks: {nps: {value: 32, source: "..."}}  # and service promises: see
+    owners: {touchpoints: {payment: Payments team}}   # cxlib.io.goals
+    service: {response_hours: 24, resolution_hours: 72}
     questions:                        # survey types beyond nps/csat/ces, kept and shown
       goal_completed: {scale: [0, 1]}                 # the scorecard's "other questions":
       enps: {scale: [0, 10], label: eNPS}             # top box on a 2-point scale, else
@@ -56,6 +60,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from cxlib.contract import DEFAULT_SCALES, DEFAULT_STAGE_ORDER, TABLES
+from cxlib.io.goals import (
+    Benchmark,
+    Owners,
+    ServicePromise,
+    Target,
+    parse_benchmarks,
+    parse_owners,
+    parse_service,
+    parse_targets,
+)
 
 EXAMPLE_ROWS = 5
 """Example rows kept per table and row-problem reason in the quality report."""
@@ -75,7 +89,7 @@ _TABLE_KEYS = {
 }
 _TOP_KEYS = {
     "name", "timezone", "stage_order", "scales", "questions", "tables", "outcomes", "goal",
-    "engine", "spark", "currency", "labels",
+    "engine", "spark", "currency", "labels", "targets", "benchmarks", "owners", "service",
 }  # fmt: skip
 _SPARK_KEYS = {"master", "conf"}
 QUESTION_METRICS = ("mean", "top_box")
@@ -142,6 +156,14 @@ class DatasetConfig:
     """ISO code of the data's money amounts (``EUR``), written by :func:`cxlib.wording.money`."""
     labels: dict[str, str] = field(default_factory=dict)
     """How a touchpoint, stage or channel name reads on a page (:func:`cxlib.wording.label`)."""
+    targets: dict[str, Target] = field(default_factory=dict)
+    """KPI targets by KPI key (:mod:`cxlib.io.goals`); none is invented."""
+    benchmarks: dict[str, Benchmark] = field(default_factory=dict)
+    """Outside reference values by KPI key, each with its source."""
+    owners: Owners = field(default_factory=Owners)
+    """Who owns the actions on a touchpoint, ticket category, channel, stage or persona."""
+    service: ServicePromise = field(default_factory=ServicePromise)
+    """The first-response and resolution promises the service backlog is judged against."""
 
     def mapping(self, table: str) -> TableMapping:
         """The mapping for ``table`` (an identity mapping when the config has none)."""
@@ -192,6 +214,12 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
     outcomes, goal = _journey_outcomes(where, raw.get("outcomes"), raw.get("goal"))
     engine, spark = _engine(where, raw.get("engine"), raw.get("spark"))
     currency, labels = _currency_labels(where, raw.get("currency"), raw.get("labels"))
+    try:
+        targets = parse_targets(raw.get("targets"), questions)
+        benchmarks = parse_benchmarks(raw.get("benchmarks"), questions)
+        owners, service = parse_owners(raw.get("owners")), parse_service(raw.get("service"))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}.") from exc
     return DatasetConfig(
         name=raw.get("name"),
         timezone=timezone,
@@ -206,6 +234,10 @@ def load_config(config: str | Path | dict | DatasetConfig | None) -> DatasetConf
         spark=spark,
         currency=currency,
         labels=labels,
+        targets=targets,
+        benchmarks=benchmarks,
+        owners=owners,
+        service=service,
     )
 
 
