@@ -38,9 +38,10 @@ LAYERS: dict[str, int] = {
     "cxlib.journey": 4,
     "cxlib.scorecard": 4,
     "cxlib.social": 4,
-    "cxlib.report": 5,
-    "cxlib.cli": 6,
-    "cxlib.__main__": 6,
+    "cxlib.actions": 5,  # targets, alerts, the action plan: read every analysis
+    "cxlib.report": 6,
+    "cxlib.cli": 7,
+    "cxlib.__main__": 7,
 }
 """load -> validate -> features -> analysis -> report: each floor imports only downwards."""
 
