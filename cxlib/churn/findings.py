@@ -398,7 +398,29 @@ def summary(study: ChurnStudy) -> dict:
         },
         "findings": findings(study),
         "stated_kpis": _stated(study),
+        "driver_shapes": _driver_shapes(study),
     }
+
+
+def _driver_shapes(study: ChurnStudy) -> dict[str, dict]:
+    """Each reliable top driver's lead feature and its churn rate per bin (the shape the
+    page draws), so the CX action plan can find the customers a driver marks."""
+    m = study.model
+    if not (m.trustworthy_ and m.reliable_):
+        return {}
+    out = {}
+    for r in top_drivers(study).to_dict("records"):
+        table = m.shapes_.get(str(r["driver"]))
+        if table is None or table.empty:
+            continue
+        cols = ["label", "low", "high", "n", "churners", "rate", "ci_low", "ci_high"]
+        out[str(r["driver"])] = {
+            "lead": str(r["lead"]),
+            "name": str(r["name"]),
+            "shape": str(r["shape"]),
+            "bins": table[cols].to_dict("records"),
+        }
+    return out
 
 
 def _stated(study: ChurnStudy) -> list[dict]:

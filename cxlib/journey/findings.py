@@ -298,8 +298,15 @@ def _stated(ja: JourneyAnalysis, total: dict | None, period: tuple | None) -> li
 
 
 def save_outputs(ja: JourneyAnalysis, output_dir: str | Path) -> list[Path]:
-    """Write the report's CSV and JSON files into ``output_dir``; return their paths."""
+    """Write the report's CSV and JSON files into ``output_dir``; return their paths.
+
+    The customers behind the top friction points go to the private outputs
+    (:func:`cxlib.journey.affected.save_private`), for the CX action plan.
+    """
+    from cxlib.journey.affected import save_private
+
     return [
+        save_private(ja, output_dir),
         outputs.save(output_dir, "journey_friction.csv", ja.friction_),
         outputs.save(output_dir, "journey_dfg.csv", ja.dfg_),
         outputs.save(output_dir, "journey_funnel.csv", ja.funnel_),
