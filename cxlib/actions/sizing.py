@@ -36,7 +36,7 @@ Examples
 >>> round(s.revenue, 1)          # 1 active affected customer × 120 a year × 33.3 points
 40.0
 >>> round(s.excess_low, 1), s.revenue_low  # the CI reaches below 0: no clear extra churn
-(-142.1, 0.0)
+(-42.1, 0.0)
 """
 
 from __future__ import annotations
