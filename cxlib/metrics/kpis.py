@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cxlib.wording import count, is_known, money, value
+from cxlib.wording import count, hours, is_known, money, value
 
 MONTHS_PER_YEAR = 12
 """Months in a year: a monthly amount times this is the yearly one."""
@@ -47,6 +47,10 @@ MONEY_PER_YEAR = "money per year"
 """The unit of every money KPI: an amount per year, in the config's currency."""
 CUSTOMERS = "customers"
 """The unit of a count of customers."""
+MONEY_PER_CUSTOMER = "money per customer"
+"""The unit of a value per customer over their whole lifetime (CLV), in the config's currency."""
+HOURS = "hours"
+"""The unit of a duration KPI (first response, resolution)."""
 REL_TOL = 1e-6
 """Two pages agree on a value when it differs by less than this share (rounding)."""
 
@@ -77,6 +81,10 @@ class Kpi:
             return f"{money(x, currency)} a year" if is_known(x) else money(x)
         if self.unit == CUSTOMERS:
             return count(x)
+        if self.unit == MONEY_PER_CUSTOMER:
+            return money(x, currency)
+        if self.unit == HOURS:
+            return hours(x)
         return value(x, self.unit)
 
     def better(self, diff: float) -> bool | None:
@@ -134,6 +142,20 @@ KPIS: dict[str, Kpi] = {
             "a year, for the customers in the event log",
             "Σ monthly revenue × 12 of the customers affected (all of it, not an expected loss)",
             False),
+        Kpi("first_response_time", "Avg first response time", HOURS,
+            "the tickets answered in the period",
+            "mean of first_response_at − opened_at over answered tickets, in hours (t 95% CI); "
+            "unanswered tickets are not in it (Response within 24h counts them)", False),
+        Kpi("resolution_time", "Avg resolution time", HOURS, "the tickets resolved in the period",
+            "mean of resolved_at − opened_at over resolved tickets, in hours (t 95% CI); "
+            "open tickets are not in it", False),
+        Kpi("clv", "Customer lifetime value (CLV, revenue)", MONEY_PER_CUSTOMER,
+            "customers with orders: revenue over the span of the orders; lifetime from the "
+            "customers table's churn up to the end of the data",
+            "revenue per customer-year (average order value × orders per customer-year) × "
+            "expected lifetime in years (1 / yearly churn rate: churns per customer-year); "
+            "revenue-based (margin 1: the data has no margin), percentile-bootstrap 95% CI",
+            True),
         Kpi(CUSTOMERS, "Customers", CUSTOMERS, "the customers table after validation",
             "customers kept by validation (a page counting elsewhere states why it differs)",
             None),
@@ -345,8 +367,10 @@ def glossary(keys: Iterable[str] | None = None) -> list[str]:
 
 __all__ = [
     "CUSTOMERS",
+    "HOURS",
     "KPIS",
     "LEGACY_FIELDS",
+    "MONEY_PER_CUSTOMER",
     "MONEY_PER_YEAR",
     "MONTHS_PER_YEAR",
     "Kpi",

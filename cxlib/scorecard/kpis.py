@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
@@ -30,7 +31,12 @@ PROMISE_HOURS = 24
 """Most customers expect an answer within a day: the response promise of the scorecard."""
 HEADLINE = ("nps", "csat", "ces", "churn_rate", "fcr", "response_24h")
 """The headline KPIs, in display order (keys of :data:`cxlib.metrics.kpis.KPIS`)."""
-KPIS: dict[str, str] = {key: kpi(key).name for key in (*HEADLINE, "churn_rate_monthly")}
+SERVICE_VALUE = ("first_response_time", "resolution_time", "clv")
+"""KPIs the headline table shows after :data:`HEADLINE` (no index tile): the mean first
+response and resolution times of the tickets, and customer lifetime value."""
+KPIS: dict[str, str] = {
+    key: kpi(key).name for key in (*HEADLINE, *SERVICE_VALUE, "churn_rate_monthly")
+}
 """The scorecard's KPIs: key -> label, the one name of :mod:`cxlib.metrics.kpis`."""
 LOWER_IS_BETTER = frozenset(k for k in KPIS if kpi(k).higher_is_better is False)
 """KPIs for which a fall is good news."""
@@ -141,9 +147,42 @@ def other_questions(cx: Any) -> dict[str, MetricResult]:
     return out
 
 
+def service_value_kpis(cx: Any) -> dict[str, MetricResult]:
+    """The mean first-response and resolution times in hours
+    (:func:`cxlib.metrics.avg_first_response_time`, :func:`~cxlib.metrics.avg_resolution_time`)
+    and CLV (:func:`cxlib.metrics.clv`: revenue-based, lifetime from the customers' churn),
+    each with its 95% CI; what the data cannot give is skipped (:data:`SERVICE_VALUE`).
+
+    Examples
+    --------
+    >>> {k: round(v.value, 1) for k, v in service_value_kpis(cx).items()}  # doctest: +SKIP
+    {'first_response_time': 10.3, 'resolution_time': 49.1, 'clv': 705.4}
+    """
+    out: dict[str, MetricResult] = {}
+    tickets = cx.tickets
+    times = {
+        "first_response_time": metrics.avg_first_response_time,
+        "resolution_time": metrics.avg_resolution_time,
+    }
+    for key, func in times.items():
+        if tickets is not None and len(tickets):
+            try:
+                out[key] = func(tickets, "hours")
+            except (KeyError, ValueError):  # no such column
+                continue
+    orders, customers = getattr(cx, "orders", None), cx.customers
+    if orders is not None and len(orders) and customers is not None:
+        currency = getattr(getattr(cx, "config", None), "currency", None) or "currency"
+        # no signup/churn dates, or no churner: no lifetime, no CLV
+        with contextlib.suppress(KeyError, ValueError):
+            out["clv"] = metrics.clv(orders, customers=customers, currency=currency)
+    return {k: r for k, r in out.items() if r.n > 0}
+
+
 def headline_kpis(cx: Any) -> dict[str, MetricResult]:
     """The headline KPIs the data can give (absent tables, columns or answers are skipped),
-    then the config's other questions (:func:`other_questions`).
+    then the service times and CLV (:func:`service_value_kpis`) and the config's other
+    questions (:func:`other_questions`).
 
     Examples
     --------
@@ -162,7 +201,7 @@ def headline_kpis(cx: Any) -> dict[str, MetricResult]:
             continue
         if result.n > 0:
             out[key] = result
-    return out | other_questions(cx)
+    return out | service_value_kpis(cx) | other_questions(cx)
 
 
 def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:
