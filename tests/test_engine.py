@@ -107,3 +107,18 @@ def test_create_relation_on_duckdb_makes_tables_and_views():
     con.execute("INSERT INTO src VALUES (2)")
     assert con.execute("SELECT COUNT(*) FROM copy").fetchall() == [(1,)]
     assert con.execute("SELECT COUNT(*) FROM live").fetchall() == [(2,)]
+
+
+def test_feature_queries_as_rendered_are_engine_neutral():
+    import numpy as np
+
+    from cxlib.features.aggregates import SQL_DIR as FEATURE_SQL
+    from cxlib.features.aggregates import _channel_params
+
+    params = _channel_params(np.array([0, 1, 2, -1]), ["web", "Store", "call centre"], ("web",))
+    assert params["shares"].count("AS events_share_") == 3
+    for path in sorted(FEATURE_SQL.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        for name, value in params.items():
+            sql = sql.replace(f":{name}", value)
+        assert engine_specific(sql) == [], path.name

@@ -11,6 +11,9 @@ engine's own form before the query runs:
                                         timestamp, as a DOUBLE
 ``cx_ordered_join(value, sep, key)``    the group's ``value`` strings in ``key`` order,
                                         joined by ``sep`` (NULL values skipped)
+``cx_seconds_between(start, end)``      whole seconds from ``start`` to ``end``: the
+                                        difference of their epoch seconds, each
+                                        rounded down (DuckDB's ``date_diff``), a BIGINT
 ======================================= ============================================
 
 :func:`engine_specific` is the checker: it lists the DuckDB-only and Spark-only
@@ -30,6 +33,12 @@ SNIPPETS: dict[str, dict[str, str]] = {
         # DuckDB: a DOUBLE; Spark: microseconds (exact BIGINT) to a DOUBLE, same value.
         "duckdb": "EXTRACT(EPOCH FROM {0})",
         "spark": "(CAST(unix_micros({0}) AS DOUBLE) / 1000000)",
+    },
+    "seconds_between": {
+        # DuckDB's date_diff counts second boundaries crossed (floored epoch seconds);
+        # Spark's unix_seconds floors too, and timestampdiff would truncate the difference.
+        "duckdb": "date_diff('second', {0}, {1})",
+        "spark": "(unix_seconds({1}) - unix_seconds({0}))",
     },
     "ordered_join": {
         # SQL:2016 LISTAGG ... WITHIN GROUP is missing from DuckDB; Spark's string_agg has no

@@ -107,6 +107,11 @@ class SparkResult:
     def __init__(self, frame: DataFrame) -> None:
         self.frame = frame
 
+    @property
+    def columns(self) -> list[str]:
+        """The result's column names (from the plan: nothing runs)."""
+        return list(self.frame.columns)
+
     def fetchall(self) -> list[tuple]:
         """All rows as tuples (small results only: they come to the driver)."""
         return [tuple(row) for row in self.frame.collect()]
@@ -179,11 +184,14 @@ class SparkEngine:
 
 
 def _plain_arrow(frame: pd.DataFrame | pa.Table) -> pa.Table:
-    """``frame`` as an Arrow table Spark reads: categories as strings, no index.
+    """``frame`` as an Arrow table Spark reads: categories as strings, no index, times in
+    microseconds (Spark's precision; Spark rejects nanosecond Parquet timestamps, and a
+    nanosecond part is cut).
 
-    >>> f = pd.DataFrame({"a": pd.Categorical(["x", None]), "b": [1, 2]})
+    >>> f = pd.DataFrame({"a": pd.Categorical(["x", None]), "b": [1, 2],
+    ...                   "t": pd.to_datetime(["2026-01-01", None])})
     >>> _plain_arrow(f).schema.types
-    [DataType(string), DataType(int64)]
+    [DataType(string), DataType(int64), TimestampType(timestamp[us])]
     """
     table = (
         frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
@@ -194,5 +202,8 @@ def _plain_arrow(frame: pd.DataFrame | pa.Table) -> pa.Table:
             column = column.cast(column.type.value_type)
         if pa.types.is_large_string(column.type):
             column = column.cast(pa.string())
+        if pa.types.is_timestamp(column.type) and column.type.unit == "ns":
+            micros = pa.timestamp("us", column.type.tz)
+            column = column.cast(micros, safe=False)
         columns.append(column)
     return pa.table(columns, names=table.column_names)

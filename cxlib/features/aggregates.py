@@ -1,73 +1,145 @@
-"""The per-customer aggregates of the event logs, in DuckDB: orders, tickets, surveys, events.
+"""The per-customer aggregates of the event logs: orders, tickets, surveys, events.
 
-Each function registers its table's columns with DuckDB and returns one row per customer
-who has activity (column ``i``: the customer's position in the customers table), the
-activity before the customer's cutoff only. :func:`connect` opens the connection holding
-``cut``, the per-customer cutoffs every aggregate joins to. Used by
+Each aggregate is one shared query, ``cxlib/sql/features/<table>.sql``, written in the
+spelling DuckDB and Spark SQL both accept (engine-specific forms are snippets of
+:mod:`cxlib.engine.dialect`), so the same definition runs on the embedded DuckDB or, when
+Spark is chosen (:mod:`cxlib.engine`), on Spark, where only the result -- one row per
+customer -- reaches the driver. Each function here registers its table's columns (the
+labels as small integer codes) and returns one row per customer who has activity (column
+``i``: the customer's position in the customers table), the activity before the
+customer's cutoff only. :func:`connect` opens the :class:`Aggregator` holding
+``feature_cut``, the per-customer cutoffs every aggregate joins to. Used by
 :func:`cxlib.features.customer_features`.
+
+>>> "cx_seconds_between" in render("tickets")
+False
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from cxlib.engine import DEFAULT_ENGINE, create_relation
+from cxlib.engine.dialect import expand
 from cxlib.io.dataset import TIME_COLUMNS, CXData
 
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "features"
+"""The folder holding the per-customer aggregate queries."""
 
-def connect(ids: pd.Series, ref: np.ndarray, limited: np.ndarray) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection holding ``cut``: each customer's position, cutoff and whether it
-    applies (the table every aggregate joins to)."""
-    con = duckdb.connect()
-    with contextlib.suppress(duckdb.Error):  # in a Jupyter kernel it is off and cannot be set
-        con.execute("SET enable_progress_bar = false")
+_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+@dataclass
+class Aggregator:
+    """Where the aggregates run: a connection (DuckDB, or a
+    :class:`~cxlib.engine.spark.SparkEngine`), its engine name, and whether a cutoff applies
+    to some customer (``cutoffs``: the rows are then cut and grouped by position)."""
+
+    con: Any
+    engine: str = DEFAULT_ENGINE
+    cutoffs: bool = False
+
+    def close(self) -> None:
+        """Close a DuckDB connection (a Spark session outlives the features)."""
+        if self.engine == DEFAULT_ENGINE:
+            self.con.close()
+
+
+def connect(
+    ids: pd.Series,
+    ref: np.ndarray,
+    limited: np.ndarray,
+    engine: str = DEFAULT_ENGINE,
+    config: Any = None,  # noqa: ANN401 -- DatasetConfig (its spark: section)
+) -> Aggregator:
+    """An :class:`Aggregator` on ``engine`` holding ``feature_cut``: each customer's
+    position ``i``, cutoff and whether it applies (the table every aggregate joins to)."""
+    if engine == DEFAULT_ENGINE:
+        con = duckdb.connect()
+        with contextlib.suppress(duckdb.Error):  # in a Jupyter kernel it is off and cannot be set
+            con.execute("SET enable_progress_bar = false")
+    else:
+        from cxlib.engine.spark import SparkEngine  # pyspark only when Spark is chosen
+
+        con = SparkEngine.for_config(config)
     cut = pd.DataFrame(
         {"customer_id": ids.array, "i": np.arange(len(ids)), "cutoff": ref, "limited": limited}
     )
-    con.register("cut", cut)
-    return con
+    con.register("feature_cut", cut)
+    return Aggregator(con, engine, bool(np.any(limited)))
 
 
-def _source(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, time: str | None = None
-) -> str:
-    """Register ``frame`` (columns of ``table``); SQL for its rows before each cutoff.
+@cache
+def _text(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
-    The rows carry ``limited`` (a cutoff applies) and ``cutoff``; without any cutoff the
-    join is skipped (``limited`` is FALSE).
+
+def render(name: str, engine: str = DEFAULT_ENGINE, **params: str) -> str:
+    """The query ``name`` with its ``:parameters`` replaced by ``params`` (SQL this module
+    writes from integers) and its snippets spelled for ``engine``.
+
+    >>> "date_diff('second'" in render("tickets")
+    True
     """
-    con.register(f"t_{table}", frame)
-    if not _any_cutoff(con):
-        return f"SELECT *, FALSE AS limited, NULL::TIMESTAMP AS cutoff FROM t_{table}"
-    time = time or TIME_COLUMNS[table]
-    return (
-        f"SELECT t.*, cut.i AS _i, cut.limited, cut.cutoff FROM t_{table} t "
-        f"JOIN cut USING (customer_id) WHERE NOT cut.limited OR t.{time} < cut.cutoff"
-    )
+    out = []
+    for line in _text(name).splitlines():
+        code, sep, comment = line.partition("--")
+        out.append(_PARAM.sub(lambda m: params[m.group(1)], code) + sep + comment)
+    return expand("\n".join(out), engine)
 
 
-def _any_cutoff(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when a cutoff applies to some customer (``cut.limited``)."""
-    return bool(con.execute("SELECT bool_or(limited) FROM cut").fetchall()[0][0])
+def _source(agg: Aggregator, table: str, frame: pd.DataFrame, time: str | None = None) -> None:
+    """Register ``frame`` (columns of ``table``) and make ``feature_<table>``: its rows
+    before each cutoff, with ``grp`` (the group key), ``limited`` and ``cutoff``.
 
-
-def _per_customer(con: duckdb.DuckDBPyConnection, src: str, aggs: list[str]) -> pd.DataFrame:
-    """Run the aggregates per customer; rows keyed by ``i``, the customers-table position.
-
-    Rows cut at a cutoff already carry the position (``_i``, from the join with ``cut``
-    in :func:`_source`) and are grouped by it, an integer; otherwise by id, joined to
-    ``cut`` after.
+    With a cutoff for some customer the rows are joined to ``feature_cut`` and grouped by
+    the customer's position (an integer); without, the join is skipped (``limited`` is
+    FALSE) and the rows are grouped by id, joined to ``feature_cut`` after.
     """
-    if _any_cutoff(con):
-        return con.execute(f"SELECT _i AS i, {', '.join(aggs)} FROM ({src}) GROUP BY _i").df()
-    return con.execute(
-        f"SELECT cut.i, a.* EXCLUDE (customer_id) FROM (SELECT customer_id, {', '.join(aggs)} "
-        f"FROM ({src}) GROUP BY customer_id) a JOIN cut USING (customer_id)"
-    ).df()
+    agg.con.register(f"feature_{table}_source", frame)
+    if not agg.cutoffs:
+        sql = (
+            f"SELECT t.customer_id AS grp, t.*, FALSE AS limited, "
+            f"CAST(NULL AS TIMESTAMP) AS cutoff FROM feature_{table}_source t"
+        )
+    else:
+        time = time or TIME_COLUMNS[table]
+        sql = (
+            f"SELECT c.i AS grp, t.*, c.limited, c.cutoff FROM feature_{table}_source t "
+            f"JOIN feature_cut c ON t.customer_id = c.customer_id "
+            f"WHERE NOT c.limited OR t.{time} < c.cutoff"
+        )
+    create_relation(agg.con, f"feature_{table}", sql, view=True)
+
+
+def _per_customer(
+    agg: Aggregator, name: str, avail: dict[str, str] | None = None, **params: str
+) -> pd.DataFrame:
+    """Run the aggregate query ``name``; rows keyed by ``i``, the customers-table position.
+
+    Columns whose feature ``avail`` gives a reason against (a column the data set lacks)
+    are left out.
+    """
+    sql = render(name, agg.engine, **params)
+    if agg.cutoffs:  # grouped by position already
+        frame = agg.con.execute(sql).df().rename(columns={"grp": "i"})
+    else:
+        columns = [c for c in agg.con.sql(sql).columns if c != "grp"]
+        frame = agg.con.execute(
+            f"SELECT c.i, {', '.join(f'a.{c}' for c in columns)} FROM ({sql}) a "
+            "JOIN feature_cut c ON a.grp = c.customer_id"
+        ).df()
+    unavailable = [c for c in frame.columns if (avail or {}).get(c)]
+    return frame.drop(columns=unavailable)
 
 
 def _codes(values: pd.Series, wanted: tuple[str, ...] | None = None) -> tuple[np.ndarray, list]:
@@ -85,58 +157,51 @@ def _codes(values: pd.Series, wanted: tuple[str, ...] | None = None) -> tuple[np
     return np.where(codes < 0, -1, hit[codes]).astype(np.int8), labels
 
 
-def orders(con: duckdb.DuckDBPyConnection, cx: CXData) -> pd.DataFrame | None:
+def _nulls(n: int, kind: str) -> np.ndarray:
+    """A column of ``n`` NULLs (``"time"``: NaT, ``"number"``: NaN, ``"code"``: -1)."""
+    if kind == "time":
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    if kind == "number":
+        return np.full(n, np.nan)
+    return np.full(n, -1, dtype=np.int8)
+
+
+def orders(agg: Aggregator, cx: CXData) -> pd.DataFrame | None:
     """Per customer: order count, total and mean amount, last order time."""
     if cx.orders is None or len(cx.orders) == 0:
         return None
-    src = _source(con, "orders", cx.orders[["customer_id", "ordered_at", "amount"]])
-    aggs = [
-        "count(*) AS order_count",
-        "coalesce(sum(amount), 0) AS order_total",
-        "avg(amount) AS avg_order_value",
-        "max(ordered_at) AS last_order",
-    ]
-    return _per_customer(con, src, aggs)
+    _source(agg, "orders", cx.orders[["customer_id", "ordered_at", "amount"]])
+    return _per_customer(agg, "orders")
 
 
 def tickets(
-    con: duckdb.DuckDBPyConnection, cx: CXData, avail: dict[str, str], digital: tuple[str, ...]
+    agg: Aggregator, cx: CXData, avail: dict[str, str], digital: tuple[str, ...]
 ) -> pd.DataFrame | None:
     """Per customer: tickets, unresolved ones, mean resolution and first-response hours,
     contacts per ticket and the digital share, as far as the tickets table has the columns."""
     tickets = cx.tickets
     if tickets is None or len(tickets) == 0:
         return None
+    n = len(tickets)
     frame = tickets[["customer_id", "opened_at"]].copy()
-    aggs = ["count(*) AS ticket_count"]
-    cut = "(limited AND {0} >= cutoff)"
-    if not avail["unresolved_tickets"]:
-        frame["resolved_at"] = tickets["resolved_at"]
-        done = f"resolved_at IS NOT NULL AND NOT {cut.format('resolved_at')}"
-        aggs += [
-            f"count(*) FILTER (WHERE NOT ({done})) AS unresolved_tickets",
-            f"avg(date_diff('second', opened_at, resolved_at)) FILTER (WHERE {done}) / 3600.0 "
-            "AS mean_resolution_hours",
-        ]
-    if not avail["mean_first_response_hours"]:
-        frame["first_response_at"] = tickets["first_response_at"]
-        answered = f"first_response_at IS NOT NULL AND NOT {cut.format('first_response_at')}"
-        aggs.append(
-            f"avg(date_diff('second', opened_at, first_response_at)) FILTER (WHERE {answered}) "
-            "/ 3600.0 AS mean_first_response_hours"
-        )
-    if not avail["contacts_per_ticket"]:
-        frame["contacts"] = tickets["contacts"].astype("float64")
-        aggs.append("avg(contacts) AS contacts_per_ticket")
-    if not avail["ticket_digital_share"]:
-        frame["digital"] = _codes(tickets["channel"], digital)[0]
-        aggs.append("avg(digital) FILTER (WHERE digital >= 0) AS ticket_digital_share")
-    return _per_customer(con, _source(con, "tickets", frame), aggs)
+    for col, feature, kind in (
+        ("resolved_at", "unresolved_tickets", "time"),
+        ("first_response_at", "mean_first_response_hours", "time"),
+    ):
+        frame[col] = _nulls(n, kind) if avail[feature] else tickets[col]
+    frame["contacts"] = (
+        _nulls(n, "number") if avail["contacts_per_ticket"] else tickets["contacts"].astype(float)
+    )
+    frame["digital"] = (
+        _nulls(n, "code")
+        if avail["ticket_digital_share"]
+        else _codes(tickets["channel"], digital)[0]
+    )
+    _source(agg, "tickets", frame)
+    return _per_customer(agg, "tickets", avail)
 
 
-def surveys(
-    con: duckdb.DuckDBPyConnection, cx: CXData, avail: dict[str, str]
-) -> pd.DataFrame | None:
+def surveys(agg: Aggregator, cx: CXData, avail: dict[str, str]) -> pd.DataFrame | None:
     """Per customer: survey answers and the mean NPS, CSAT and CES answer."""
     if avail["survey_count"]:
         return None
@@ -150,48 +215,58 @@ def surveys(
         kind=np.where(codes >= 0, np.append(lookup, -1)[codes], -1).astype(np.int8),
         score=surveys.loc[known, "score"].astype("float64"),
     )
-    aggs = ["count(*) AS survey_count"]
-    for k, kind in enumerate(kinds):
-        if not avail[f"{kind}_mean"]:
-            aggs.append(f"avg(score) FILTER (WHERE kind = {k}) AS {kind}_mean")
-    return _per_customer(con, _source(con, "surveys", frame), aggs)
+    _source(agg, "surveys", frame)
+    return _per_customer(agg, "surveys", avail)
 
 
 def events(
-    con: duckdb.DuckDBPyConnection, cx: CXData, avail: dict[str, str], digital: tuple[str, ...]
+    agg: Aggregator, cx: CXData, avail: dict[str, str], digital: tuple[str, ...]
 ) -> pd.DataFrame | None:
     """Per customer: events, last event, browsing share, digital share and the share of
     every channel (``events_share_<channel>``)."""
     events = cx.events
     if events is None or len(events) == 0:
         return None
+    n = len(events)
     frame = pd.DataFrame(
-        {"customer_id": events["customer_id"].array, "timestamp": events["timestamp"].to_numpy()}
+        {"customer_id": events["customer_id"].array, "ts": events["timestamp"].to_numpy()}
     )
-    aggs = ["count(*) AS event_count", "max(timestamp) AS last_event"]
+    frame["browse"] = _nulls(n, "code")
     if not avail["browse_share"]:  # needs the stage column
         browse = tuple(str(s).lower() for s in cx.config.stage_order[:2])
         frame["browse"] = _codes(events["stage"], browse)[0]
-        aggs.append("avg(browse) FILTER (WHERE browse >= 0) AS browse_share")
-    if not avail["digital_share"]:
+    params = {"digital": "(NULL)", "shares": ""}
+    if avail["digital_share"]:
+        frame["channel"] = _nulls(n, "code").astype(np.int16)
+    else:
         codes, labels = _codes(events["channel"])
         frame["channel"] = codes.astype(np.int16)
-        is_digital = [i for i, lab in enumerate(labels) if lab.lower() in digital]
-        aggs.append(
-            f"count(*) FILTER (WHERE channel IN {_int_list(is_digital)}) / count(*) "
-            "AS digital_share"
-        )
-        by_slug: dict[str, list[int]] = {}
-        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(labels)))
-        for code in used:
-            slug = re.sub(r"[^0-9a-z]+", "_", labels[code].lower()).strip("_") or "blank"
-            by_slug.setdefault(slug, []).append(int(code))
-        for slug, group in sorted(by_slug.items()):
-            aggs.append(
-                f"count(*) FILTER (WHERE channel IN {_int_list(group)}) / count(*) "
-                f'AS "events_share_{slug}"'
-            )
-    return _per_customer(con, _source(con, "events", frame), aggs)
+        params = _channel_params(codes, labels, digital)
+    _source(agg, "events", frame, time="ts")
+    return _per_customer(agg, "events", avail, **params)
+
+
+def _channel_params(
+    codes: np.ndarray, labels: list[str], digital: tuple[str, ...]
+) -> dict[str, str]:
+    """The ``events`` query's ``:digital`` codes and ``:shares`` columns (one per channel
+    slug seen in the data; channels with the same slug share a column).
+
+    >>> _channel_params(np.array([0, 1, 1, -1]), ["Web", "Store", "web "], ("web",))
+    {'digital': '(0)', 'shares': ', COUNT(CASE WHEN channel IN (1) THEN 1 END) / COUNT(*) AS events_share_store, COUNT(CASE WHEN channel IN (0) THEN 1 END) / COUNT(*) AS events_share_web'}
+    """  # noqa: E501
+    is_digital = [i for i, lab in enumerate(labels) if lab.lower() in digital]
+    by_slug: dict[str, list[int]] = {}
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(labels)))
+    for code in used:
+        slug = re.sub(r"[^0-9a-z]+", "_", labels[code].lower()).strip("_") or "blank"
+        by_slug.setdefault(slug, []).append(int(code))
+    shares = "".join(
+        f", COUNT(CASE WHEN channel IN {_int_list(group)} THEN 1 END) / COUNT(*) "
+        f"AS events_share_{slug}"
+        for slug, group in sorted(by_slug.items())
+    )
+    return {"digital": _int_list(is_digital), "shares": shares}
 
 
 def _int_list(values: list[int]) -> str:

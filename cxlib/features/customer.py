@@ -3,8 +3,9 @@
 :func:`customer_features` is a pure transform in the spirit of lifetimes'
 ``summary_data_from_transaction_data``: from the loaded tables to one row per customer of
 ``cx.customers`` (index ``customer_id``, in the customers table's order). Event, ticket,
-order and survey logs are aggregated in DuckDB (:mod:`cxlib.features.aggregates`; 10 million
-events in a few seconds).
+order and survey logs are aggregated by shared queries (:mod:`cxlib.features.aggregates`): in
+DuckDB (10 million events in a few seconds), or on Spark when it is the chosen engine
+(:mod:`cxlib.engine`), where only one row per customer comes back to the driver.
 A table or column the data set lacks simply means fewer features;
 :func:`unavailable_features` lists them with the reason, for the report. Without
 ``customers.signup_date`` tenure is unknown: ``tenure_days``, the per-month rates and the
@@ -44,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.contract import DAYS_PER_MONTH
+from cxlib.engine import engine_name
 from cxlib.features import aggregates
 from cxlib.features.dictionary import FEATURES, PATTERNS
 from cxlib.io.dataset import CXData
@@ -206,18 +208,18 @@ def customer_features(
         tenure = _tenure_days(customers, ref)
         months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
         out["tenure_days"] = tenure
-    con = aggregates.connect(ids, ref, limited)
+    agg = aggregates.connect(ids, ref, limited, engine_name(cx.config), cx.config)
     try:
         for name, frame in (
-            ("orders", aggregates.orders(con, cx)),
-            ("tickets", aggregates.tickets(con, cx, avail, digital)),
-            ("surveys", aggregates.surveys(con, cx, avail)),
-            ("events", aggregates.events(con, cx, avail, digital)),
+            ("orders", aggregates.orders(agg, cx)),
+            ("tickets", aggregates.tickets(agg, cx, avail, digital)),
+            ("surveys", aggregates.surveys(agg, cx, avail)),
+            ("events", aggregates.events(agg, cx, avail, digital)),
         ):
             if frame is not None:
                 _add_aggregates(out, frame, ref, _COUNT_COLUMNS[name])
     finally:
-        con.close()
+        agg.close()
     _add_rates(out, customers, months)
     _add_attributes(out, customers, avail)
     return out[_ordered(out.columns)]
