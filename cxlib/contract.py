@@ -165,6 +165,18 @@ TABLES: dict[str, Table] = {
                 Column("channel", "category", True, "phone, email, chat, social, store, ..."),
                 Column("category", "category", False, "billing, technical, delivery, ..."),
                 Column("contacts", "int", False, "contacts needed; 1 and resolved = FCR"),
+                Column(
+                    "team",
+                    "category",
+                    False,
+                    "the support team handling the case; gives the scorecard its team view",
+                ),
+                Column(
+                    "agent",
+                    "category",
+                    False,
+                    "who handled the case (personal data: agent tables stay private)",
+                ),
             ),
             "one row per support case",
             key="ticket_id",

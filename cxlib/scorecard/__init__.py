@@ -31,6 +31,17 @@ import importlib
 from typing import Any
 
 from cxlib.io.outputs import read_personas
+from cxlib.scorecard.backlog import (
+    Backlog,
+    backlog_record,
+    backlog_sentences,
+    backlog_table,
+    backlog_tickets,
+    backlog_view,
+    save_backlog_ids,
+    scorecard_backlog,
+    service_backlog,
+)
 from cxlib.scorecard.findings import (
     OUTPUT_FILES,
     change_sentences,
@@ -54,12 +65,22 @@ from cxlib.scorecard.kpis import (
     kpi_table,
     kpis_from_dict,
     kpis_to_dict,
+    service_value_kpis,
 )
 from cxlib.scorecard.tables import (
     breakdown,
     breakdown_table,
     monthly_trends,
     segment_columns,
+)
+from cxlib.scorecard.teams import (
+    has_column,
+    save_team_tables,
+    show_team_view,
+    team_record,
+    team_sentences,
+    team_table,
+    team_view,
 )
 
 _LAZY = {
@@ -89,7 +110,13 @@ __all__ = [
     "LOWER_IS_BETTER",
     "OUTPUT_FILES",
     "PROMISE_HOURS",
+    "Backlog",
     "ThemeModel",
+    "backlog_record",
+    "backlog_sentences",
+    "backlog_table",
+    "backlog_tickets",
+    "backlog_view",
     "breakdown",
     "breakdown_table",
     "change_sentences",
@@ -97,6 +124,7 @@ __all__ = [
     "figures",
     "findings",
     "gap_sentences",
+    "has_column",
     "headline_kpis",
     "kpi_history",
     "kpi_table",
@@ -110,11 +138,21 @@ __all__ = [
     "privacy_notes",
     "promise_sentence",
     "read_personas",
+    "save_backlog_ids",
     "save_outputs",
+    "save_team_tables",
+    "scorecard_backlog",
     "segment_columns",
+    "service_backlog",
+    "service_value_kpis",
+    "show_team_view",
     "summary",
+    "team_record",
+    "team_sentences",
+    "team_table",
+    "team_view",
     "theme_sentence",
     "theme_table",
-    "voice_of_customer",
     "voc",
+    "voice_of_customer",
 ]

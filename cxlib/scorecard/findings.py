@@ -22,8 +22,17 @@ from cxlib.io import outputs
 from cxlib.io.privacy import ACCOUNT, CARD, EMAIL, LINK, NAME, NAME_COLUMNS, PHONE
 from cxlib.metrics.intervals import MetricResult
 from cxlib.metrics.kpis import kpi, stated
+from cxlib.scorecard.backlog import (
+    BACKLOG_CSV,
+    Backlog,
+    backlog_record,
+    backlog_sentences,
+    backlog_table,
+    save_backlog_ids,
+)
 from cxlib.scorecard.history import PREVIOUS, YEAR_EARLIER, period_changes
 from cxlib.scorecard.kpis import DIMENSIONS, KPIS, NAMED_DIMENSIONS, PROMISE_HOURS, kpis_to_dict
+from cxlib.scorecard.teams import save_team_tables, team_record, team_table
 from cxlib.wording import (
     UNKNOWN,
     count,
@@ -234,18 +243,22 @@ def findings(
     table: pd.DataFrame,
     voc: pd.DataFrame | None = None,
     period: tuple[Any, Any] | None = None,
+    backlog: Backlog | None = None,
 ) -> list[str]:
     """The scorecard's findings as sentences, most important first (the first three are
     the summary's ``findings``).
 
     The significant changes of the latest month lead (against the same month a year
     earlier and the month before, :func:`period_change_sentences`), or one sentence saying
-    none of the tested changes is significant; then the response promise, NPS, the widest
-    gap, what detractors write about.
+    none of the tested changes is significant; then the response promise, the service
+    backlog's first sentence (when ``backlog`` is given), NPS, the widest gap, what
+    detractors write about.
     """
     out = []
     if "response_24h" in kpis or "fcr" in kpis:
         out.append(promise_sentence(kpis))
+    if backlog is not None and backlog.as_of is not None:
+        out += backlog_sentences(backlog)[:1]
     if "nps" in kpis:
         out.append(f"NPS is {number(kpis['nps'].value, 1)} ({_ci(kpis['nps'])} answers).")
     changes = period_changes(trends)
@@ -275,11 +288,15 @@ def summary(
     table: pd.DataFrame,
     voc: pd.DataFrame | None = None,
     period: tuple[Any, Any] | None = None,
+    backlog: Backlog | None = None,
+    teams: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """The scorecard's summary JSON: ``findings`` (top three), ``kpis``, changes, gaps."""
+    """The scorecard's summary JSON: ``findings`` (top three), ``kpis``, changes, gaps;
+    ``backlog`` (:func:`cxlib.scorecard.backlog.backlog_record`) and ``teams``
+    (:func:`cxlib.scorecard.teams.team_record`) when given, else None."""
     changes = period_changes(trends)
     return {
-        "findings": findings(kpis, trends, table, voc, period)[:3],
+        "findings": findings(kpis, trends, table, voc, period, backlog)[:3],
         "kpis": kpis_to_dict(kpis),
         "stated_kpis": stated_records(kpis, trends, period),
         "period": [str(p) for p in period] if period else None,
@@ -287,6 +304,8 @@ def summary(
         "period_changes": changes.astype(object).where(changes.notna(), None).to_dict("records"),
         "significant_changes": change_sentences(trends),
         "significant_gaps": gap_sentences(table),
+        "backlog": None if backlog is None else backlog_record(backlog),
+        "teams": None if teams is None or teams.empty else team_record(teams),
     }
 
 
@@ -321,11 +340,17 @@ def save_outputs(
     voc: pd.DataFrame | None = None,
     period: tuple[Any, Any] | None = None,
     comments: pd.DataFrame | None = None,
+    backlog: Backlog | None = None,
+    tickets: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the report's JSON and CSV files (:data:`OUTPUT_FILES`) into ``output_dir``.
 
     ``comments`` (:func:`cxlib.scorecard.voc.score_comments`) is written as
-    ``comments_scored.csv`` when given.
+    ``comments_scored.csv`` when given. With ``backlog``
+    (:func:`cxlib.scorecard.backlog.scorecard_backlog`): its aggregated table
+    (``cx_scorecard_backlog.csv``) and, in the private folder only, the ticket ids for the
+    service team. With ``tickets`` carrying a ``team`` (``agent``) column: the team table
+    (``cx_scorecard_teams.csv``; the agent table in the private folder only).
 
     ``cx_scorecard.json`` is :func:`summary`; the CSVs are the trend, breakdown and theme
     tables (an empty theme table when there are no comments). Returns the paths written.
@@ -336,12 +361,19 @@ def save_outputs(
     """
     themes = voc if voc is not None else pd.DataFrame()
     summary_json, trends_csv, breakdown_csv, themes_csv = OUTPUT_FILES
+    teams = None if tickets is None else team_table(tickets)
+    record = summary(kpis, trends, table, voc, period, backlog, teams)
     paths = [
-        outputs.save(output_dir, summary_json, summary(kpis, trends, table, voc, period)),
+        outputs.save(output_dir, summary_json, record),
         outputs.save(output_dir, trends_csv, trends),
         outputs.save(output_dir, breakdown_csv, table),
         outputs.save(output_dir, themes_csv, themes),
     ]
     if comments is not None:  # every comment's sentiment, theme, language (scorecard.voc)
         paths.append(outputs.save(output_dir, "comments_scored.csv", comments))
+    if backlog is not None:  # aggregates published; the ticket ids private
+        paths.append(outputs.save(output_dir, BACKLOG_CSV, backlog_table(backlog)))
+        paths.append(save_backlog_ids(backlog, output_dir))
+    if tickets is not None:  # teams published; agents (people) private
+        paths += save_team_tables(tickets, output_dir, team=teams)
     return paths
