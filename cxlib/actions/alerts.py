@@ -70,6 +70,8 @@ KINDS = (TARGET_MISSED, DETERIORATION, COMMENT_SPIKE, MENTION_SPIKE)
 """The kinds of alert, in the order they lead a page."""
 KPI_KINDS = (TARGET_MISSED, DETERIORATION)
 """The kinds :func:`kpi_alerts` computes (from the data and the config alone)."""
+SCORECARD_KINDS = (TARGET_MISSED, DETERIORATION, COMMENT_SPIKE)
+"""The kinds the scorecard report computes (:func:`scorecard_alerts`)."""
 RECENT_DAYS = 28
 """Days at the end of the mentions whose spikes become alerts."""
 ALERT_FIELDS = (
@@ -282,6 +284,26 @@ def mention_alerts(spikes: pd.DataFrame | None, recent_days: int = RECENT_DAYS) 
 # --- one run's alerts ----------------------------------------------------------------------
 
 
+def scorecard_alerts(
+    cx: Any,  # noqa: ANN401
+    config: Any = None,  # noqa: ANN401
+    *,
+    personas: pd.DataFrame | None = None,
+    comments: pd.DataFrame | None = None,
+    min_n: int = MIN_N,
+    trends: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
+    """The scorecard's alerts (:data:`SCORECARD_KINDS`): :func:`kpi_alerts` with the
+    persona segments, then :func:`comment_alerts` of the scored ``comments``.
+
+    Examples
+    --------
+    >>> found = scorecard_alerts(cx, personas=personas, comments=scored)   # doctest: +SKIP
+    """
+    found = kpi_alerts(cx, config, personas=personas, min_n=min_n, trends=trends)
+    return found + comment_alerts(comments, cx.surveys, min_n=min_n)
+
+
 def merge_alerts(
     own: Sequence[Mapping[str, Any]], summaries: Iterable[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -338,6 +360,7 @@ __all__ = [
     "KPI_KINDS",
     "MENTION_SPIKE",
     "PREVIOUS",
+    "SCORECARD_KINDS",
     "TARGET_MISSED",
     "YEAR_EARLIER",
     "alert",
@@ -347,6 +370,7 @@ __all__ = [
     "kpi_tests",
     "mention_alerts",
     "merge_alerts",
+    "scorecard_alerts",
     "sentences",
     "write_alerts",
 ]

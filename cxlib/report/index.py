@@ -2,9 +2,10 @@
 
 Headline KPI tiles (:mod:`cxlib.report.tiles`: the latest month of the data with its 95%
 CI, a 12-month sparkline, the tested change against the month before and a year earlier;
-without dated rows, the change since the previous run on the same data source), the top
-three findings of each report, links to the reports, and any failure: the report, the
-cell and the error.
+without dated rows, the change since the previous run on the same data source; its
+target and benchmark when the config gives them), the run's alerts at the top
+(:mod:`cxlib.actions.alerts`: the manifest's ``alerts`` sentences), the top three findings
+of each report, links to the reports, and any failure: the report, the cell and the error.
 This module prepares every value as text (numbers by :mod:`cxlib.wording`); the template
 ``index.html.j2`` (:mod:`cxlib.templates`, autoescaped) lays them out, so everything shown
 is escaped; the page is self-contained like the reports.
@@ -35,7 +36,7 @@ from cxlib.metrics.intervals import MetricResult
 from cxlib.metrics.kpis import kpi
 from cxlib.report import publish as pub
 from cxlib.report.html import page_context
-from cxlib.report.tiles import TESTED, Change, Tile, ci_text, history_tile
+from cxlib.report.tiles import TESTED, Change, Tile, ci_text, goal_texts, history_tile
 from cxlib.scorecard.kpis import HEADLINE, KPIS, kpis_from_dict
 from cxlib.templates import render
 from cxlib.wording import count, is_known, number, p_value, seconds
@@ -60,14 +61,21 @@ def previous_kpis(out_dir: str | Path, source_label: str) -> tuple[str, dict[str
 
 
 def kpi_tile(
-    key: str, now: MetricResult, before: MetricResult | None, previous_run: str | None
+    key: str,
+    now: MetricResult,
+    before: MetricResult | None,
+    previous_run: str | None,
+    target: Mapping[str, Any] | None = None,
+    benchmark: Mapping[str, Any] | None = None,
 ) -> Tile:
-    """A KPI without monthly history: its value over the data, CI, n, change since the last run."""
+    """A KPI without monthly history: its value over the data, CI, n, change since the
+    last run, and its ``target`` and ``benchmark`` when given."""
     return Tile(
         name=KPIS.get(key, now.name),
         value=kpi(key).format(now.value) if key in KPIS else number(now.value, 1),
         ci=ci_text(now.ci_low, now.ci_high, now.n),
         changes=(kpi_change(key, now, before, previous_run),),
+        **goal_texts(key, now.value, now.ci_low, now.ci_high, target, benchmark),
     )
 
 
@@ -108,14 +116,19 @@ def kpi_tiles(
     history: Mapping[str, Any],
     before: Mapping[str, MetricResult] | None = None,
     previous_run: str | None = None,
+    targets: Mapping[str, Mapping[str, Any]] | None = None,
+    benchmarks: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Tile]:
     """The headline KPIs' tiles: from the data's monthly history where it has one.
 
     A tile from history also names the KPI's value over the whole data (``overall``), so
     the scorecard's headline table and the tile can be read together; when the data's
     months give no change to test (a single month), the change of that whole-data value
-    since the previous run is shown as well.
+    since the previous run is shown as well. ``targets`` and ``benchmarks`` (by KPI key,
+    as the manifest keeps them) are matched to the KPI the tile shows (the monthly churn
+    rate's target to the churn tile showing it).
     """
+    targets, benchmarks = targets or {}, benchmarks or {}
     out = []
     for key in HEADLINE:
         monthly = MONTHLY_OF.get(key, key)
@@ -124,7 +137,9 @@ def kpi_tiles(
             if key in now:
                 what = kpi(key).name if monthly != key else "whole period"
                 overall = f"{what}: {kpi(key).format(now[key].value)}"
-            tile = history_tile(monthly, history[monthly], overall)
+            tile = history_tile(
+                monthly, history[monthly], overall, targets.get(monthly), benchmarks.get(monthly)
+            )
             if key in now and previous_run and not any(c.verdict in TESTED for c in tile.changes):
                 run = kpi_change(
                     key, now[key], (before or {}).get(key), previous_run, "whole period"
@@ -132,7 +147,9 @@ def kpi_tiles(
                 tile = dataclasses.replace(tile, changes=(*tile.changes, run))
             out.append(tile)
         elif key in now:
-            out.append(kpi_tile(key, now[key], (before or {}).get(key), previous_run))
+            before_key = (before or {}).get(key)
+            goals = (targets.get(key), benchmarks.get(key))
+            out.append(kpi_tile(key, now[key], before_key, previous_run, *goals))
     return out
 
 
@@ -220,7 +237,16 @@ def index_html(manifest: Mapping[str, Any], previous: Mapping[str, Any] | None =
         meta=_meta(manifest),
         load_error=data.get("load_error"),
         failed=[_failure(r) for r in reports if r["status"] == "failed"],
-        tiles=kpi_tiles(now, manifest.get("kpi_history") or {}, before, previous_run),
+        tiles=kpi_tiles(
+            now,
+            manifest.get("kpi_history") or {},
+            before,
+            previous_run,
+            manifest.get("targets"),
+            manifest.get("benchmarks"),
+        ),
+        alerts=list(manifest.get("alerts") or []),
+        alert_error=manifest.get("alert_error"),
         findings=[_findings(r) for r in reports if r.get("findings")],
         rows=[_report_row(r) for r in reports],
         quality=data.get("quality") or [],

@@ -190,6 +190,9 @@ def _finish(ctx: RunContext, results: list[ReportResult]) -> RunResult:
     status = "succeeded" if ok else "failed"
     previous = previous_kpis(ctx.out, ctx.source_label)
     before = pub.latest_run(ctx.out)
+    alerts = ctx.collect_alerts(r.report for r in results if r.status == "succeeded")
+    if alerts:  # findings, not failures: the exit code does not change
+        ctx.say(f"{len(alerts)} alert{'s' * (len(alerts) != 1)}: see outputs/alerts.json")
     manifest = ctx.manifest(status, [r.to_dict() for r in results], previous)
     (ctx.build / "index.html").write_text(
         index_html(manifest, previous[1] if previous else None), encoding="utf-8"

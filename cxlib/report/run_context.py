@@ -139,6 +139,10 @@ class RunContext:
     kpis: dict[str, Any] = field(default_factory=dict)
     history: dict[str, Any] = field(default_factory=dict)
     quality: list[str] = field(default_factory=list)
+    targets: dict[str, Any] = field(default_factory=dict)
+    benchmarks: dict[str, Any] = field(default_factory=dict)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    alert_error: str | None = None
     loaded: bool = False
     data_lock: Any = None
 
@@ -187,14 +191,57 @@ class RunContext:
         """Keep what the pages and the manifest need from the loaded data."""
         from cxlib.scorecard.history import kpi_history
         from cxlib.scorecard.kpis import headline_kpis
+        from cxlib.scorecard.tables import monthly_trends
 
         self.period = cx.period()
         self.tables = {name: len(frame) for name, frame in cx.tables.items()}
         self.columns = {name: list(frame.columns) for name, frame in cx.tables.items()}
         self.kpis = headline_kpis(cx)
-        self.history = kpi_history(cx)  # the index tiles' months and changes
+        trends = monthly_trends(cx)
+        self.history = kpi_history(cx, trends=trends)  # the index tiles' months and changes
         self.quality = cx.quality.sentences()
+        self.absorb_goals(cx, trends)
         self.loaded = True
+
+    # --- targets and alerts -------------------------------------------------------------
+
+    def absorb_goals(self, cx: Any, trends: Any) -> None:  # noqa: ANN401
+        """The config's targets and benchmarks (for the tiles) and the KPI alerts
+        (:func:`cxlib.actions.alerts.kpi_alerts`); an alert failure is said, not raised."""
+        from cxlib.actions.alerts import kpi_alerts
+        from cxlib.io.config import load_config
+
+        config = load_config(self.config)
+        self.targets = {
+            k: {"value": t.value, "direction": t.direction} for k, t in config.targets.items()
+        }
+        self.benchmarks = {
+            k: {"value": b.value, "source": b.source} for k, b in config.benchmarks.items()
+        }
+        try:
+            self.alerts = kpi_alerts(cx, config, trends=trends)
+        except Exception as exc:  # noqa: BLE001 - the reports still run; the index says why
+            self.alert_error = f"{type(exc).__name__}: {exc}"
+            self.say(f"the alerts could not be computed: {self.alert_error}")
+
+    def collect_alerts(self, succeeded: Iterable[Report]) -> list[dict[str, Any]]:
+        """The run's alerts: its own and the ``alerts`` of each succeeded report's summary
+        (:func:`cxlib.actions.alerts.merge_alerts`), written to ``outputs/alerts.json``
+        (``[]`` when there is none)."""
+        from cxlib.actions.alerts import merge_alerts, write_alerts
+
+        summaries = []
+        for report in succeeded:
+            try:
+                data = json.loads((self.outputs / report.summary).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and (data.get("alerts") or data.get("alert_kinds")):
+                summaries.append(data)
+        merged = merge_alerts(self.alerts, summaries)
+        write_alerts(self.outputs, merged)
+        self.alerts = merged
+        return merged
 
     # --- parameters ---------------------------------------------------------------------
 
@@ -301,6 +348,10 @@ class RunContext:
             "reports": reports,
             "kpis": kpis_to_dict(self.kpis),
             "kpi_history": self.history,
+            "targets": self.targets,
+            "benchmarks": self.benchmarks,
+            "alerts": [str(a["sentence"]) for a in self.alerts],
+            "alert_error": self.alert_error,
             "previous_run": previous[0] if previous else None,
         }
         return _finite(json.loads(self.mask(json.dumps(manifest, default=str))))

@@ -6,8 +6,12 @@ the change against the month before and against the same month a year earlier, e
 its test (:func:`cxlib.scorecard.history.period_changes`: Benjamini–Hochberg adjusted over
 every KPI and both comparisons). The history comes from the data itself, so a first run
 on data holding two years already shows both changes; only a KPI without dated rows falls
-back to the change since the previous run. Everything is prepared as text (numbers by
-:mod:`cxlib.wording`) and laid out by ``index.html.j2`` (autoescaped).
+back to the change since the previous run. When the config gives the KPI a target or a
+benchmark (``targets:``, ``benchmarks:``, :mod:`cxlib.io.goals`), the tile says whether
+the value meets the target and by how much, with the gap's 95% CI
+(:mod:`cxlib.metrics.targets`), and how far it is from the benchmark; no target is
+invented. Everything is prepared as text (numbers by :mod:`cxlib.wording`) and laid out
+by ``index.html.j2`` (autoescaped).
 
 Examples
 --------
@@ -25,9 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from cxlib.metrics.kpis import KPIS, kpi
+from cxlib.metrics.targets import benchmark_sentence, check_target, gap_text, target_text
 from cxlib.wording import count, interval, is_known, month, number, p_value
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
@@ -76,6 +82,40 @@ class Tile:
     spark: Spark | None = None
     changes: tuple[Change, ...] = field(default_factory=tuple)
     overall: str = ""
+    target: str = ""
+    target_css: str = ""
+    benchmark: str = ""
+
+
+def goal_texts(
+    key: str,
+    value: Any,  # noqa: ANN401
+    ci_low: Any,  # noqa: ANN401
+    ci_high: Any,  # noqa: ANN401
+    target: Mapping[str, Any] | None = None,
+    benchmark: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """The tile's ``target`` (with its ``target_css``) and ``benchmark`` lines; {} for none.
+
+    ``target`` is ``{"value", "direction"}`` and ``benchmark`` ``{"value", "source"}``
+    (as the run's manifest keeps them). ``target_css`` is ``better`` when the target is
+    clearly met, ``worse`` when clearly missed, ``same`` when the CI straddles it.
+
+    >>> goal_texts("csat", 42.9, 41.0, 44.8, {"value": 75, "direction": "higher"})["target"]
+    'Target at least 75%: 32.1 percentage points short (30.2 to 34.0)'
+    >>> goal_texts("nps", -27.9, -29.1, -26.7, None, {"value": 20, "source": "x"})["benchmark"]
+    'vs benchmark 20 (source: x): 47.9 points below'
+    """
+    out: dict[str, str] = {}
+    if target and is_known(value):
+        t = SimpleNamespace(value=float(target["value"]), direction=str(target["direction"]))
+        c = check_target(value, ci_low, ci_high, t)
+        out["target"] = f"Target {target_text(key, t.value, t.direction)}: {gap_text(key, c)}"
+        out["target_css"] = "same" if not c.clear else "better" if c.met else "worse"
+    if benchmark and is_known(value):
+        b = SimpleNamespace(value=float(benchmark["value"]), source=str(benchmark["source"]))
+        out["benchmark"] = benchmark_sentence(key, value, b).rstrip(".")
+    return out
 
 
 def ci_text(low: Any, high: Any, n: Any) -> str:
@@ -143,8 +183,15 @@ def period_change(key: str, c: Mapping[str, Any]) -> Change:
     )
 
 
-def history_tile(key: str, h: Mapping[str, Any], overall: str = "") -> Tile:
-    """A KPI's tile from its :func:`cxlib.scorecard.history.kpi_history` entry."""
+def history_tile(
+    key: str,
+    h: Mapping[str, Any],
+    overall: str = "",
+    target: Mapping[str, Any] | None = None,
+    benchmark: Mapping[str, Any] | None = None,
+) -> Tile:
+    """A KPI's tile from its :func:`cxlib.scorecard.history.kpi_history` entry; its latest
+    month against the ``target`` and ``benchmark`` when given (:func:`goal_texts`)."""
     k = kpi(key) if key in KPIS else None
     changes = tuple(period_change(key, c) for c in h.get("changes") or [])
     return Tile(
@@ -155,4 +202,5 @@ def history_tile(key: str, h: Mapping[str, Any], overall: str = "") -> Tile:
         spark=sparkline(key, h.get("periods") or [], h.get("values") or []),
         changes=tuple(reversed(changes)),  # a year earlier first: it removes the season
         overall=overall,
+        **goal_texts(key, h.get("value"), h.get("ci_low"), h.get("ci_high"), target, benchmark),
     )

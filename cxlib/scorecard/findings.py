@@ -12,7 +12,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -290,10 +290,16 @@ def summary(
     period: tuple[Any, Any] | None = None,
     backlog: Backlog | None = None,
     teams: pd.DataFrame | None = None,
+    targets: list[dict[str, Any]] | None = None,
+    alerts: list[dict[str, Any]] | None = None,
+    alert_kinds: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The scorecard's summary JSON: ``findings`` (top three), ``kpis``, changes, gaps;
     ``backlog`` (:func:`cxlib.scorecard.backlog.backlog_record`) and ``teams``
-    (:func:`cxlib.scorecard.teams.team_record`) when given, else None."""
+    (:func:`cxlib.scorecard.teams.team_record`) when given, else None; ``targets``
+    (:func:`cxlib.scorecard.targets.target_records`), ``alerts``
+    (:mod:`cxlib.actions.alerts` records) and ``alert_kinds`` (the kinds of alert the
+    report computed, which replace the runner's own) as lists."""
     changes = period_changes(trends)
     return {
         "findings": findings(kpis, trends, table, voc, period, backlog)[:3],
@@ -306,6 +312,9 @@ def summary(
         "significant_gaps": gap_sentences(table),
         "backlog": None if backlog is None else backlog_record(backlog),
         "teams": None if teams is None or teams.empty else team_record(teams),
+        "targets": list(targets or []),
+        "alerts": list(alerts or []),
+        "alert_kinds": list(alert_kinds),
     }
 
 
@@ -342,6 +351,9 @@ def save_outputs(
     comments: pd.DataFrame | None = None,
     backlog: Backlog | None = None,
     tickets: pd.DataFrame | None = None,
+    targets: list[dict[str, Any]] | None = None,
+    alerts: list[dict[str, Any]] | None = None,
+    alert_kinds: Sequence[str] = (),
 ) -> list[Path]:
     """Write the report's JSON and CSV files (:data:`OUTPUT_FILES`) into ``output_dir``.
 
@@ -351,6 +363,7 @@ def save_outputs(
     (``cx_scorecard_backlog.csv``) and, in the private folder only, the ticket ids for the
     service team. With ``tickets`` carrying a ``team`` (``agent``) column: the team table
     (``cx_scorecard_teams.csv``; the agent table in the private folder only).
+    ``targets``, ``alerts`` and ``alert_kinds`` go into the summary (:func:`summary`).
 
     ``cx_scorecard.json`` is :func:`summary`; the CSVs are the trend, breakdown and theme
     tables (an empty theme table when there are no comments). Returns the paths written.
@@ -362,7 +375,7 @@ def save_outputs(
     themes = voc if voc is not None else pd.DataFrame()
     summary_json, trends_csv, breakdown_csv, themes_csv = OUTPUT_FILES
     teams = None if tickets is None else team_table(tickets)
-    record = summary(kpis, trends, table, voc, period, backlog, teams)
+    record = summary(kpis, trends, table, voc, period, backlog, teams, targets, alerts, alert_kinds)
     paths = [
         outputs.save(output_dir, summary_json, record),
         outputs.save(output_dir, trends_csv, trends),

@@ -25,6 +25,7 @@ from cxlib import metrics
 from cxlib.contract import DEFAULT_SCALES
 from cxlib.metrics.intervals import MetricResult
 from cxlib.metrics.kpis import kpi
+from cxlib.scorecard.targets import goal_columns
 from cxlib.wording import count, number
 
 PROMISE_HOURS = 24
@@ -204,8 +205,17 @@ def headline_kpis(cx: Any) -> dict[str, MetricResult]:
     return out | service_value_kpis(cx) | other_questions(cx)
 
 
-def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:
-    """One row per KPI for people: ``KPI``, ``value``, ``95% CI``, ``n``, ``unit``, ``period``."""
+def kpi_table(
+    kpis: Mapping[str, MetricResult],
+    targets: Mapping[str, Any] | None = None,
+    benchmarks: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """One row per KPI for people: ``KPI``, ``value``, ``95% CI``, ``n``, ``unit``, ``period``.
+
+    With the config's ``targets`` or ``benchmarks`` (:mod:`cxlib.io.goals`), the columns
+    ``target``, ``status``, ``gap (95% CI)`` and ``benchmark`` follow
+    (:func:`cxlib.scorecard.targets.goal_columns`; blank for a KPI without one).
+    """
     rows = [
         {
             "KPI": KPIS.get(k, r.name),
@@ -219,7 +229,10 @@ def kpi_table(kpis: Mapping[str, MetricResult]) -> pd.DataFrame:
         }
         for k, r in kpis.items()
     ]
-    return pd.DataFrame(rows, columns=["KPI", "value", "95% CI", "n", "unit", "period"])
+    table = pd.DataFrame(rows, columns=["KPI", "value", "95% CI", "n", "unit", "period"])
+    if not (targets or benchmarks):
+        return table
+    return pd.concat([table, goal_columns(kpis, targets, benchmarks)], axis=1)
 
 
 def kpis_to_dict(kpis: Mapping[str, MetricResult]) -> dict[str, dict[str, Any]]:

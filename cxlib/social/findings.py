@@ -236,8 +236,9 @@ def method_notes(sl: SocialListening) -> list[str]:
     return notes
 
 
-def summary(sl: SocialListening) -> dict:
-    """The content of ``social_listening.json``."""
+def summary(sl: SocialListening, alerts: list[dict] | None = None) -> dict:
+    """The content of ``social_listening.json``; ``alerts`` (records of
+    :func:`cxlib.actions.alerts.mention_alerts`) go under ``alerts`` for the run's index."""
     sp = sl.spikes_
     spikes = sp[sp["spike"]].sort_values(["day", "unit"])
     c = sl.change_
@@ -274,15 +275,20 @@ def summary(sl: SocialListening) -> dict:
             "min_ratio": sl.min_ratio, "min_count": sl.min_count, "n_themes": sl.n_themes,
         },
         "notes": sl.notes_,
+        "alerts": list(alerts or []),
     }  # fmt: skip
 
 
-def save_outputs(sl: SocialListening, output_dir: str | Path) -> list[Path]:
-    """Write the report's CSV and JSON files into ``output_dir``; return their paths."""
+def save_outputs(
+    sl: SocialListening, output_dir: str | Path, alerts: list[dict] | None = None
+) -> list[Path]:
+    """Write the report's CSV and JSON files into ``output_dir``; return their paths.
+
+    ``alerts`` (:func:`cxlib.actions.alerts.mention_alerts`) go into the summary JSON."""
     return [
         outputs.save(output_dir, "social_mentions.csv", sl.mentions_[MENTION_COLUMNS]),
         outputs.save(output_dir, "social_spikes.csv", sl.spikes_),
         outputs.save(output_dir, "social_share_of_voice.csv", sl.share_of_voice_),
         outputs.save(output_dir, "social_trend.csv", sl.trend_),
-        outputs.save(output_dir, "social_listening.json", summary(sl)),
+        outputs.save(output_dir, "social_listening.json", summary(sl, alerts)),
     ]
