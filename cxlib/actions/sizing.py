@@ -11,7 +11,11 @@ ranked against each other:
   customer was a customer in it (a Poisson rate r), read as the chance of churning within
   a year, 1 − exp(−r). Without churn dates (a snapshot) the share churned is read as
   yearly, as the churn page does;
-- **excess churn**: affected minus the rest, in percentage points, with its 95% CI (delta
+- **prospects**: a customer who has never paid (monthly revenue 0, not churned) is revenue
+  not won; a group's yearly loss is its share of prospects q plus the churn of the rest:
+  q + (1 − q) × churn. Without a revenue column nobody is a prospect and the loss is the
+  churn;
+- **excess churn**: the affected customers' loss minus the rest's, in percentage points, with its 95% CI (delta
   method on the two rates, or the difference of two proportions for a snapshot);
 - **revenue at risk per year**: the yearly revenue (monthly revenue × 12) of the affected
   customers still active at the end of the data, times the excess churn. A customer who
@@ -119,6 +123,7 @@ class Population:
     counted: np.ndarray
     active: np.ndarray
     yearly_revenue: np.ndarray
+    prospect: np.ndarray
     basis: str
     has_churn: bool
     has_revenue: bool
@@ -145,6 +150,7 @@ class Population:
             else np.full(n, np.nan)
         )
         has_revenue = bool(np.isfinite(revenue).any())
+        prospect = (revenue == 0) & ~flag
         paying = revenue[np.isfinite(revenue) & (revenue > 0)]
         if paying.size:  # a prospect is worth what a paying customer is
             revenue = np.where(revenue == 0, float(np.median(paying)), revenue)
@@ -166,10 +172,10 @@ class Population:
             # a churned flag without a date cannot be placed in the window: not counted
             counted &= ~(flag & dates.isna().to_numpy())
             return cls(ids, churned & counted, np.where(counted, years, 0.0), counted,
-                       active, revenue, LAST_YEAR, True, has_revenue)  # fmt: skip
+                       active, revenue, prospect, LAST_YEAR, True, has_revenue)  # fmt: skip
         counted = np.full(n, has_churn)
         return cls(ids, flag & counted, counted.astype(float), counted, active, revenue,
-                   SNAPSHOT, has_churn, has_revenue)  # fmt: skip
+                   prospect, SNAPSHOT, has_churn, has_revenue)  # fmt: skip
 
     def mask(self, affected: Iterable[object]) -> np.ndarray:
         """Which customers of the population are in ``affected`` (ids compared as text)."""
@@ -177,6 +183,23 @@ class Population:
         return self.ids.isin(wanted)
 
     def _rate(self, m: np.ndarray) -> tuple[float, float]:
+        """Yearly loss (a share) of the customers ``m`` and its standard error: prospects'
+        share q plus the churn of the others, q + (1 − q) × churn."""
+        counted = m & self.counted
+        n = float(counted.sum())
+        if n <= 0:
+            return math.nan, math.nan
+        q = float((counted & self.prospect).sum()) / n
+        se_q = math.sqrt(max(q * (1 - q), 0.25 / n) / n) if q > 0 else 0.0
+        p, se_p = self._churn(m & ~self.prospect)
+        if q >= 1:
+            return 1.0, se_q
+        if not math.isfinite(p):
+            return math.nan, math.nan
+        loss = q + (1 - q) * p
+        return loss, math.hypot((1 - p) * se_q, (1 - q) * se_p)
+
+    def _churn(self, m: np.ndarray) -> tuple[float, float]:
         """Yearly churn probability (a share) of the customers ``m`` and its standard error."""
         k = float(self.churned[m].sum())
         e = float(self.exposure[m & self.counted].sum())
@@ -187,6 +210,21 @@ class Population:
             return p, math.sqrt(max(p * (1 - p), 0.25 / e) / e)
         r = k / e
         return 1 - math.exp(-r), math.exp(-r) * math.sqrt(max(k, 0.5)) / e
+
+    def churn(self, affected: Iterable[object]) -> tuple[float, float, float, int]:
+        """Yearly churn of the customers ``affected`` in %: value, 95% CI, customers counted.
+
+        >>> c = pd.DataFrame({"customer_id": list("abcd"), "churned": [1, 0, 0, 0]})
+        >>> [round(x, 1) for x in Population.from_customers(c).churn("ab")]
+        [50.0, 0.0, 100.0, 2]
+        """
+        m = self.mask(affected)
+        if not self.has_churn:
+            return math.nan, math.nan, math.nan, 0
+        p, se = self._churn(m)
+        n = int((m & self.counted).sum())
+        low, high = max(p - Z95 * se, 0.0), min(p + Z95 * se, 1.0)
+        return p * 100, low * 100, high * 100, n
 
     def size(self, affected: Iterable[object]) -> Size:
         """The :class:`Size` of an action about the customers ``affected`` (their ids)."""

@@ -56,6 +56,8 @@ WATCHED_KPIS: dict[str, tuple[str, bool]] = {
     "rework_rate": ("rework rate", False),
     "followup_contact_rate": ("follow-up contact rate", False),
     "negative_comment_share": ("share of negative comments", False),
+    "negative_answer_share": ("share of negative survey answers", False),
+    "slow_customer_share": ("share of customers waiting longer than usual", False),
     "driver_churn_rate": ("churn rate of the customers the driver marks", False),
     "persona_churn_rate": ("persona churn rate", False),
     "theme_share": ("share of comments on the theme", False),

@@ -1,0 +1,89 @@
+"""What every action builder needs: the data, the population, the config, the findings.
+
+:class:`PlanContext` is built once per plan: the loaded data, the customers every action
+is sized against (:class:`~cxlib.actions.sizing.Population`), the config's targets and
+owners, the other reports' outputs, and the per-customer features (computed on first use:
+only the churn and NPS driver actions need them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from cxlib.actions.action import Watch
+from cxlib.actions.inputs import PAGES, Findings
+from cxlib.actions.sizing import Population
+from cxlib.io.goals import HIGHER, LOWER, Owners, Target, known_kpis
+from cxlib.metrics.intervals import wilson
+
+
+@dataclass
+class PlanContext:
+    """The inputs of the action builders (see the module docstring)."""
+
+    cx: Any
+    findings: Findings
+    targets: dict[str, Target] = field(default_factory=dict)
+    owners: Owners = field(default_factory=Owners)
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def population(self) -> Population:
+        """The customers every action is sized against (empty without a customers table)."""
+        customers = getattr(self.cx, "customers", None)
+        if customers is None:
+            customers = pd.DataFrame({"customer_id": pd.Series([], dtype=str)})
+        period = self.cx.period() if hasattr(self.cx, "period") else None
+        return Population.from_customers(customers, period[1] if period else None)
+
+    @cached_property
+    def features(self) -> pd.DataFrame | None:
+        """Per-customer features as of the end of the data (None without customers)."""
+        if getattr(self.cx, "customers", None) is None:
+            return None
+        from cxlib.features import customer_features
+
+        return customer_features(self.cx)
+
+    def evidence(self, report: str, section: str) -> str:
+        """The link to a report's section: ``journey_friction.html#Friction-ranking``."""
+        return f"{PAGES[report]}#{section}"
+
+    def watch_share(
+        self, key: str, label: str, k: float, n: float, norm: float, norm_source: str
+    ) -> Watch:
+        """A watched rate ``k / n`` in % (Wilson CI) against the config's target for
+        ``key``, else ``norm`` (a share, NaN for none) with where it comes from."""
+        n = int(n)
+        value = 100 * k / n if n else math.nan
+        low, high = (100 * x for x in wilson(k, n)) if n else (math.nan, math.nan)
+        return self.watch(key, label, value, low, high, n, 100 * norm, norm_source)
+
+    def watch(
+        self,
+        key: str,
+        label: str,
+        value: float,
+        low: float,
+        high: float,
+        n: int,
+        fallback: float = math.nan,
+        fallback_source: str = "",
+        unit: str = "%",
+    ) -> Watch:
+        """A watched KPI: the config's target for ``key`` when it has one, else
+        ``fallback`` (a level the data gives, e.g. the typical touchpoint's rate)."""
+        target = self.targets.get(key)
+        if target is not None:
+            return Watch(key, label, value, low, high, n, target.value, target.direction,
+                         "the config's target", unit)  # fmt: skip
+        direction = HIGHER if known_kpis().get(key) else LOWER
+        return Watch(key, label, value, low, high, n, fallback, direction, fallback_source, unit)
+
+
+__all__ = ["PlanContext"]
