@@ -24,6 +24,7 @@ import pandas as pd
 
 from cxlib.churn.data import ChurnData
 from cxlib.churn.model import ChurnDriverModel
+from cxlib.engine import engine_name
 from cxlib.metrics import Comparison, MetricResult, churn_rate, compare
 
 AT_RISK_COLUMNS = [
@@ -73,11 +74,11 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
         score = model.oof_proba_.reindex(ids)
         unscored = score.isna().to_numpy()
         if unscored.any():
-            score[unscored] = model.predict_proba(data.X_now.loc[unscored])[:, 1]
+            score[unscored] = _scores(model, data.X_now.loc[unscored])
         p = score.to_numpy(dtype=float)
         horizon = None
     else:
-        p = model.predict_proba(data.X_now)[:, 1]
+        p = _scores(model, data.X_now)
         horizon = data.horizon_months
     rev = data.revenue
     revenue = (rev if rev.index.equals(ids) else rev.reindex(ids)).to_numpy(dtype=float)
@@ -96,6 +97,18 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
         }
     )
     return out[AT_RISK_COLUMNS]
+
+
+def _scores(model: ChurnDriverModel, X: pd.DataFrame) -> np.ndarray:
+    """P(churn) of every row of ``X``: on Spark's executors when Spark is the chosen engine
+    (:func:`cxlib.engine.scoring.score_frame`, the model fitted in scikit-learn on the
+    bounded sample), else here; the same numbers either way."""
+    if engine_name() != "spark":
+        return model.predict_proba(X)[:, 1]
+    from cxlib.engine.scoring import score_frame
+
+    model.predict_proba(X.head(1))  # fits the scorer when it is not fitted yet
+    return score_frame(X, model.estimators_[model.scorer_], list(model.features_))
 
 
 def churn_by_group(

@@ -37,6 +37,7 @@ def score_on_spark(
     key: str = "customer_id",
     method: str = "predict_proba",
     out: str = "score",
+    dtypes: dict[str, Any] | None = None,
 ) -> DataFrame:
     """One row per customer of ``customers``: ``key`` and the model's score ``out``.
 
@@ -49,6 +50,8 @@ def score_on_spark(
     method : one of :data:`SCORE_METHODS`; ``predict_proba`` gives the last class's
         probability (the positive class of a binary model).
     out : the name of the score column (a DOUBLE).
+    dtypes : pandas dtypes to give columns before scoring (the categories the model was
+        fitted on: Spark hands text to pandas as plain strings).
 
     Returns
     -------
@@ -71,11 +74,53 @@ def score_on_spark(
     def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         fitted = shipped.value
         for batch in batches:
+            rows = batch[features].astype(dtypes) if dtypes else batch[features]
             yield pd.DataFrame(
-                {key: batch[key].astype(object), out: model_scores(fitted, batch[features], method)}
+                {key: batch[key].astype(object), out: model_scores(fitted, rows, method)}
             )
 
     return customers.select(key, *features).mapInPandas(score, f"`{key}` string, `{out}` double")
+
+
+def score_frame(
+    frame: pd.DataFrame,
+    model: Any,  # noqa: ANN401  (a fitted scikit-learn estimator or pipeline)
+    columns: list[str],
+    *,
+    config: Any = None,  # noqa: ANN401  (a DatasetConfig: its spark: section)
+    method: str = "predict_proba",
+) -> np.ndarray:
+    """The model's scores of ``frame``'s rows (index: customer ids), computed on Spark.
+
+    The frame is staged for Spark (:meth:`~cxlib.engine.spark.SparkEngine.register`) and
+    scored by :func:`score_on_spark` on the executors; the scores come back in ``frame``'s
+    order, equal to ``model_scores(model, frame[columns], method)``. For the reports'
+    at-risk lists when Spark is the chosen engine.
+
+    Raises
+    ------
+    ValueError
+        A repeated customer id in the index (scores are matched back by id).
+
+    Examples
+    --------
+    >>> p = score_frame(X_now, fitted_pipeline, list(X_now.columns))     # doctest: +SKIP
+    """
+    from cxlib.engine.spark import SparkEngine  # pyspark only when Spark is chosen
+
+    if not frame.index.is_unique:
+        raise ValueError("score_frame needs one row per customer (a unique index)")
+    ids = pd.Index(frame.index.astype(str), name="customer_id")
+    engine = SparkEngine.for_config(config)
+    staged = frame[columns].set_axis(ids).reset_index()
+    engine.register("cx_scoring_rows", staged)
+    categories = {
+        c: frame[c].dtype for c in columns if isinstance(frame[c].dtype, pd.CategoricalDtype)
+    }
+    scores = score_on_spark(
+        engine.spark.table("cx_scoring_rows"), model, columns, method=method, dtypes=categories
+    ).toPandas()
+    return scores.set_index("customer_id")["score"].reindex(ids).to_numpy(dtype=float)
 
 
 def model_scores(model: Any, features: pd.DataFrame, method: str) -> np.ndarray:  # noqa: ANN401
