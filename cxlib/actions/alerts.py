@@ -60,7 +60,7 @@ from cxlib.actions.alert_tests import (
     kpi_tests,
 )
 from cxlib.metrics.kpis import kpi
-from cxlib.metrics.targets import check_target, gap_text, target_text
+from cxlib.metrics.targets import check_target, target_text
 from cxlib.scorecard.history import PREVIOUS, YEAR_EARLIER
 from cxlib.scorecard.kpis import MIN_N
 from cxlib.wording import count, interval, label, month, number, p_value
@@ -161,12 +161,12 @@ def _kpi_alert(row: Any, target: Any, n_tests: int) -> dict[str, Any]:  # noqa: 
     fields = {f: getattr(row, f) for f in ALERT_FIELDS if hasattr(row, f) and f not in mine}
     high = row.p_adjusted < HIGH_P and segment is None
     if row.kind == TARGET_MISSED:
-        c = check_target(row.value, math.nan, math.nan, target)
-        gap = gap_text(row.kpi, c).split(" (")[0]
+        miss = "short" if target.direction == "higher" else "over it"
+        goal = target_text(row.kpi, target.value, target.direction)
         sentence = (
-            f"Alert: {k.name} missed its target of {target_text(row.kpi, target.value, target.direction)} "
-            f"in {month(row.period)}: {k.format(row.value)}, {gap} "
-            f"({interval(-row.change_high, -row.change_low)} short; {p}), after meeting it in "
+            f"Alert: {k.name} missed its target of {goal} in {month(row.period)}: "
+            f"{k.format(row.value)}, {number(-row.change, 1)} {k.change_unit()} {miss} "
+            f"({interval(-row.change_high, -row.change_low)}; {p}), after meeting it in "
             f"{month(row.other_period)} ({k.format(row.other_value)})."
         )
         return alert(

@@ -24,7 +24,7 @@ Examples
 >>> c.met, round(c.gap, 1), round(c.gap_low, 1), round(c.gap_high, 1), c.clear
 (False, -27.9, -29.1, -26.7, True)
 >>> target_sentence("nps", c)
-'NPS -27.9 (95% CI -29.1 to -26.7) against a target of at least 0: 27.9 points short (26.7 to 29.1).'
+'NPS -27.9 (95% CI -29.1 to -26.7) against a target of at least 0: not met, 27.9 points short (26.7 to 29.1).'
 >>> benchmark_sentence("nps", -27.9, SimpleNamespace(value=20.0, source="a survey"))
 'vs benchmark 20 (source: a survey): 47.9 points below.'
 """
@@ -107,7 +107,8 @@ def _range(a: float, b: float) -> str:
 
 
 def gap_text(key: str, c: TargetCheck) -> str:
-    """``27.9 points short (26.7 to 29.1)`` or ``met, 2.0 percentage points above (...)``.
+    """``not met, 27.9 points short (26.7 to 29.1)`` (a ceiling: ``over it``) or ``met, 2.0
+    percentage points above it (...)`` (a ceiling: ``below it``).
 
     Adds ``; not clearly above or below the target`` when the CI straddles it.
     """
@@ -118,7 +119,8 @@ def gap_text(key: str, c: TargetCheck) -> str:
         side = "above" if c.direction == HIGHER else "below"
         out = f"met, {number(c.gap, 1)} {unit} {side} it ({_range(c.gap_low, c.gap_high)})"
     else:
-        out = f"{number(-c.gap, 1)} {unit} short ({_range(-c.gap_high, -c.gap_low)})"
+        miss = "short" if c.direction == HIGHER else "over it"
+        out = f"not met, {number(-c.gap, 1)} {unit} {miss} ({_range(-c.gap_high, -c.gap_low)})"
     if not c.clear and is_known(c.gap_low):
         out += "; not clearly above or below the target"
     return out
@@ -131,7 +133,7 @@ def target_sentence(key: str, c: TargetCheck, when: str = "", name: str | None =
     >>> from types import SimpleNamespace
     >>> c = check_target(74.0, 72.0, 76.0, SimpleNamespace(value=75, direction="higher"))
     >>> target_sentence("csat", c, "in Sep 2026")
-    'CSAT in Sep 2026 74.0% (95% CI 72.0 to 76.0) against a target of at least 75%: 1.0 percentage points short (-1.0 to 3.0); not clearly above or below the target.'
+    'CSAT in Sep 2026 74.0% (95% CI 72.0 to 76.0) against a target of at least 75%: not met, 1.0 percentage points short (-1.0 to 3.0); not clearly above or below the target.'
     """
     k = KPIS.get(key)
     label = name or (k.name if k else key)

@@ -102,7 +102,7 @@ def goal_texts(
     clearly met, ``worse`` when clearly missed, ``same`` when the CI straddles it.
 
     >>> goal_texts("csat", 42.9, 41.0, 44.8, {"value": 75, "direction": "higher"})["target"]
-    'Target at least 75%: 32.1 percentage points short (30.2 to 34.0)'
+    'Target at least 75%: not met, 32.1 percentage points short (30.2 to 34.0)'
     >>> goal_texts("nps", -27.9, -29.1, -26.7, None, {"value": 20, "source": "x"})["benchmark"]
     'vs benchmark 20 (source: x): 47.9 points below'
     """
