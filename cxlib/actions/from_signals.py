@@ -88,8 +88,12 @@ def theme_actions(ctx: PlanContext) -> list[Action]:
                 detail,
                 owner=_theme_owner(ctx, text),
                 watch=ctx.watch_share(
-                    "theme_share", f"share of negative comments about “{text}”", k, n,
-                    math.nan, "",
+                    "theme_share",
+                    f"share of negative comments about “{text}”",
+                    k,
+                    n,
+                    math.nan,
+                    "",
                 ),  # fmt: skip
                 evidence=ctx.evidence("scorecard", "Voice-of-the-customer"),
                 affected=rows["customer_id"].dropna().astype(str).unique().tolist(),
@@ -122,12 +126,27 @@ def _alert_customers(ctx: PlanContext, a: dict[str, Any]) -> list[str] | None:
     elif kpi in TICKET_KPIS and getattr(cx, "tickets", None) is not None:
         rows = cx.tickets
         when = rows["opened_at"]
+    elif kpi.startswith("churn_rate") and getattr(cx, "customers", None) is not None:
+        return _active_at(cx.customers, period)
     else:
         return None
     if period:
         rows = rows[when.dt.strftime("%Y-%m").eq(str(period)[:7]).to_numpy()]
     rows = rows[_segment_filter(rows, a.get("segment")).to_numpy()]
     return rows["customer_id"].dropna().astype(str).unique().tolist()
+
+
+def _active_at(customers: pd.DataFrame, period: Any) -> list[str] | None:  # noqa: ANN401
+    """The customers active at the start of a month (``2026-09``): the base of its churn."""
+    if not period:
+        return customers["customer_id"].astype(str).tolist()
+    start = pd.Timestamp(str(period)[:7] + "-01", tz="UTC")
+    keep = pd.Series(True, index=customers.index)
+    if "signup_date" in customers:
+        keep &= ~(pd.to_datetime(customers["signup_date"], utc=True) >= start)
+    if "churn_date" in customers:
+        keep &= ~(pd.to_datetime(customers["churn_date"], utc=True) < start)
+    return customers.loc[keep, "customer_id"].astype(str).tolist()
 
 
 def alert_actions(ctx: PlanContext) -> list[Action]:

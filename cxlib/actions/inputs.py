@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxlib.paths import private_outputs
+from cxlib.paths import PROJECT_ROOT, REPORTS_DIR, private_outputs
 
 SUMMARIES = {
     "personas": "persona_segmentation.json",
@@ -51,6 +51,30 @@ PRIVATE_TABLES = {"friction_customers": "journey_affected.csv"}
 """Customer-level tables from the private outputs (never published)."""
 ALERTS_JSON = "alerts.json"
 """The run's alerts, when the runner or a report wrote them."""
+SAMPLE_CONFIG = PROJECT_ROOT / "configs" / "sample.yaml"
+"""The bundled sample's config (targets, owners, service promises)."""
+
+
+def findings_folder(inputs_dir: str | Path | None, output_dir: str | Path | None) -> Path:
+    """Where the other reports' outputs are: ``inputs_dir``, else the run's outputs folder
+    the runner passes as ``output_dir``, else the latest published run's outputs.
+
+    >>> findings_folder(None, "reports/r1/outputs").as_posix()
+    'reports/r1/outputs'
+    """
+    if inputs_dir:
+        return Path(inputs_dir)
+    if output_dir:
+        return Path(output_dir)
+    return REPORTS_DIR / "latest" / "outputs"
+
+
+def plan_config(data: str | Path | None, config: str | Path | None) -> str | Path | None:
+    """The config to read targets and owners from: the one given, else the sample's when
+    the data is the bundled sample (``data`` None)."""
+    if config:
+        return config
+    return SAMPLE_CONFIG if data is None and SAMPLE_CONFIG.is_file() else None
 
 
 @dataclass
@@ -114,4 +138,14 @@ def read_findings(folder: str | Path | None) -> Findings:
     return found
 
 
-__all__ = ["ALERTS_JSON", "PAGES", "SUMMARIES", "TABLES", "Findings", "read_findings"]
+__all__ = [
+    "ALERTS_JSON",
+    "PAGES",
+    "SAMPLE_CONFIG",
+    "SUMMARIES",
+    "TABLES",
+    "Findings",
+    "findings_folder",
+    "plan_config",
+    "read_findings",
+]

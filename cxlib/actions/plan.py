@@ -196,8 +196,9 @@ def action_sentence(a: Action, has_revenue: bool) -> str:
     return " ".join(parts)
 
 
-def plan_sentences(plan: ActionPlan, top: int = FIRST_SCREEN) -> list[str]:
-    """The first screen: how many actions, and the top ones in one line each."""
+def plan_sentences(plan: ActionPlan, top: int = FIRST_SCREEN, listed: bool = True) -> list[str]:
+    """The first screen: how many actions, what the top ``top`` hold together, and (when
+    ``listed``) the top ones in one line each."""
     if not plan.actions:
         why = (
             f" The analyses {', '.join(plan.missing)} did not run, so their findings are missing."
@@ -218,8 +219,18 @@ def plan_sentences(plan: ActionPlan, top: int = FIRST_SCREEN) -> list[str]:
             f"and {money(t.revenue)} a year at risk (95% CI {money(t.revenue_low)}–"
             f"{money(t.revenue_high)}; a customer behind several of them counts once)."
         )
+    if not listed:
+        return [lead]
     return [lead] + [f"{i}. {action_sentence(a, plan.has_revenue)}" for i, a in
                      enumerate(plan.actions[:top], 1)]  # fmt: skip
+
+
+def method_notes(plan: ActionPlan) -> list[str]:
+    """How the actions were found and sized, and which analyses did not run."""
+    out = list(plan.notes)
+    if plan.missing:
+        out.append(f"Not in this run, so not in the plan: {', '.join(plan.missing)}.")
+    return out
 
 
 def summary(plan: ActionPlan, tracking: pd.DataFrame | None = None) -> dict[str, Any]:
@@ -253,6 +264,7 @@ __all__ = [
     "ActionPlan",
     "action_sentence",
     "build_plan",
+    "method_notes",
     "plan_sentences",
     "plan_table",
     "save_outputs",

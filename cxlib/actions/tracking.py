@@ -44,6 +44,7 @@ from typing import Any
 import pandas as pd
 
 from cxlib.metrics.intervals import Z95
+from cxlib.paths import REPORTS_DIR
 
 HISTORY_FILE = "action_history.json"
 """The action history in the reports folder (beside the runs)."""
@@ -59,6 +60,11 @@ TRACK_COLUMNS = [
     "id", "action", "status", "first_run", "first_value", "first_low", "first_high",
     "kpi_value", "kpi_low", "kpi_high", "change", "change_low", "change_high",
 ]  # fmt: skip
+
+
+def history_file(history_path: str | Path | None = None) -> Path:
+    """The history file: ``history_path``, else :data:`HISTORY_FILE` in the reports folder."""
+    return Path(history_path) if history_path else REPORTS_DIR / HISTORY_FILE
 
 
 def read_history(path: str | Path | None) -> list[dict[str, Any]]:
@@ -205,6 +211,7 @@ __all__ = [
     "RESOLVED",
     "SAME",
     "WORSE",
+    "history_file",
     "read_history",
     "record_run",
     "track",

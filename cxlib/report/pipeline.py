@@ -34,7 +34,7 @@ from cxlib.report import publish as pub
 from cxlib.report.kernels import KERNEL_NAME, kernel_name_or_fallback
 from cxlib.report.params import check_types, parameter_specs
 from cxlib.report.registry import REPORTS, Report, available, plan
-from cxlib.report.results import ReportResult, RunResult
+from cxlib.report.results import OUTPUTS, ReportResult, RunResult
 from cxlib.report.run_context import RunContext, parse_params
 from cxlib.report.scheduler import run_all
 from cxlib.wording import seconds
@@ -200,6 +200,8 @@ def _finish(ctx: RunContext, results: list[ReportResult]) -> RunResult:
     pub.write_manifest(ctx.build, manifest)
     shutil.rmtree(ctx.cache_dir, ignore_errors=True)
     final = pub.publish(ctx.build, ctx.out, ctx.run_id, complete=ok)
+    if ok:  # only a published, complete run enters the action history
+        _record_actions(ctx, final)
     ctx.say(
         f"{'published' if ok else 'FAILED'}: {final}/index.html "
         f"({sum(r.status == 'succeeded' for r in results)} succeeded, "
@@ -210,6 +212,17 @@ def _finish(ctx: RunContext, results: list[ReportResult]) -> RunResult:
     if ctx.private_final.is_dir():
         ctx.say(f"executed notebooks (customer-level rows, not published): {ctx.private_final}")
     return RunResult(ctx.run_id, final, status, results, json.loads(json.dumps(manifest)))
+
+
+def _record_actions(ctx: RunContext, final: Path) -> None:
+    """Append the run's action plan to the action history in the reports folder."""
+    from cxlib.actions.plan import PLAN_JSON
+    from cxlib.actions.tracking import HISTORY_FILE, record_run
+
+    plan_json = final / OUTPUTS / PLAN_JSON
+    if plan_json.is_file():
+        end = ctx.period[1] if ctx.period else None
+        record_run(ctx.out / HISTORY_FILE, ctx.run_id, plan_json, end)
 
 
 def latest_sentence(complete: bool, ran: bool, before: Path | None) -> str:

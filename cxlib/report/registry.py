@@ -130,6 +130,14 @@ REPORTS: tuple[Report, ...] = (
         "Social listening",
         requires=("mentions",),
     ),
+    Report(
+        "actions",
+        "action_plan.ipynb",
+        "action_plan.json",
+        "CX action plan",
+        after=("personas", "scorecard", "churn", "journey", "social"),
+        requires_any=("customers", "surveys", "tickets", "events"),
+    ),
 )
 """Every report, in dependency order (a report's ``after`` reports come before it)."""
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 import cxlib
+from cxlib.actions.tracking import HISTORY_FILE
 from cxlib.io.readers import describe_source, is_sql_url
 from cxlib.paths import PRIVATE_DIR, private_run_dir
 from cxlib.report.publish import private_build_dir
@@ -250,6 +251,7 @@ class RunContext:
         names = self.declared.get(report.name, set())
         base: dict[str, Any] = {"data": self.source, "config": self.config}
         base["output_dir"] = str(self.outputs)
+        base["history_path"] = str(self.out / HISTORY_FILE)  # the action plan's, read only
         if personas.is_file():
             base["personas_path"] = str(personas)
         params = {k: v for k, v in base.items() if k in names}
