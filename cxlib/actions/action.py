@@ -93,6 +93,8 @@ class Action:
     watch: Watch | None = None
     evidence: str = ""
     affected: list[Any] | None = None
+    exposed: list[Any] | None = None
+    """Who could have met the problem (the baseline of the excess churn); None: everyone."""
     size: Size = field(default=UNKNOWN_SIZE)
 
     def record(self) -> dict[str, Any]:

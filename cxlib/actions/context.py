@@ -50,6 +50,20 @@ class PlanContext:
 
         return customer_features(self.cx)
 
+    @cached_property
+    def _visitors(self) -> dict[str, list[str]]:
+        """The customers who used each touchpoint (from the events), by touchpoint."""
+        events = getattr(self.cx, "events", None)
+        if events is None or "touchpoint" not in events:
+            return {}
+        pairs = events[["touchpoint", "customer_id"]].dropna().drop_duplicates()
+        ids = pairs["customer_id"].astype(str)
+        return {str(t): g.tolist() for t, g in ids.groupby(pairs["touchpoint"].astype(str))}
+
+    def visitors(self, touchpoint: str) -> list[str] | None:
+        """The customers who used ``touchpoint`` (None when the events are not loaded)."""
+        return self._visitors.get(str(touchpoint)) if self._visitors else None
+
     def evidence(self, report: str, section: str) -> str:
         """The link to a report's section: ``journey_friction.html#Friction-ranking``."""
         return f"{PAGES[report]}#{section}"

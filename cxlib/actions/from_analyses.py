@@ -135,6 +135,7 @@ def friction_actions(ctx: PlanContext) -> list[Action]:
                 watch=watch,
                 evidence=ctx.evidence("journey", "Friction-ranking"),
                 affected=None if ids is None else ids.tolist(),
+                exposed=ctx.visitors(tp),
             )
         )
     return out
@@ -207,6 +208,7 @@ def churn_driver_actions(ctx: PlanContext) -> list[Action]:
                 watch=watch,
                 evidence=ctx.evidence("churn", "What-goes-with-churn"),
                 affected=[str(i) for i in marked],
+                exposed=[str(i) for i in features.index[features[lead].notna().to_numpy()]],
             )
         )
     return out
@@ -253,6 +255,7 @@ def nps_driver_actions(ctx: PlanContext, merged_into: list[Action]) -> list[Acti
                 watch=watch,
                 evidence=ctx.evidence("churn", "Why-customers-score-us-low:-NPS-key-drivers"),
                 affected=[str(i) for i in marked],
+                exposed=[str(i) for i in features.index[x.notna().to_numpy()]],
             )
         )
     return out

@@ -68,6 +68,8 @@ def theme_actions(ctx: PlanContext) -> list[Action]:
     cols = ["response_id", "customer_id"] + (["comment"] if "comment" in surveys else [])
     who = surveys[cols].astype({"response_id": str})
     neg = neg.astype({"response_id": str}).merge(who, on="response_id", how="left")
+    commenters = who.loc[who["response_id"].isin(set(scored["response_id"].astype(str))),
+                         "customer_id"].dropna().astype(str).unique().tolist()  # fmt: skip
     out = []
     for text, k in sizes.items():
         rows = neg[neg["theme"].astype(str).eq(text)]
@@ -97,6 +99,7 @@ def theme_actions(ctx: PlanContext) -> list[Action]:
                 ),  # fmt: skip
                 evidence=ctx.evidence("scorecard", "Voice-of-the-customer"),
                 affected=rows["customer_id"].dropna().astype(str).unique().tolist(),
+                exposed=commenters,
             )
         )
     return out
@@ -114,9 +117,12 @@ def _segment_filter(frame: pd.DataFrame, segment: Any) -> pd.Series:  # noqa: AN
     return frame[col].map(label).astype(str).eq(value)
 
 
-def _alert_customers(ctx: PlanContext, a: dict[str, Any]) -> list[str] | None:
-    """The customers an alert's KPI was measured on in its month and segment (None:
-    unknown, e.g. anonymous mentions)."""
+def _alert_customers(
+    ctx: PlanContext, a: dict[str, Any]
+) -> tuple[list[str] | None, list[str] | None]:
+    """The customers an alert's KPI was measured on in its month and segment, and in its
+    month in every segment (the comparison); (None, None) when unknown (anonymous posts).
+    An alert on the whole KPI has no comparison group: it is then not sized."""
     kpi, period = str(a.get("kpi")), a.get("period")
     cx = ctx.cx
     if kpi in SURVEY_KPIS and getattr(cx, "surveys", None) is not None:
@@ -127,13 +133,15 @@ def _alert_customers(ctx: PlanContext, a: dict[str, Any]) -> list[str] | None:
         rows = cx.tickets
         when = rows["opened_at"]
     elif kpi.startswith("churn_rate") and getattr(cx, "customers", None) is not None:
-        return _active_at(cx.customers, period)
+        base = _active_at(cx.customers, period)
+        return base, base
     else:
-        return None
+        return None, None
     if period:
         rows = rows[when.dt.strftime("%Y-%m").eq(str(period)[:7]).to_numpy()]
+    exposed = rows["customer_id"].dropna().astype(str).unique().tolist()
     rows = rows[_segment_filter(rows, a.get("segment")).to_numpy()]
-    return rows["customer_id"].dropna().astype(str).unique().tolist()
+    return rows["customer_id"].dropna().astype(str).unique().tolist(), exposed
 
 
 def _active_at(customers: pd.DataFrame, period: Any) -> list[str] | None:  # noqa: ANN401
@@ -167,6 +175,7 @@ def alert_actions(ctx: PlanContext) -> list[Action]:
                               0, float(other) if other is not None else math.nan,
                               "its level before the change", unit)  # fmt: skip
         period = f" in {month(a['period'])}" if a.get("period") else ""
+        affected, exposed = _alert_customers(ctx, a)
         out.append(
             Action(
                 str(a.get("id") or action_id("alert", kpi, seg or "all")),
@@ -181,7 +190,8 @@ def alert_actions(ctx: PlanContext) -> list[Action]:
                 ),  # fmt: skip
                 watch=watch,
                 evidence=str(a.get("report") or ""),
-                affected=_alert_customers(ctx, a),
+                affected=affected,
+                exposed=exposed,
             )
         )
     return out
@@ -198,6 +208,7 @@ def backlog_actions(ctx: PlanContext) -> list[Action]:
     if tickets.empty:
         return []
     total_open = bl.open_tickets or len(ctx.cx.tickets)
+    with_tickets = ctx.cx.tickets["customer_id"].dropna().astype(str).unique().tolist()
     out = []
     by = "category" if tickets["category"].notna().any() else "channel"
     for group, rows in tickets.groupby(tickets[by].fillna("unknown").astype(str)):
@@ -230,6 +241,7 @@ def backlog_actions(ctx: PlanContext) -> list[Action]:
                 ),  # fmt: skip
                 evidence=ctx.evidence("scorecard", "Service-backlog"),
                 affected=rows["customer_id"].dropna().astype(str).unique().tolist(),
+                exposed=with_tickets,
             )
         )
     return out

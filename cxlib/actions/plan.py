@@ -84,7 +84,7 @@ def build_plan(cx: Any, findings: Findings, config: Any = None) -> ActionPlan:  
     ]
     pop = ctx.population
     for a in actions:
-        a.size = UNKNOWN_SIZE if a.affected is None else pop.size(a.affected)
+        a.size = UNKNOWN_SIZE if a.affected is None else pop.size(a.affected, a.exposed)
     _size_segments_by_what_remains(actions, pop, ctx.notes)
     actions.sort(key=lambda a: (a.affected is None, *rank_key(a.size), a.id))
     actions.sort(key=lambda a: (a.affected is None, *rank_key(a.size), a.id))
@@ -132,7 +132,7 @@ def _size_segments_by_what_remains(
             "reached by no other action; the size counts only them."
         )
         a.affected = rest
-        a.size = pop.size(rest)
+        a.size = pop.size(rest, a.exposed)
 
 
 def _sizing_notes(has_churn: bool, has_revenue: bool, basis: str) -> list[str]:
@@ -143,11 +143,15 @@ def _sizing_notes(has_churn: bool, has_revenue: bool, basis: str) -> list[str]:
             "affect; revenue at risk is unknown."
         ]
     out = [
-        "Every action is sized the same way: the customers it is about, their yearly churn "
-        f"against everyone else's ({basis}), and the revenue a year their extra churn puts at "
-        "risk (yearly revenue of the affected customers still active × the excess churn, "
-        "95% CI from the excess churn's). The figures are associations: customers who met a "
-        "problem churn more, which may partly be who they are."
+        "Every action is sized the same way: the customers it is about, their yearly loss "
+        "(churn, or never becoming a paying customer) against that of the customers who "
+        f"were exposed to the same problem but not affected ({basis}; a touchpoint's other "
+        "users, the other commenters, the other customers with tickets, everyone else for a "
+        "persona or a driver), and the revenue a year their extra loss puts at risk (yearly "
+        "revenue of the affected customers still active × the excess, 95% CI from the "
+        "excess's; a customer who never paid counts at the median paying customer's "
+        "revenue). The figures are associations: customers who met a problem churn more, "
+        "which may partly be who they are."
     ]
     if basis == LAST_YEAR:
         out.append(
@@ -176,7 +180,7 @@ def size_phrase(a: Action, has_revenue: bool) -> str:
         return "customers not known (anonymous posts): not sized"
     text = f"{count(s.customers)} customers"
     if not math.isfinite(s.excess):
-        return text
+        return f"{text} (no comparison group to size it against)" if a.kind == "alert" else text
     if has_revenue and math.isfinite(s.revenue):
         if s.revenue_high <= 0:
             return f"{text}; no extra churn among them"

@@ -15,7 +15,9 @@ ranked against each other:
   not won; a group's yearly loss is its share of prospects q plus the churn of the rest:
   q + (1 − q) × churn. Without a revenue column nobody is a prospect and the loss is the
   churn;
-- **excess churn**: the affected customers' loss minus the rest's, in percentage points, with its 95% CI (delta
+- **excess churn**: the affected customers' loss minus that of the customers who were
+  exposed to the same problem but not affected (a touchpoint's other users, the other
+  commenters, the other customers with tickets; everyone else for a persona or a driver), in percentage points, with its 95% CI (delta
   method on the two rates, or the difference of two proportions for a snapshot);
 - **revenue at risk per year**: the yearly revenue (monthly revenue × 12) of the affected
   customers still active at the end of the data, times the excess churn. A customer who
@@ -226,14 +228,17 @@ class Population:
         low, high = max(p - Z95 * se, 0.0), min(p + Z95 * se, 1.0)
         return p * 100, low * 100, high * 100, n
 
-    def size(self, affected: Iterable[object]) -> Size:
-        """The :class:`Size` of an action about the customers ``affected`` (their ids)."""
+    def size(self, affected: Iterable[object], exposed: Iterable[object] | None = None) -> Size:
+        """The :class:`Size` of an action about the customers ``affected`` (their ids),
+        against the ``exposed`` customers who were not affected (those who could have met
+        the problem: the touchpoint's other users; None = everyone else)."""
         m = self.mask(affected)
+        rest = ~m if exposed is None else self.mask(exposed) & ~m
         customers, active = int(m.sum()), int((m & self.active).sum())
-        if not self.has_churn or customers == 0:
+        if not self.has_churn or customers == 0 or not rest.any():
             return Size(customers, active, *([math.nan] * 8), math.nan, self.basis)
         pa, sa = self._rate(m)
-        pr, sr = self._rate(~m)
+        pr, sr = self._rate(rest)
         excess = (pa - pr) * 100
         half = Z95 * math.hypot(sa, sr) * 100
         low, high = excess - half, excess + half
