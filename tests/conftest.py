@@ -48,15 +48,16 @@ def default_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every report run on the default sample (what ``make reports`` publishes), once per
-    session: the run folder. Used by the browser and mail tests (slow)."""
+    """Every report run on the default sample with its config (what ``make reports``
+    publishes), once per session: the run folder. Used by the browser and mail tests (slow)."""
     from cxlib.report.pipeline import run_reports
     from cxlib.sample import generate
 
     data = tmp_path_factory.mktemp("default_sample")
     generate(data)
     out = tmp_path_factory.mktemp("sample_reports")
-    result = run_reports(data, out_dir=out, echo=lambda line: None)
+    config = Path(__file__).resolve().parent.parent / "configs" / "sample.yaml"
+    result = run_reports(data, config=config, out_dir=out, echo=lambda line: None)
     failed = [(r.report.name, r.status, r.error, r.message) for r in result.reports]
     assert result.exit_code == 0, failed
     return result.path

@@ -166,6 +166,7 @@ def record_run(
     except (OSError, ValueError):
         return False
     actions = [{k: a.get(k) for k in KEPT} for a in data.get("actions") or []]
+    _set_aside_if_unreadable(Path(history_path), run_id)
     history = [r for r in read_history(history_path) if r.get("run_id") != run_id]
     history.append({"run_id": run_id, "period_end": None if period_end is None else str(period_end),
                     "actions": actions})  # fmt: skip
@@ -182,6 +183,18 @@ def record_run(
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _set_aside_if_unreadable(path: Path, run_id: str) -> None:
+    """Keep an unreadable history file (renamed beside it) instead of writing over it."""
+    if not path.is_file():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if not isinstance(data, list):
+        path.rename(path.with_name(f"{path.stem}.unreadable-{run_id}{path.suffix}"))
 
 
 def tracking_sentences(tracked: pd.DataFrame) -> list[str]:
