@@ -326,7 +326,7 @@ def merge_alerts(
     for s in summaries:
         for a in s.get("alerts") or []:
             if isinstance(a, Mapping) and a.get("id") and a.get("sentence"):
-                found[str(a["id"])] = dict(a)
+                found[str(a["id"])] = dict.fromkeys(ALERT_FIELDS) | dict(a)  # every key
     order = {k: i for i, k in enumerate(KINDS)}
     ranked = sorted(
         enumerate(found.values()),
