@@ -125,7 +125,9 @@ def test_headline_kpis_known_answers(two_months: cxlib.CXData) -> None:
     assert kpis["response_24h"].value == pytest.approx(70.0) and kpis["response_24h"].n == 10
     assert "churn_rate" not in kpis  # customers has no churned / churn_date column
     table = scorecard.kpi_table(kpis)
-    assert list(table["KPI"]) == ["NPS", "CSAT", "FCR", "Response within 24h"]
+    assert list(table["KPI"]) == [
+        "NPS", "CSAT", "FCR", "Response within 24h", "Avg first response time", "Avg resolution time",
+    ]  # fmt: skip
 
 
 def test_monthly_trends_flag_the_planted_change(two_months: cxlib.CXData) -> None:
