@@ -27,6 +27,8 @@ from cxlib.features.dictionary import label as feature_label
 from cxlib.metrics.intervals import wilson
 from cxlib.wording import count, label, percent, share
 
+MIN_FRICTION_CUSTOMERS = 20
+"""A friction point met by fewer customers (or answers) gets no action."""
 TOP_FRICTION = 10
 """Ranked touchpoints considered (the journey page's top ten)."""
 FRICTION = {  # main driver -> watched KPI, customers-with-it column, flag, KPI label, verb
@@ -100,8 +102,8 @@ def friction_actions(ctx: PlanContext) -> list[Action]:
         else:
             n, k = float(r.get("customers") or 0), float(r.get(k_col) or 0)
         norm = float(r.get("main_norm") or 0)
-        if n <= 0 or wilson(k, n)[0] <= norm:
-            continue  # not beyond the typical touchpoint
+        if n <= 0 or k < MIN_FRICTION_CUSTOMERS or wilson(k, n)[0] <= norm:
+            continue  # too few, or not beyond the typical touchpoint
         tp, stage = str(r["touchpoint"]), str(r["stage"])
         ids = None
         if who is not None and flag in who:  # who met more than a slow step there, as the

@@ -55,6 +55,7 @@ class ActionPlan:
     notes: list[str] = field(default_factory=list)
     has_revenue: bool = False
     basis: str = ""
+    has_churn: bool = False
     top_revenue: Size | None = None
     """The size of the top actions' customers together (each counted once)."""
 
@@ -91,7 +92,7 @@ def build_plan(cx: Any, findings: Findings, config: Any = None) -> ActionPlan:  
     notes = _sizing_notes(pop.has_churn, pop.has_revenue, pop.basis)
     top = {str(i) for a in actions[:FIRST_SCREEN] if a.affected is not None for i in a.affected}
     return ActionPlan(actions, findings.missing, notes + ctx.notes, pop.has_revenue, pop.basis,
-                      pop.size(top) if top else None)  # fmt: skip
+                      pop.has_churn, pop.size(top) if top else None)  # fmt: skip
 
 
 SEGMENT_KINDS = ("persona",)
@@ -123,8 +124,8 @@ def _size_segments_by_what_remains(
         if len(rest) < MIN_REMAINING * len(a.affected):
             actions.remove(a)
             notes.append(
-                f"{a.persona or a.id}: {a.detail.split(';')[0]}; its customers are covered by "
-                "the other actions, so it gets none of its own."
+                f"The persona {a.persona or a.id} gets no action of its own: the other actions "
+                "already reach nearly all its customers."
             )
             continue
         a.detail += (
@@ -143,9 +144,10 @@ def _sizing_notes(has_churn: bool, has_revenue: bool, basis: str) -> list[str]:
             "affect; revenue at risk is unknown."
         ]
     out = [
+        f"Churn is read as {basis}. "
         "Every action is sized the same way: the customers it is about, their yearly loss "
         "(churn, or never becoming a paying customer) against that of the customers who "
-        f"were exposed to the same problem but not affected ({basis}; a touchpoint's other "
+        "were exposed to the same problem but not affected (a touchpoint's other "
         "users, the other commenters, the other customers with tickets, everyone else for a "
         "persona or a driver), and the revenue a year their extra loss puts at risk (yearly "
         "revenue of the affected customers still active × the excess, 95% CI from the "
@@ -214,7 +216,9 @@ def plan_sentences(plan: ActionPlan, top: int = FIRST_SCREEN, listed: bool = Tru
     lead = f"{count(len(plan.actions))} actions, ranked by " + (
         "the revenue a year their customers' extra churn puts at risk."
         if plan.has_revenue
-        else "the customers they affect and their extra churn."
+        else "their extra churners a year."
+        if plan.has_churn
+        else "the customers they affect (the data says nothing about churn or revenue)."
     )
     if plan.has_revenue and plan.top_revenue is not None and plan.top_revenue.revenue > 0:
         t = plan.top_revenue

@@ -232,6 +232,9 @@ class Population:
         """The :class:`Size` of an action about the customers ``affected`` (their ids),
         against the ``exposed`` customers who were not affected (those who could have met
         the problem: the touchpoint's other users; None = everyone else)."""
+        if not len(self.ids):  # no customers table: count the ids, nothing to size them by
+            n = len({str(i) for i in affected if i is not None})
+            return Size(n, n, *([math.nan] * 8), math.nan, self.basis)
         m = self.mask(affected)
         rest = ~m if exposed is None else self.mask(exposed) & ~m
         customers, active = int(m.sum()), int((m & self.active).sum())
