@@ -129,7 +129,7 @@ def _spark(session, folder: Path, config: dict | None) -> tuple[dict, dict[str, 
         quality, views = validate_on_spark(folder, config, spark=session, keep=True)
     except DataContractError as exc:
         return _problems(exc), {}
-    frames = {name: session.table(view).toPandas() for name, view in views.items()}
+    frames = {name: session.table(view).drop("_row").toPandas() for name, view in views.items()}
     return json.loads(quality.to_json(examples=True)), frames
 
 

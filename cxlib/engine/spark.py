@@ -156,7 +156,8 @@ class SparkEngine:
         folder is not the executors').
         """
         if isinstance(frame, (pd.DataFrame, pa.Table)):
-            path = self._staging_dir() / f"{name}.parquet"
+            # a file name starting with _ or . is hidden to Spark's readers
+            path = self._staging_dir() / f"t{name}.parquet"
             pq.write_table(_plain_arrow(frame), path)
             frame = self.spark.read.parquet(str(path))
         frame.createOrReplaceTempView(name)

@@ -132,7 +132,8 @@ def validate_on_spark(
     config : as for :func:`cxlib.load`.
     tables : only these tables (default: all the folder has).
     spark : the session (default: the configured one, :class:`~cxlib.engine.spark.SparkEngine`).
-    keep : leave each table's kept rows, typed, as the temp view ``cx_<table>``.
+    keep : leave each table's kept rows, typed, as the temp view ``cx_<table>`` (with
+        ``_row``, the 1-based source row: the source order).
 
     Returns
     -------
@@ -240,7 +241,7 @@ def validate_table(
     view = None
     if keep:
         view = f"cx_{raw.name}"
-        names = ", ".join(f"`{c.name}`" for c in columns)
+        names = ", ".join(["_row"] + [f"`{c.name}`" for c in columns])  # _row: source order
         con.spark.sql(f"SELECT {names} FROM {checked} WHERE _reason IS NULL") \
             .localCheckpoint(eager=True).createOrReplaceTempView(view)  # fmt: skip
     return quality, view, []

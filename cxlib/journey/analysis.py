@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 from cxlib.io.ids import positions
 from cxlib.journey.friction import friction_counts, ranked_friction
 from cxlib.journey.funnel import funnel, outcomes
-from cxlib.journey.log import JourneyLog
+from cxlib.journey.log import JourneyLog, kept_on_spark
 from cxlib.journey.maps import build_journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
 from cxlib.journey.voices import MIN_COMMENTS, JourneyVoices, add_emotions, journey_voices
@@ -125,7 +125,11 @@ class JourneyAnalysis(BaseEstimator):
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
         notes: list[str] = []
         if personas is not None:
-            covered = _coverage(cx.events["customer_id"], personas["customer_id"])
+            covered = (
+                cx.share_known("events", personas["customer_id"])  # events kept on Spark
+                if kept_on_spark(cx)
+                else _coverage(cx.events["customer_id"], personas["customer_id"])
+            )
             if covered == 0:
                 notes.append(
                     f"The personas file ({personas.attrs.get('path', 'given')}) shares no "

@@ -169,16 +169,23 @@ class JourneyLog:
         goal: str | list[str] | None = None,
         personas: pd.DataFrame | None = None,
     ) -> None:
-        if cx.events is None or cx.events.empty:
+        self.cx = cx
+        self.notes: list[str] = []
+        self.kept = kept_on_spark(cx)  # events and tickets stay on Spark (SparkData)
+        if (cx.count("events") == 0) if self.kept else (cx.events is None or cx.events.empty):
             raise ValueError(
                 "the data set has no events table (or it is empty): the journey report needs "
                 "one row per customer interaction (customer_id, timestamp, stage, touchpoint)"
             )
-        self.cx = cx
-        self.notes: list[str] = []
-        self.has_stages = "stage" in cx.events
-        events, self.sub_events = _complete_events(cx.events)
-        self.events = events if self.has_stages else _one_stage(events)
+        if self.kept:
+            self.has_stages = "stage" in cx.columns("events")
+            self.events, self.sub_events, n_in, self.has_channel = _kept_events(cx)
+        else:
+            self.has_stages = "stage" in cx.events
+            events, self.sub_events = _complete_events(cx.events)
+            self.events = events if self.has_stages else _one_stage(events)
+            n_in = len(self.events)
+            self.has_channel = "channel" in cx.events and cx.events["channel"].notna().any()
         self.outcomes, self.goal = _outcomes(cx.config, outcomes, goal)
         if self.has_stages:
             self.stage_order = tuple(stage_order or cx.config.stage_order)
@@ -188,13 +195,14 @@ class JourneyLog:
             raise ValueError(f"stage_order repeats a stage: {list(self.stage_order)}")
         self.has_churn = cx.customers is not None and "churned" in cx.customers
         self.has_revenue = cx.customers is not None and "monthly_revenue" in cx.customers
-        self.has_tickets = cx.tickets is not None and len(cx.tickets) > 0
+        self.has_tickets = (
+            cx.count("tickets") > 0 if self.kept else cx.tickets is not None and len(cx.tickets) > 0
+        )
         self.has_answers = (
             cx.surveys is not None
             and "touchpoint" in cx.surveys
             and cx.surveys["touchpoint"].notna().any()
         )
-        self.has_channel = "channel" in cx.events and cx.events["channel"].notna().any()
         self.has_personas = personas is not None and len(personas) > 0
         self.scales = dict(getattr(cx.config, "scales", DEFAULT_SCALES))
         if purchase_stage in self.stage_order:
@@ -203,7 +211,7 @@ class JourneyLog:
         else:
             self.purchase_stage = None
             self.purchase_rank = len(self.stage_order) - (0 if self.goal else 1)
-        self.engine = engine_name(cx.config)
+        self.engine = "spark" if self.kept else engine_name(cx.config)
         self.con = connect(cx, self.engine)  # DuckDB, or Spark when chosen (cxlib.engine)
         self._register(personas)
         self._built: dict[str, dict[str, float]] = {}
@@ -213,7 +221,7 @@ class JourneyLog:
         self.materialize("events")
         self.materialize("answers", **self._scale_params())
         self.materialize("journeys", purchase_rank=self.purchase_rank)
-        self._describe()
+        self._describe(n_in)
 
     # --- inputs -------------------------------------------------------------------------
 
@@ -241,8 +249,11 @@ class JourneyLog:
             self.con.register(name, frame)
 
     def _source(self) -> pd.DataFrame:
-        """``journey_source``: the events with their source row (``seq``)."""
+        """``journey_source``: the events with their source row (``seq``); a Spark
+        DataFrame when the events stay on Spark."""
         ev = self.events
+        if self.kept:
+            return ev
         source = pd.DataFrame(
             {
                 "customer_id": ev["customer_id"],
@@ -292,7 +303,11 @@ class JourneyLog:
 
     def _ticket_source(self) -> pd.DataFrame:
         """``journey_ticket_source``: the tickets (empty without a tickets table)."""
-        tk = self.cx.tickets
+        if self.kept and self.has_tickets:
+            return self.cx.frame("tickets").select(
+                "ticket_id", "customer_id", "opened_at", "channel"
+            )
+        tk = None if self.kept else self.cx.tickets
         if tk is not None:
             return tk[["ticket_id", "customer_id", "opened_at", "channel"]]
         return pd.DataFrame(
@@ -382,15 +397,15 @@ class JourneyLog:
             ]
         return []
 
-    def _describe(self) -> None:
-        """Sentences on the parts of the analysis the data cannot support."""
+    def _describe(self, n_in: int) -> None:
+        """Sentences on the parts of the analysis the data cannot support (``n_in``: the
+        events after lifecycle sub-events are left out)."""
         if self.sub_events:
             self.notes.append(
                 f"{self.sub_events:,} lifecycle sub-events (schedule, start, ...) are left "
                 "out: each activity counts once, at its 'complete' event, so the steps of one "
                 "work item are not read as loops."
             )
-        n_in = len(self.events)
         n_kept, n_customers = self.con.execute(render("event_counts", self.engine)).fetchall()[0]
         self.n_events, self.n_customers = int(n_kept), int(n_customers)
         if n_kept < n_in:
@@ -463,6 +478,37 @@ class JourneyLog:
     def reference(self, name: str, **params: float) -> pd.DataFrame:
         """Run the SQL file of ``name`` (also for those built with numpy) as a DataFrame."""
         return self.con.execute(render(name, self.engine, **params)).df()
+
+
+def kept_on_spark(cx) -> bool:  # noqa: ANN001
+    """True when ``cx``'s events stay on Spark (a :class:`cxlib.engine.spark_data.SparkData`)."""
+    return "events" in (getattr(cx, "views", None) or {})
+
+
+def _kept_events(cx) -> tuple[object, int, int, bool]:  # noqa: ANN001 -- SparkData
+    """Events kept on Spark as ``journey_source`` (a Spark DataFrame: ``seq`` is the source
+    row), the lifecycle sub-events left out, the events kept and whether any has a channel;
+    the rule of :func:`_complete_events` and :func:`_one_stage`, as Spark expressions."""
+    from pyspark.sql import functions as F
+
+    ev, columns = cx.frame("events"), cx.columns("events")
+    sub_events = 0
+    if "lifecycle" in columns:
+        complete = F.lower(F.trim(F.col("lifecycle").cast("string"))) == "complete"
+        n, n_complete = ev.agg(F.count(F.lit(1)), F.count(F.when(complete, 1))).first()
+        if 0 < n_complete < n:
+            ev, sub_events = ev.where(complete), int(n - n_complete)
+    none = F.lit(None).cast("string")
+    source = ev.select(
+        F.col("customer_id"),
+        F.col("timestamp").alias("ts"),
+        F.col("stage") if "stage" in columns else F.lit(SINGLE_STAGE).alias("stage"),
+        F.col("touchpoint"),
+        F.col("channel") if "channel" in columns else none.alias("channel"),
+        F.col("_row").cast("bigint").alias("seq"),
+    )
+    n_in, n_channel = source.agg(F.count(F.lit(1)), F.count("channel")).first()
+    return source, sub_events, int(n_in), bool(n_channel)
 
 
 def _complete_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
