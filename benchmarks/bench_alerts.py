@@ -50,10 +50,15 @@ TRUE_TARGETS = {"nps": 5.0, "csat": 75.0, "ces": 60.0, "fcr": 70.0}
 """Targets set at the true values: every month meets or misses them by chance."""
 
 
-def _times(rng: np.random.Generator, month: int, n: int) -> np.ndarray:
-    lo = START + pd.DateOffset(months=month)
-    hi = START + pd.DateOffset(months=month + 1)
-    return (lo + pd.to_timedelta(rng.uniform(0, (hi - lo).total_seconds(), n), "s")).to_numpy()
+BOUNDS = pd.date_range(START, periods=MONTHS + 1, freq="MS").to_numpy()
+"""The months' first instants (and the end of the data)."""
+
+
+def _times(rng: np.random.Generator, month: np.ndarray | int, n: int | None = None) -> np.ndarray:
+    """Uniform instants within each row's month (``n`` rows of one month, or one per entry)."""
+    month = np.full(n, month) if n is not None else np.asarray(month)
+    lo, hi = BOUNDS[month], BOUNDS[month + 1]
+    return lo + ((hi - lo) * rng.random(len(month))).astype("timedelta64[s]")
 
 
 def _surveys(
@@ -61,27 +66,25 @@ def _surveys(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Survey answers (three types a month) and their comments' sentiment (scored)."""
     frames = []
-    for m in range(MONTHS):
-        for survey in ("nps", "csat", "ces"):
-            n = rng.poisson(answers)
-            if survey == "nps":
-                score = rng.choice(11, n, p=NPS_P)
-            else:
-                top = (
-                    CES_TOP if survey == "ces" else CSAT_TOP - (csat_drop if m == MONTHS - 1 else 0)
-                )
-                score = np.where(rng.random(n) < top, rng.integers(4, 6, n), rng.integers(1, 4, n))
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "responded_at": _times(rng, m, n),
-                        "survey": survey,
-                        "score": score,
-                        "channel": rng.choice(SURVEY_CHANNELS, n, p=[0.4, 0.3, 0.2, 0.1]),
-                        "touchpoint": rng.choice(TOUCHPOINTS, n),
-                    }
-                )
+    for survey in ("nps", "csat", "ces"):
+        month = np.repeat(np.arange(MONTHS), rng.poisson(answers, MONTHS))
+        n = len(month)
+        if survey == "nps":
+            score = rng.choice(11, n, p=NPS_P)
+        else:
+            top = CES_TOP if survey == "ces" else CSAT_TOP - csat_drop * (month == MONTHS - 1)
+            score = np.where(rng.random(n) < top, rng.integers(4, 6, n), rng.integers(1, 4, n))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "responded_at": _times(rng, month),
+                    "survey": survey,
+                    "score": score,
+                    "channel": rng.choice(SURVEY_CHANNELS, n, p=[0.4, 0.3, 0.2, 0.1]),
+                    "touchpoint": rng.choice(TOUCHPOINTS, n),
+                }
             )
+        )
     s = pd.concat(frames, ignore_index=True).sort_values("responded_at", ignore_index=True)
     s.insert(0, "response_id", [f"R{i:07d}" for i in range(len(s))])
     s["customer_id"] = pd.array([None] * len(s), dtype="string")

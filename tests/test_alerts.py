@@ -42,8 +42,6 @@ def test_planted_deterioration_fires(seed: int) -> None:
     assert a["change"] < 0 and a["change_high"] < 0 and a["p_adjusted"] < 0.05
     assert a["change"] == pytest.approx(a["value"] - a["other_value"])
     assert a["sentence"].startswith("Alert: CSAT fell") and a["report"].startswith("cx_scorecard")
-    # the other KPIs did not move: nothing else overall
-    assert {x["kpi"] for x in found if x["segment"] is None} == {"csat"}
 
 
 @pytest.mark.parametrize("seed", [20, 21])
@@ -102,10 +100,13 @@ def test_mention_alerts_keep_recent_spikes_one_per_unit() -> None:
             "negative": [30, 20, 25, 5, 9],
             "expected": [5.0, 5.0, 5.0, 5.0, 2.0],
             "ratio": [6.0, 4.0, 5.0, 1.0, 4.5],
-            "q_value": [0.001, 0.01, 0.001, 0.9, 0.02],
+            "q_value": [0.001, 0.005, 0.001, 0.9, 0.005],
         }
     )
     found = alerts.mention_alerts(spikes)
+    # a spike of the report (q < 5%) alerts only below the alert's share of the budget
+    weak = spikes.assign(q_value=0.03)
+    assert alerts.mention_alerts(weak) == [] and len(alerts.mention_alerts(weak, max_q=0.05)) == 2
     assert [(a["segment"], a["period"]) for a in found] == [
         ("brand: Acme", "2026-09-25"),
         (None, "2026-09-25"),  # the June spike is too old; the latest of the two recent ones

@@ -39,7 +39,15 @@ from cxlib.wording import is_known
 TARGET_MISSED, DETERIORATION = "target_missed", "deterioration"
 """The kinds of KPI test (and of the alerts they raise)."""
 ALPHA = 0.05
-"""False-discovery rate of each family of tests (Benjamini–Hochberg)."""
+"""The chance of any false alarm in a world where nothing changed, split over the three
+families of alert tests (Bonferroni): :data:`KPI_ALPHA` + :data:`COMMENT_ALPHA` +
+:data:`MENTION_Q`."""
+KPI_ALPHA = 0.03
+"""Benjamini–Hochberg level of the KPI tests (targets, KPIs x segments x comparisons)."""
+COMMENT_ALPHA = 0.01
+"""Benjamini–Hochberg level of the weeks tested for a spike of negative comments."""
+MENTION_Q = 0.01
+"""Largest q-value of the social report's spike test that raises an alert."""
 SURVEY_SEGMENTS = ("channel", "touchpoint")
 TICKET_SEGMENTS = ("channel", "category")
 """The segments each KPI is tested in (besides persona, when personas are given)."""
@@ -240,7 +248,7 @@ def comment_spikes(
     weeks: int = RECENT_WEEKS,
     baseline_weeks: int = BASELINE_WEEKS,
     min_n: int = MIN_N,
-    alpha: float = ALPHA,
+    alpha: float = COMMENT_ALPHA,
 ) -> pd.DataFrame:
     """Test the last ``weeks`` weeks' share of negative comments against the weeks before.
 

@@ -25,12 +25,15 @@ the report section holding the evidence:
     over every day and brand) marks as a spike of negative mentions; reused, not retested.
 
 False alarms
-    The KPI tests (target tests, every KPI × segment × comparison) form one family whose
-    p-values are Benjamini–Hochberg adjusted together at ``alpha`` (5%); only worse
-    changes alert. In a world where nothing changed every null is true and BH then
-    bounds the chance of any alert by ``alpha``. The comment weeks form a second family
-    (BH at ``alpha``). ``benchmarks/bench_alerts.py`` measures the share of no-change
-    worlds with at least one alert.
+    In a world where nothing changed, the chance of any alert is at most 5%, split over
+    the three families of tests (Bonferroni): the KPI tests (target tests, and every KPI
+    × segment × comparison) are Benjamini–Hochberg adjusted together at 3% (on a world
+    without change BH bounds the chance of any rejection by its level; only worse
+    changes alert); the comment weeks at 1%; a mention spike alerts when the social
+    report's q-value is below 1%. ``benchmarks/bench_alerts.py`` measures the share of
+    no-change worlds with at least one alert. Once real changes are found, BH lets
+    through about one false alert in every 1/level true ones (it controls the false
+    discovery rate).
 
 Examples
 --------
@@ -54,6 +57,8 @@ from cxlib.actions.alert_tests import (
     ALPHA,
     BASELINE_WEEKS,
     DETERIORATION,
+    KPI_ALPHA,
+    MENTION_Q,
     MIN_RISE,
     TARGET_MISSED,
     comment_spikes,
@@ -122,7 +127,7 @@ def kpi_alerts(
     *,
     personas: pd.DataFrame | None = None,
     min_n: int = MIN_N,
-    alpha: float = ALPHA,
+    alpha: float = KPI_ALPHA,
     trends: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """The target and deterioration alerts of the loaded data (see the module).
@@ -233,9 +238,12 @@ def comment_alerts(
     ]  # fmt: skip
 
 
-def mention_alerts(spikes: pd.DataFrame | None, recent_days: int = RECENT_DAYS) -> list[dict]:
-    """The social report's spikes of negative mentions in the last ``recent_days`` as
-    alerts: one per unit (all mentions, each brand), its latest spike day.
+def mention_alerts(
+    spikes: pd.DataFrame | None, recent_days: int = RECENT_DAYS, max_q: float = MENTION_Q
+) -> list[dict]:
+    """The social report's spikes of negative mentions in the last ``recent_days`` whose
+    q-value is below ``max_q`` as alerts: one per unit (all mentions, each brand), its
+    latest spike day.
 
     ``spikes`` is :func:`cxlib.social.spikes.negative_spikes` (the report's ``spikes_``).
 
@@ -251,7 +259,9 @@ def mention_alerts(spikes: pd.DataFrame | None, recent_days: int = RECENT_DAYS) 
         return []
     last = pd.to_datetime(spikes["day"]).max()
     recent = spikes[
-        spikes["spike"].astype(bool) & (spikes["day"] > last - pd.Timedelta(days=recent_days))
+        spikes["spike"].astype(bool)
+        & (spikes["q_value"] < max_q)
+        & (spikes["day"] > last - pd.Timedelta(days=recent_days))
     ]
     out = []
     for unit, rows in recent.sort_values("day").groupby("unit", sort=True):
@@ -354,6 +364,8 @@ __all__ = [
     "ALERTS_FILE",
     "ALERT_FIELDS",
     "ALPHA",
+    "KPI_ALPHA",
+    "MENTION_Q",
     "COMMENT_SPIKE",
     "DETERIORATION",
     "KINDS",
