@@ -92,8 +92,9 @@ class Action:
     owner: str = ""
     watch: Watch | None = None
     evidence: str = ""
-    affected: list[Any] | None = None
-    exposed: list[Any] | None = None
+    affected: Any = None
+    """The customers it is about: their ids, or a mask over the plan's population."""
+    exposed: Any = None
     """Who could have met the problem (the baseline of the excess churn); None: everyone."""
     size: Size = field(default=UNKNOWN_SIZE)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cxlib.actions.action import Watch
@@ -31,6 +32,8 @@ class PlanContext:
     targets: dict[str, Target] = field(default_factory=dict)
     owners: Owners = field(default_factory=Owners)
     notes: list[str] = field(default_factory=list)
+    _visitors: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _rows_of: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @cached_property
     def population(self) -> Population:
@@ -51,18 +54,40 @@ class PlanContext:
         return customer_features(self.cx)
 
     @cached_property
-    def _visitors(self) -> dict[str, list[str]]:
-        """The customers who used each touchpoint (from the events), by touchpoint."""
+    def _event_rows(self) -> np.ndarray | None:
+        """Each event's customer's row in the population (-1: not a customer)."""
         events = getattr(self.cx, "events", None)
-        if events is None or "touchpoint" not in events:
-            return {}
-        pairs = events[["touchpoint", "customer_id"]].dropna().drop_duplicates()
-        ids = pairs["customer_id"].astype(str)
-        return {str(t): g.tolist() for t, g in ids.groupby(pairs["touchpoint"].astype(str))}
+        if events is None or "touchpoint" not in events or not len(self.population.ids):
+            return None
+        codes, uniques = pd.factorize(events["customer_id"])
+        rows = self.population.positions(pd.Index(uniques))
+        return np.where(codes >= 0, rows[codes], -1)
 
-    def visitors(self, touchpoint: str) -> list[str] | None:
-        """The customers who used ``touchpoint`` (None when the events are not loaded)."""
-        return self._visitors.get(str(touchpoint)) if self._visitors else None
+    def visitors(self, touchpoint: str) -> np.ndarray | None:
+        """Which customers used ``touchpoint`` (a mask in the population's order; None when
+        the data has no events or no customers table)."""
+        rows = self._event_rows
+        if rows is None:
+            return None
+        if touchpoint not in self._visitors:
+            used = (self.cx.events["touchpoint"] == touchpoint).to_numpy(dtype=bool)
+            found = rows[used & (rows >= 0)]
+            mask = np.zeros(len(self.population.ids), dtype=bool)
+            mask[found] = True
+            self._visitors[touchpoint] = mask
+        return self._visitors[touchpoint]
+
+    def mask_of(self, hit: pd.Series) -> np.ndarray:
+        """A boolean Series indexed by customer id (e.g. over :attr:`features`) as a mask in
+        the population's order."""
+        key = id(hit.index)
+        if key not in self._rows_of:
+            self._rows_of[key] = self.population.positions(hit.index)
+        rows = self._rows_of[key]
+        out = np.zeros(len(self.population.ids), dtype=bool)
+        ok = hit.to_numpy(dtype=bool) & (rows >= 0)
+        out[rows[ok]] = True
+        return out
 
     def evidence(self, report: str, section: str) -> str:
         """The link to a report's section: ``journey_friction.html#Friction-ranking``."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cxlib.actions.action import Action, action_id
@@ -187,10 +188,11 @@ def churn_driver_actions(ctx: PlanContext) -> list[Action]:
                 "customer is worth."
             )
             continue
-        marked = features.index[_in_bins(features[lead], bins).to_numpy()]
-        others = features.index.difference(marked)
+        hit = _in_bins(features[lead], bins)
+        marked = ctx.mask_of(hit)
+        exposed = ctx.mask_of(features[lead].notna())
         value, low, high, n = ctx.population.churn(marked)
-        rest = ctx.population.churn(others)[0]
+        rest = ctx.population.churn(exposed & ~marked)[0]
         numeric = all(b.get("low") is not None and not _nan(b.get("low")) for b in bins)
         values = " or ".join(str(b["label"]) for b in bins)
         name = feature_label(lead)
@@ -209,8 +211,8 @@ def churn_driver_actions(ctx: PlanContext) -> list[Action]:
                 owner=ctx.owners.owner(family=family(lead)),
                 watch=watch,
                 evidence=ctx.evidence("churn", "What-goes-with-churn"),
-                affected=[str(i) for i in marked],
-                exposed=[str(i) for i in features.index[features[lead].notna().to_numpy()]],
+                affected=marked,
+                exposed=exposed,
             )
         )
     return out
@@ -240,8 +242,8 @@ def nps_driver_actions(ctx: PlanContext, merged_into: list[Action]) -> list[Acti
         worse = x <= cut if raises else x >= cut
         if worse.mean() > 2 * WORST_SHARE:  # ties (a count's zeros): strictly beyond
             worse = x < cut if raises else x > cut
-        marked = features.index[worse.fillna(False).to_numpy()]
-        if not len(marked):
+        marked = ctx.mask_of(worse.fillna(False))
+        if not marked.any():
             continue
         side = "lowest" if raises else "highest"
         watch = _nps_watch(
@@ -256,14 +258,14 @@ def nps_driver_actions(ctx: PlanContext, merged_into: list[Action]) -> list[Acti
                 owner=ctx.owners.owner(family=family(feature)),
                 watch=watch,
                 evidence=ctx.evidence("churn", "Why-customers-score-us-low:-NPS-key-drivers"),
-                affected=[str(i) for i in marked],
-                exposed=[str(i) for i in features.index[x.notna().to_numpy()]],
+                affected=marked,
+                exposed=ctx.mask_of(x.notna()),
             )
         )
     return out
 
 
-def _nps_watch(ctx: PlanContext, marked: pd.Index, text: str):  # noqa: ANN202
+def _nps_watch(ctx: PlanContext, marked: np.ndarray, text: str):  # noqa: ANN202
     """The NPS of the marked customers' answers, against the config's NPS target or the
     other customers' NPS."""
     from cxlib.metrics import nps
@@ -272,7 +274,9 @@ def _nps_watch(ctx: PlanContext, marked: pd.Index, text: str):  # noqa: ANN202
     if s is None or "survey" not in s:
         return ctx.watch("nps", text, math.nan, math.nan, math.nan, 0, unit="points")
     s = s[s["survey"].astype(str).eq("nps")]
-    mine = s["customer_id"].astype(str).isin(set(map(str, marked)))
+    rows = ctx.population.positions(s["customer_id"])
+    mine = np.zeros(len(s), dtype=bool)
+    mine[rows >= 0] = marked[rows[rows >= 0]]
     now, rest = nps(s.loc[mine, "score"]), nps(s.loc[~mine, "score"])
     return ctx.watch("nps", text, now.value, now.ci_low, now.ci_high, now.n, rest.value,
                      "the other customers' NPS", unit="points")  # fmt: skip

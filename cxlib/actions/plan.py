@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cxlib.actions import from_analyses, from_signals
@@ -84,15 +85,20 @@ def build_plan(cx: Any, findings: Findings, config: Any = None) -> ActionPlan:  
         *from_signals.backlog_actions(ctx),
     ]
     pop = ctx.population
+    if len(pop.ids):  # each action's customers as a mask over the population, once
+        for a in actions:
+            if a.affected is not None:
+                a.affected = pop.mask(a.affected)
+                a.exposed = None if a.exposed is None else pop.mask(a.exposed)
     for a in actions:
         a.size = UNKNOWN_SIZE if a.affected is None else pop.size(a.affected, a.exposed)
     _size_segments_by_what_remains(actions, pop, ctx.notes)
     actions.sort(key=lambda a: (a.affected is None, *rank_key(a.size), a.id))
-    actions.sort(key=lambda a: (a.affected is None, *rank_key(a.size), a.id))
     notes = _sizing_notes(pop.has_churn, pop.has_revenue, pop.basis)
-    top = {str(i) for a in actions[:FIRST_SCREEN] if a.affected is not None for i in a.affected}
+    top = [a.affected for a in actions[:FIRST_SCREEN] if a.affected is not None]
+    together = pop.size(np.logical_or.reduce(top)) if top and len(pop.ids) else None
     return ActionPlan(actions, findings.missing, notes + ctx.notes, pop.has_revenue, pop.basis,
-                      pop.has_churn, pop.size(top) if top else None)  # fmt: skip
+                      pop.has_churn, together)  # fmt: skip
 
 
 SEGMENT_KINDS = ("persona",)
@@ -113,15 +119,17 @@ def _size_segments_by_what_remains(
     """Size each persona action by its customers that no problem action (a friction
     point, a driver, a theme, the backlog, an alert) already covers, so a persona is not
     ranked on the very problems listed elsewhere."""
-    covered: set[str] = set()
+    if not len(pop.ids):
+        return
+    covered = np.zeros(len(pop.ids), dtype=bool)
     for a in actions:
         if a.kind not in SEGMENT_KINDS and a.affected is not None:
-            covered.update(map(str, a.affected))
+            covered |= a.affected
     for a in list(actions):
         if a.kind not in SEGMENT_KINDS or a.affected is None:
             continue
-        rest = [i for i in map(str, a.affected) if i not in covered]
-        if len(rest) < MIN_REMAINING * len(a.affected):
+        rest = a.affected & ~covered
+        if rest.sum() < MIN_REMAINING * a.affected.sum():
             actions.remove(a)
             notes.append(
                 f"The persona {a.persona or a.id} gets no action of its own: the other actions "
@@ -129,7 +137,7 @@ def _size_segments_by_what_remains(
             )
             continue
         a.detail += (
-            f" {count(len(rest))} of its {count(len(set(map(str, a.affected))))} customers are "
+            f" {count(int(rest.sum()))} of its {count(int(a.affected.sum()))} customers are "
             "reached by no other action; the size counts only them."
         )
         a.affected = rest

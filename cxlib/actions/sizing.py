@@ -179,10 +179,22 @@ class Population:
         return cls(ids, flag & counted, counted.astype(float), counted, active, revenue,
                    prospect, SNAPSHOT, has_churn, has_revenue)  # fmt: skip
 
-    def mask(self, affected: Iterable[object]) -> np.ndarray:
-        """Which customers of the population are in ``affected`` (ids compared as text)."""
-        wanted = pd.Index(pd.Series(list(affected), dtype=object).dropna().astype(str).unique())
-        return self.ids.isin(wanted)
+    def positions(self, ids: Iterable[object]) -> np.ndarray:
+        """Each id's row in the population (-1 when it is not a customer)."""
+        wanted = pd.Index(pd.Series(list(ids) if not isinstance(ids, pd.Index) else ids,
+                                    dtype=object).astype(str))  # fmt: skip
+        return self.ids.get_indexer(wanted)
+
+    def mask(self, affected: Iterable[object] | np.ndarray) -> np.ndarray:
+        """Which customers of the population are in ``affected`` (ids compared as text; a
+        boolean array in the population's order is taken as it is)."""
+        if isinstance(affected, np.ndarray) and affected.dtype == bool:
+            return affected
+        wanted = pd.Series(list(affected), dtype=object).dropna().astype(str).unique()
+        at = self.ids.get_indexer(wanted)  # the ids are unique: a hash lookup
+        out = np.zeros(len(self.ids), dtype=bool)
+        out[at[at >= 0]] = True
+        return out
 
     def _rate(self, m: np.ndarray) -> tuple[float, float]:
         """Yearly loss (a share) of the customers ``m`` and its standard error: prospects'
