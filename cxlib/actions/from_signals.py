@@ -201,10 +201,10 @@ def backlog_actions(ctx: PlanContext) -> list[Action]:
     """One action per ticket category holding tickets past a service promise."""
     if getattr(ctx.cx, "tickets", None) is None:
         return []
-    from cxlib.scorecard.backlog import backlog_tickets, scorecard_backlog
+    from cxlib.scorecard.backlog import scorecard_backlog
 
     bl = scorecard_backlog(ctx.cx)
-    tickets = backlog_tickets(ctx.cx)
+    tickets = bl.tickets
     if tickets.empty:
         return []
     total_open = bl.open_tickets or len(ctx.cx.tickets)
