@@ -241,6 +241,17 @@ def plan_sentences(plan: ActionPlan, top: int = FIRST_SCREEN, listed: bool = Tru
                      enumerate(plan.actions[:top], 1)]  # fmt: skip
 
 
+def index_sentences(plan: ActionPlan, top: int = 2) -> list[str]:
+    """The plan on the index page: how many actions, then the top ones in a short line
+    each (what, size, owner)."""
+    lead = plan_sentences(plan, listed=False)[:1]
+    short = [
+        f"{i}. {a.action}: {size_phrase(a, plan.has_revenue)}; owner: {a.owner}."
+        for i, a in enumerate(plan.actions[:top], 1)
+    ]
+    return lead + short
+
+
 def method_notes(plan: ActionPlan) -> list[str]:
     """How the actions were found and sized, and which analyses did not run."""
     out = list(plan.notes)
@@ -254,7 +265,7 @@ def summary(plan: ActionPlan, tracking: pd.DataFrame | None = None) -> dict[str,
     table = plan_table(plan)
     return {
         "report": "action_plan",
-        "findings": plan_sentences(plan)[:3],
+        "findings": index_sentences(plan),
         "actions": table.to_dict("records"),
         "missing_analyses": plan.missing,
         "notes": plan.notes,
@@ -280,6 +291,7 @@ __all__ = [
     "ActionPlan",
     "action_sentence",
     "build_plan",
+    "index_sentences",
     "method_notes",
     "plan_sentences",
     "plan_table",
