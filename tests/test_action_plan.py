@@ -105,6 +105,19 @@ def test_ranking_puts_revenue_first_and_unknown_last() -> None:
     assert keys[-1] == rank_key(unknown)
 
 
+def test_sizing_truth_study_covers_the_planted_excess() -> None:
+    """A fast subset of benchmarks/truth_actions.py (make truth runs 200 worlds)."""
+    import sys
+
+    from cxlib.paths import PROJECT_ROOT
+
+    sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
+    from truth_actions import study, targets
+
+    r = study(60)
+    assert all(targets(r).values()), r
+
+
 # --- config: targets, owners, service promises ----------------------------------------------
 
 
