@@ -3,18 +3,19 @@
 For each size (default 1 and 10 million events: a sample-shaped data set with as many
 customers as give that many events, generated once into ``data/bench/engines_<N>/``),
 one fresh process per engine runs the journey analysis and prints its steps:
-``load`` (cxlib.load, DuckDB in both cases: the journey reads the loaded pandas frames),
-``session`` (Spark only: JVM and session start), ``log`` (the journey inputs registered
-and events + journeys built), ``analysis`` (funnel, friction, paths, map) and
-``total``; then the Spark/DuckDB ratio, and Spark ``local[1]`` against ``local[2]`` (what
-a second core buys: on a cluster the same plan spreads over executors).
+``session`` (Spark only: JVM and session start), ``load`` (DuckDB: :func:`cxlib.load`
+into pandas; Spark: :func:`cxlib.engine.spark_data.load_on_spark`, read and validated on
+Spark and kept there), ``log`` (the journey inputs registered and events + journeys
+built), ``analysis`` (funnel, friction, paths, map) and ``total``; then the Spark/DuckDB
+ratio, and Spark ``local[1]`` against ``local[2]`` (what a second core buys: on a cluster
+the same plan spreads over executors).
 
-Peak memory: the Python driver's (``ru_maxrss``) and, on Spark, the JVM's (``VmHWM``). The
-driver's grows with the events on the journey runs: the journey reads the events loaded
-into pandas. ``--validate`` times reading and validation alone: on Spark
-(:func:`cxlib.engine.spark_load.validate_on_spark`) nothing but counts and examples reaches
-the driver, whose memory then stays flat as the events grow (see the README, "When your
-data outgrows one machine").
+Peak memory: the Python driver's (``ru_maxrss``) and, on Spark, the JVM's (``VmHWM``; in
+local mode the JVM is the driver *and* the executors, so it holds the data). On Spark no
+event reaches the Python driver: only the customers and survey answers (the friction
+table's CES and CSAT per touchpoint) and one row per result, so its memory grows with the
+customers, not with the events. ``--validate`` times reading and validation alone (see
+the README, "When your data outgrows one machine").
 
 Run: ``python benchmarks/bench_engines.py [--events 1000000 10000000] [--runs ...]
 [--validate]``.
@@ -108,16 +109,20 @@ def one_run(folder: str, run: str) -> dict[str, float]:
     if run.startswith("validate"):
         return validate_run(folder, run)
     times: dict[str, float] = {}
-    t = time.perf_counter()
-    cx = cxlib.load(folder, tables=TABLES)
-    times["load"] = time.perf_counter() - t
-    if run.startswith("spark"):
+    if run.startswith("spark"):  # read, validated and kept on Spark: no event on the driver
         from cxlib.engine.spark import spark_session
+        from cxlib.engine.spark_data import load_on_spark
 
         os.environ["CXLIB_ENGINE"] = "spark"
         t = time.perf_counter()
-        spark_session(run.split()[1])
+        spark = spark_session(run.split()[1])
         times["session"] = time.perf_counter() - t
+        t = time.perf_counter()
+        cx = load_on_spark(folder, tables=TABLES, spark=spark)
+    else:
+        t = time.perf_counter()
+        cx = cxlib.load(folder, tables=TABLES)
+    times["load"] = time.perf_counter() - t
     t = time.perf_counter()
     log = journey.JourneyLog(cx)
     times["log"] = time.perf_counter() - t

@@ -67,6 +67,7 @@ class SparkData:
     spark: SparkSession
     views: dict[str, str]
     _collected: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _kept: dict[str, KeptTable] = field(default_factory=dict, repr=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         if name not in TABLES:
@@ -84,8 +85,15 @@ class SparkData:
 
     @property
     def tables(self) -> dict[str, Any]:
-        """Table name -> view name (the tables this data set has)."""
-        return dict(self.views)
+        """Table name -> the collected frame (:data:`COLLECTED`) or a :class:`KeptTable`
+        (column names and row count of a table that stays on Spark)."""
+        for name in self.views:
+            if name not in COLLECTED and name not in self._kept:
+                self._kept[name] = KeptTable(self, name)
+        return {
+            name: getattr(self, name) if name in COLLECTED else self._kept[name]
+            for name in self.views
+        }
 
     def has(self, *names: str) -> bool:
         """True when every named table is present."""
@@ -134,6 +142,30 @@ class SparkData:
         return (min(lows), max(highs)) if lows else None
 
     end_of_data = CXData.end_of_data
+
+
+class KeptTable:
+    """What the driver knows of a table kept on Spark: ``columns`` (without ``_row``) and
+    ``len()`` (its kept rows, counted on Spark once)."""
+
+    def __init__(self, data: SparkData, name: str) -> None:
+        self.data, self.name = data, name
+        self.columns = pd.Index([c for c in data.columns(name) if c != ROW])
+        self._rows: int | None = None
+
+    def __len__(self) -> int:
+        if self._rows is None:
+            self._rows = self.data.count(self.name)
+        return self._rows
+
+
+def kept_on_spark(data: Any) -> bool:  # noqa: ANN401
+    """True when ``data``'s tables stay on Spark (a :class:`SparkData`).
+
+    >>> kept_on_spark(object())
+    False
+    """
+    return isinstance(getattr(data, "views", None), dict)
 
 
 def collect(frame: DataFrame, table: str) -> pd.DataFrame:

@@ -168,9 +168,11 @@ def _nulls(n: int, kind: str) -> np.ndarray:
 
 def orders(agg: Aggregator, cx: CXData) -> pd.DataFrame | None:
     """Per customer: order count, total and mean amount, last order time."""
-    if cx.orders is None or len(cx.orders) == 0:
+    table = cx.tables.get("orders")
+    if table is None or len(table) == 0:
         return None
-    _source(agg, "orders", cx.orders[["customer_id", "ordered_at", "amount"]])
+    columns = ["customer_id", "ordered_at", "amount"]
+    _source(agg, "orders", cx.frame("orders").select(*columns) if _kept(cx) else table[columns])
     return _per_customer(agg, "orders")
 
 
@@ -179,9 +181,12 @@ def tickets(
 ) -> pd.DataFrame | None:
     """Per customer: tickets, unresolved ones, mean resolution and first-response hours,
     contacts per ticket and the digital share, as far as the tickets table has the columns."""
-    tickets = cx.tickets
+    tickets = cx.tables.get("tickets")
     if tickets is None or len(tickets) == 0:
         return None
+    if _kept(cx):
+        _source(agg, "tickets", kept_tickets(cx, avail, digital))
+        return _per_customer(agg, "tickets", avail)
     n = len(tickets)
     frame = tickets[["customer_id", "opened_at"]].copy()
     for col, feature, kind in (
@@ -205,6 +210,9 @@ def surveys(agg: Aggregator, cx: CXData, avail: dict[str, str]) -> pd.DataFrame 
     """Per customer: survey answers and the mean NPS, CSAT and CES answer."""
     if avail["survey_count"]:
         return None
+    if _kept(cx):
+        _source(agg, "surveys", kept_surveys(cx))
+        return _per_customer(agg, "surveys", avail)
     surveys = cx.surveys
     known = surveys["customer_id"].notna()
     frame = surveys.loc[known, ["customer_id", "responded_at"]]
@@ -224,9 +232,13 @@ def events(
 ) -> pd.DataFrame | None:
     """Per customer: events, last event, browsing share, digital share and the share of
     every channel (``events_share_<channel>``)."""
-    events = cx.events
+    events = cx.tables.get("events")
     if events is None or len(events) == 0:
         return None
+    if _kept(cx):
+        frame, params = kept_events(cx, avail, digital)
+        _source(agg, "events", frame, time="ts")
+        return _per_customer(agg, "events", avail, **params)
     n = len(events)
     frame = pd.DataFrame(
         {"customer_id": events["customer_id"].array, "ts": events["timestamp"].to_numpy()}
@@ -267,6 +279,87 @@ def _channel_params(
         for slug, group in sorted(by_slug.items())
     )
     return {"digital": _int_list(is_digital), "shares": shares}
+
+
+def _kept(cx: Any) -> bool:  # noqa: ANN401
+    """True when ``cx``'s tables stay on Spark (their inputs are then prepared there)."""
+    return isinstance(getattr(cx, "views", None), dict)
+
+
+def _flag(column: str, wanted: tuple[str, ...]) -> Any:  # noqa: ANN401 -- a Spark Column
+    """Spark's twin of ``_codes(values, wanted)``: 1 in ``wanted`` (case-insensitive), 0
+    another label, -1 missing."""
+    from pyspark.sql import functions as F
+
+    label = F.lower(F.col(column).cast("string"))
+    return F.when(label.isNull(), -1).when(label.isin(list(wanted)), 1).otherwise(0)
+
+
+def kept_tickets(cx: Any, avail: dict[str, str], digital: tuple[str, ...]) -> Any:  # noqa: ANN401
+    """The ``feature_tickets_source`` columns of tickets kept on Spark (a Spark DataFrame)."""
+    from pyspark.sql import functions as F
+
+    def given(col: str, feature: str, kind: str) -> Any:  # noqa: ANN401
+        return (F.lit(None).cast(kind) if avail[feature] else F.col(col).cast(kind)).alias(col)
+
+    return cx.frame("tickets").select(
+        "customer_id",
+        "opened_at",
+        given("resolved_at", "unresolved_tickets", "timestamp"),
+        given("first_response_at", "mean_first_response_hours", "timestamp"),
+        given("contacts", "contacts_per_ticket", "double"),
+        (F.lit(-1) if avail["ticket_digital_share"] else _flag("channel", digital)).alias(
+            "digital"
+        ),
+    )
+
+
+def kept_surveys(cx: Any) -> Any:  # noqa: ANN401
+    """The ``feature_surveys_source`` columns of surveys kept on Spark (answers with a
+    customer_id; ``kind`` 0 NPS, 1 CSAT, 2 CES, -1 another)."""
+    from pyspark.sql import functions as F
+
+    survey = F.lower(F.col("survey").cast("string"))
+    kind = F.when(survey == "nps", 0).when(survey == "csat", 1).when(survey == "ces", 2)
+    return (
+        cx.frame("surveys")
+        .where(F.col("customer_id").isNotNull())
+        .select(
+            "customer_id",
+            "responded_at",
+            kind.otherwise(-1).alias("kind"),
+            F.col("score").cast("double").alias("score"),
+        )
+    )
+
+
+def kept_events(
+    cx: Any,  # noqa: ANN401
+    avail: dict[str, str],
+    digital: tuple[str, ...],
+) -> tuple[Any, dict[str, str]]:
+    """The ``feature_events_source`` columns of events kept on Spark and the query's
+    channel parameters (the distinct channels, a handful, are read to the driver)."""
+    from pyspark.sql import functions as F
+
+    events = cx.frame("events")
+    browse = F.lit(-1)
+    if not avail["browse_share"]:
+        browse = _flag("stage", tuple(str(s).lower() for s in cx.config.stage_order[:2]))
+    channel, params = F.lit(-1), {"digital": "(NULL)", "shares": ""}
+    if not avail["digital_share"]:
+        rows = events.select(F.col("channel").cast("string")).distinct().collect()
+        labels = sorted(r[0] for r in rows if r[0] is not None)
+        codes = F.create_map(*[F.lit(x) for i, lab in enumerate(labels) for x in (lab, i)])
+        channel = F.coalesce(codes[F.col("channel").cast("string")], F.lit(-1))
+        params = _channel_params(np.arange(len(labels)), labels, digital)
+    frame = events.select(
+        "customer_id",
+        F.col("timestamp").alias("ts"),
+        browse.alias("browse"),
+        channel.alias("channel"),
+    )
+    return frame, params
 
 
 def _int_list(values: list[int]) -> str:

@@ -208,7 +208,9 @@ def customer_features(
         tenure = _tenure_days(customers, ref)
         months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
         out["tenure_days"] = tenure
-    agg = aggregates.connect(ids, ref, limited, engine_name(cx.config), cx.config)
+    kept = isinstance(getattr(cx, "views", None), dict)  # tables kept on Spark: Spark
+    engine = "spark" if kept else engine_name(cx.config)
+    agg = aggregates.connect(ids, ref, limited, engine, cx.config)
     try:
         for name, frame in (
             ("orders", aggregates.orders(agg, cx)),

@@ -1,0 +1,45 @@
+"""Parity on the real BPI Challenge 2012 loan log: validation and journey, DuckDB vs Spark.
+
+The gzip-compressed CSV (``../shared/data/real/eventlog_bpic2012``, 262,200 events of
+13,087 applications) is read and validated on Spark with the config's row filter and
+value mappings, and kept there (:func:`cxlib.engine.spark_data.load_on_spark`): the row
+accounting (JSON report with examples) must equal :func:`cxlib.load`'s, and the whole
+journey analysis on the kept tables -- every ordered output, the notes, the counts, and
+every journey query's table -- must equal DuckDB's. Skips when ``../shared`` is absent;
+slow (about two minutes on two cores), needs the module's Spark session.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_engine_spark import ORDERED, _every_table, assert_same, spark  # noqa: F401
+
+import cxlib
+from cxlib import journey
+from cxlib.engine.spark_data import load_on_spark
+from cxlib.paths import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+CONFIG = PROJECT_ROOT / "configs" / "eventlog_bpic2012.yaml"
+
+
+def test_bpic2012_validation_and_journey_on_spark_equal_duckdb(spark, shared_dir):  # noqa: F811
+    folder = shared_dir / "data" / "real" / "eventlog_bpic2012"
+    cx = cxlib.load(folder, CONFIG)
+    data = load_on_spark(folder, CONFIG, spark=spark)
+    duck_report = json.loads(cx.quality.to_json(examples=True))
+    assert duck_report == json.loads(data.quality.to_json(examples=True))
+    assert cx.quality.tables["events"].rows_in == 262_200
+    duck = journey.JourneyAnalysis().fit(cx)
+    kept = journey.JourneyAnalysis().fit(data)
+    assert kept.log_.kept and duck.n_events_ == 164_506 and duck.n_customers_ == 13_087
+    for name in ORDERED:
+        assert_same(getattr(duck, name), getattr(kept, name), name, ordered=True)
+    assert duck.notes_ == kept.notes_
+    assert (duck.n_customers_, duck.n_events_) == (kept.n_customers_, kept.n_events_)
+    duck_tables, spark_tables = _every_table(duck.log_), _every_table(kept.log_)
+    for name, frame in duck_tables.items():
+        assert_same(frame, spark_tables[name], name, ordered=False)
