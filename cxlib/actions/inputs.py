@@ -85,6 +85,8 @@ class Findings:
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    alerts_final: bool = False
+    """Whether :attr:`alerts` is the run's merged ``alerts.json`` (else the reports' own)."""
 
     @property
     def missing(self) -> list[str]:
@@ -132,6 +134,7 @@ def read_findings(folder: str | Path | None) -> Findings:
     alerts = _json(folder / ALERTS_JSON)
     if isinstance(alerts, list):
         found.alerts = [a for a in alerts if isinstance(a, dict)]
+        found.alerts_final = True
     else:  # the reports' own alerts, when the runner has not merged them yet
         for data in found.summaries.values():
             found.alerts += [a for a in data.get("alerts") or [] if isinstance(a, dict)]

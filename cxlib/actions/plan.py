@@ -74,6 +74,8 @@ def build_plan(cx: Any, findings: Findings, config: Any = None) -> ActionPlan:  
         targets=dict(getattr(config, "targets", {}) or {}),
         owners=getattr(config, "owners", None) or Owners(),
     )
+    if not findings.alerts_final:  # the run's alerts as the runner will merge them
+        findings.alerts = _run_alerts(cx, config, findings, ctx.notes)
     churn = from_analyses.churn_driver_actions(ctx)
     actions = [
         *from_analyses.friction_actions(ctx),
@@ -99,6 +101,20 @@ def build_plan(cx: Any, findings: Findings, config: Any = None) -> ActionPlan:  
     together = pop.size(np.logical_or.reduce(top)) if top and len(pop.ids) else None
     return ActionPlan(actions, findings.missing, notes + ctx.notes, pop.has_revenue, pop.basis,
                       pop.has_churn, together)  # fmt: skip
+
+
+def _run_alerts(cx: Any, config: Any, findings: Findings, notes: list[str]) -> list[dict]:  # noqa: ANN401
+    """The KPI alerts of the data merged with the reports' own, as the runner merges them
+    into ``alerts.json`` after the last report (:func:`cxlib.actions.alerts.merge_alerts`)."""
+    from cxlib.actions.alerts import kpi_alerts, merge_alerts
+
+    try:
+        own = kpi_alerts(cx, config) if getattr(cx, "surveys", None) is not None or getattr(
+            cx, "tickets", None) is not None else []  # fmt: skip
+    except (ValueError, KeyError) as exc:
+        notes.append(f"The KPI alerts could not be computed ({exc}); the reports' own are used.")
+        own = []
+    return merge_alerts(own, findings.summaries.values())
 
 
 SEGMENT_KINDS = ("persona",)
