@@ -13,6 +13,13 @@ run's build folder: each notebook gets it as its ``memo`` parameter, and the run
 itself takes the data in from it (:func:`read`, else it loads and :func:`store`\\ s).
 The folder is deleted with the build folder.
 
+The same folder shares other work of a run between its notebooks: :func:`cached` keeps
+one result per key (e.g. the sentiment model trained on the data's comments, keyed by
+a fingerprint of what it learned from), computed by whichever notebook asks first and
+read by the others. A process that loaded its data through a memo (:func:`read`)
+remembers that folder (:func:`active`); outside a report run there is none and
+:func:`cached` just computes.
+
 This module stores whatever object it is given (a :class:`~cxlib.io.dataset.CXData`)
 and knows nothing of its insides: the data flows from :mod:`cxlib.io.dataset` to here,
 never back.
@@ -32,6 +39,7 @@ import os
 import pickle
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,6 +54,9 @@ KEY_CHARS = 32
 
 Loaded = Any
 """A loaded data set (a :class:`cxlib.io.dataset.CXData`): pickled as it is, never opened."""
+
+_active: list[Path] = []
+"""The memo folder this process last read a load from (:func:`active`)."""
 
 
 def _canonical(value: Any) -> str | None:
@@ -108,6 +119,7 @@ def read(folder: str | Path, source: Any, config: Any) -> Loaded | None:
     k = key(source, config)
     if k is None:
         return None
+    _active[:] = [Path(folder)]
     path = _path(folder, k)
     deadline = time.monotonic() + STORE_WAIT_S
     while not path.is_file() and _storing(path.parent, k) and time.monotonic() < deadline:
@@ -146,3 +158,77 @@ def _storing(folder: Path, k: str) -> bool:
                 pass
             return True
     return False
+
+
+def active() -> Path | None:
+    """The memo folder of the report run this process belongs to: the folder it last
+    read a load from (:func:`read`, called by ``cxlib.load(..., memo=folder)``); None
+    outside a run."""
+    return _active[0] if _active else None
+
+
+def cached(name: str, fingerprint: str, compute: Callable[[], Any], folder: Any = None) -> Any:
+    """The result of ``compute()``, shared through the memo folder by the run's processes.
+
+    The first process to ask computes it and stores it as ``<name>-<fingerprint>.pkl``
+    (written aside, then renamed: a reader never sees half a file); one asking while
+    another live process is computing it waits for that file (at most
+    :data:`STORE_WAIT_S`), then computes its own when none came. Without a folder
+    (``folder`` None and no :func:`active` one) it just computes.
+
+    ``fingerprint`` must name the inputs completely (e.g. a hash of the data the result
+    is computed from and of every parameter): equal fingerprints, equal results.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     first = cached("demo", "abc", lambda: [1, 2], folder=tmp)
+    ...     again = cached("demo", "abc", lambda: "not called", folder=tmp)
+    >>> first, again
+    ([1, 2], [1, 2])
+    """
+    folder = Path(folder) if folder is not None else active()
+    if folder is None or not folder.is_dir():
+        return compute()
+    k = f"{name}-{fingerprint}"
+    path = _path(folder, k)
+    deadline = time.monotonic() + STORE_WAIT_S
+    while not path.is_file() and _storing(folder, k) and time.monotonic() < deadline:
+        time.sleep(POLL_S)
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass  # unreadable: computed anew below (and replaced)
+    path, fh = _open_memo(folder, k)
+    try:
+        value = compute()
+    except BaseException:
+        fh.close()
+        Path(fh.name).unlink(missing_ok=True)
+        raise
+    _write(fh, path, value)
+    return value
+
+
+def fingerprint(*parts: Any) -> str:
+    """A hex digest naming ``parts`` (bytes, numpy arrays, or anything with a stable
+    ``repr``: strings, numbers, tuples of them), for :func:`cached`.
+
+    >>> fingerprint("a", 1) == fingerprint("a", 1), fingerprint("a", 1) == fingerprint("a", 2)
+    (True, False)
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        if hasattr(part, "tobytes") and hasattr(part, "dtype"):
+            data = part.tobytes() if part.dtype != object else repr(part.tolist()).encode()
+            digest.update(f"{part.dtype}{getattr(part, 'shape', '')}".encode())
+        elif isinstance(part, bytes):
+            data = part
+        else:
+            data = repr(part).encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()[:KEY_CHARS]

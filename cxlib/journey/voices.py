@@ -36,9 +36,10 @@ import numpy as np
 import pandas as pd
 
 from cxlib.io.ids import positions
-from cxlib.io.privacy import customer_names, mask_comments
+from cxlib.io.privacy import customer_names
 from cxlib.metrics.intervals import t_mean_ci
 from cxlib.voice import OTHER, SentimentModel, score_sentiment, themes_by_group
+from cxlib.voice.text import masked_comments
 from cxlib.voice.themes import cut
 
 MIN_COMMENTS = 20
@@ -86,8 +87,7 @@ def survey_comments(cx) -> pd.DataFrame:  # noqa: ANN001 -- CXData
     if sv is None or "comment" not in sv or sv["comment"].isna().all():
         return pd.DataFrame(columns=cols)
     ids = sv["customer_id"] if "customer_id" in sv else pd.Series(pd.NA, index=sv.index)
-    text = mask_comments(sv["comment"], ids, customer_names(cx.customers)).astype(object)
-    keep = (text.notna() & (text.astype(str).str.strip() != "")).to_numpy()
+    text, keep = masked_comments(sv["comment"], ids, customer_names(cx.customers))
     out = pd.DataFrame(
         {
             "customer_id": ids.astype("string"),

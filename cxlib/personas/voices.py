@@ -24,8 +24,9 @@ import pandas as pd
 
 from cxlib import wording
 from cxlib.io.ids import positions
-from cxlib.io.privacy import customer_names, mask_comments
+from cxlib.io.privacy import customer_names
 from cxlib.voice import OTHER, PhraseThemes, themes_by_group
+from cxlib.voice.text import masked_comments
 from cxlib.voice.themes import cut
 
 MIN_COMMENTS = 20
@@ -48,9 +49,8 @@ def _persona_comments(cx, segmenter) -> tuple[pd.Series, pd.Series]:  # noqa: AN
         return pd.Series([], dtype=object), pd.Series([], dtype=float)
     assign = segmenter.personas_[["customer_id", "persona_id"]]
     at = positions(sv["customer_id"], assign["customer_id"])
-    text = mask_comments(sv["comment"], sv["customer_id"], customer_names(cx.customers))
-    text = text.astype(object)
-    keep = (text.notna() & (text.astype(str).str.strip() != "")).to_numpy() & (at >= 0)
+    text, filled = masked_comments(sv["comment"], sv["customer_id"], customer_names(cx.customers))
+    keep = filled & (at >= 0)
     ids = assign["persona_id"].to_numpy()[at[keep]]
     return text[keep].reset_index(drop=True), pd.Series(ids)
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cxlib.io.privacy import customer_names, mask_comments
+from cxlib.io.privacy import customer_names
 from cxlib.voice import (
     OTHER,
     PhraseThemes,
@@ -34,6 +34,7 @@ from cxlib.voice import (
     themes_per_language,
     tokenize,
 )
+from cxlib.voice.text import blank_texts, masked_comments
 
 ThemeModel = PhraseThemes
 """The scorecard's former theme model: now :class:`cxlib.voice.PhraseThemes`."""
@@ -77,7 +78,7 @@ def nps_group(scores: Iterable[float]) -> pd.Categorical:
 def _masked(surveys: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Series:
     """The comments with contact details and each customer's own name masked."""
     ids = surveys.get("customer_id")
-    return mask_comments(surveys["comment"], ids, customer_names(customers))
+    return masked_comments(surveys["comment"], ids, customer_names(customers))[0]
 
 
 def voice_of_customer(
@@ -114,7 +115,7 @@ def voice_of_customer(
     """
     if surveys is None or "comment" not in surveys.columns:
         return pd.DataFrame(columns=VOC_COLUMNS)
-    answers = surveys[surveys["survey"].astype(str) == survey] if "survey" in surveys else surveys
+    answers = surveys[_is(surveys["survey"], survey)] if "survey" in surveys else surveys
     label = np.asarray(nps_group(answers["score"]), dtype=object)
     masked = _masked(answers, customers)
     frames = []
@@ -155,11 +156,11 @@ def score_comments(
     """
     if surveys is None or "comment" not in surveys.columns:
         return pd.DataFrame(columns=SCORED_COLUMNS)
-    text = _masked(surveys, customers)
-    has = text.notna() & (text.astype(str).str.strip() != "")
+    ids = surveys.get("customer_id")
+    text, has = masked_comments(surveys["comment"], ids, customer_names(customers))
     answers, text = surveys[has], text[has]
     model = SentimentModel()
-    nps = (answers["survey"].astype(str) == "nps") if "survey" in answers else has[has]
+    nps = _is(answers["survey"], "nps") if "survey" in answers else pd.Series(True, text.index)
     model.fit(text[nps.to_numpy()], answers.loc[nps.to_numpy(), "score"])
     scored = score_sentiment(text, model=model)
     themes = themes_per_language(text, scored["language"], **theme_kwargs)
@@ -189,10 +190,17 @@ def comment_counts(surveys: pd.DataFrame | None, survey: str = "nps") -> dict[st
     """Non-empty comments per NPS group (``{"detractor": n, "passive": n, "promoter": n}``)."""
     if surveys is None or "comment" not in surveys.columns:
         return {}
-    answers = surveys[surveys["survey"].astype(str) == survey]
-    has = answers["comment"].notna() & (answers["comment"].astype(str).str.strip() != "")
+    answers = surveys[_is(surveys["survey"], survey)]
+    has = pd.Series(~blank_texts(answers["comment"]), index=answers.index)
     label = pd.Series(np.asarray(nps_group(answers["score"]), dtype=object), index=answers.index)
     return {g: int((has & (label == g)).sum()) for g in ("detractor", "passive", "promoter")}
+
+
+def _is(column: pd.Series, value: str) -> pd.Series:
+    """``column.astype(str) == value`` without writing every row as a string."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(object)
+    return (column == value).fillna(False).astype(bool)
 
 
 def theme_table(themes: pd.DataFrame) -> pd.DataFrame:

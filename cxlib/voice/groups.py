@@ -88,10 +88,10 @@ def themes_by_group(
 
 def model_texts(model: PhraseThemes, texts: pd.Series) -> np.ndarray:
     """The masked, cut texts aligned with ``model.labels_`` (None where blank)."""
-    from cxlib.voice.themes import _clean, cut
+    from cxlib.voice.themes import clean_distinct, cut
 
-    clean = _clean(texts)
-    return np.array([cut(t) if t is not None else None for t in clean], dtype=object)
+    codes, text_u = clean_distinct(texts)  # each distinct text cut once
+    return np.array([cut(t) if t is not None else None for t in text_u], dtype=object)[codes]
 
 
 MIN_LANGUAGE_TEXTS = 200

@@ -35,9 +35,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from cxlib.io import memo
 from cxlib.voice.language import UNDETERMINED, detect_language
 from cxlib.voice.lexicon import lexicon_scores
-from cxlib.voice.text import blank_texts, mask_texts, tokenize
+from cxlib.voice.text import blank_distinct, distinct, mask_distinct, mask_texts, spread, tokenize
 
 NEUTRAL_BAND = 0.05
 """|score| below this is "neutral" (VADER's threshold on its compound score)."""
@@ -127,32 +128,57 @@ class SentimentModel(BaseEstimator):
         self.random_state = random_state
 
     def fit(self, texts: pd.Series, scores: Iterable[float]) -> SentimentModel:
-        """Train on texts whose NPS score is 0–6 (negative) or 9–10 (positive)."""
+        """Train on texts whose NPS score is 0–6 (negative) or 9–10 (positive).
+
+        Masking and the blank test run once per distinct text; the training itself (the
+        vectoriser, the cross-validation and the classifier: ``fitted_``, ``cv_*``) is
+        shared by the processes of a report run (:func:`cxlib.io.memo.cached`), keyed by
+        a fingerprint of the training texts, their labels and the parameters, so the
+        notebooks that read the same comments train one model between them.
+        """
+        x = _numbers(scores)
+        codes, uniques = distinct(texts)
+        masked = mask_distinct(uniques)
+        filled = ~spread(blank_distinct(masked), codes, True).astype(bool)
+        keep = filled & ((x <= DETRACTOR_MAX) | (x >= PROMOTER_MIN))
+        self.n_labelled_ = int(keep.sum())
+        keep = _bounded(keep, x >= PROMOTER_MIN, self.max_train, self.random_state)
+        y = (x[keep] >= PROMOTER_MIN).astype(int)
+        self.n_train_ = {"negative": int((y == 0).sum()), "positive": int((y == 1).sum())}
+        self.sampled_ = bool(self.max_train and keep.sum() < self.n_labelled_)
+        train = pd.Series(masked[codes[keep]], dtype=object)
+        self.languages_ = detect_language(train).value_counts().to_dict()
+        self.fitted_ = min(self.n_train_.values()) >= self.min_per_class
+        self.cv_accuracy_ = self.cv_auc_ = float("nan")
+        self.fingerprint_ = memo.fingerprint(
+            "SentimentModel", sorted(self.get_params().items()), train.to_numpy(), y
+        )
+        if not self.fitted_:
+            return self
+        learned = memo.cached(
+            "voice-sentiment-model", self.fingerprint_, lambda: self._train(train, y)
+        )
+        for name, value in learned.items():
+            setattr(self, name, value)
+        return self
+
+    def _train(self, train: pd.Series, y: np.ndarray) -> dict:
+        """The vectoriser, the classifier and their cross-validated accuracy and AUC."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-        x = pd.to_numeric(pd.Series(list(scores), index=texts.index), errors="coerce")
-        text = mask_texts(texts)
-        keep = (_filled(text) & ((x <= DETRACTOR_MAX) | (x >= PROMOTER_MIN))).to_numpy()
-        self.n_labelled_ = int(keep.sum())
-        keep = _bounded(keep, x >= PROMOTER_MIN, self.max_train, self.random_state)
-        y = (x[keep] >= PROMOTER_MIN).astype(int).to_numpy()
-        self.n_train_ = {"negative": int((y == 0).sum()), "positive": int((y == 1).sum())}
-        self.sampled_ = bool(self.max_train and keep.sum() < self.n_labelled_)
-        self.languages_ = detect_language(text[keep]).value_counts().to_dict()
-        self.fitted_ = min(self.n_train_.values()) >= self.min_per_class
-        self.cv_accuracy_ = self.cv_auc_ = float("nan")
-        if not self.fitted_:
-            return self
-        self.vectorizer_ = self._vectorizer()
-        features = self.vectorizer_.fit_transform(text[keep].astype(str))
-        self.classifier_ = LogisticRegression(C=self.C, max_iter=1000, class_weight="balanced")
+        vectorizer = self._vectorizer()
+        features = vectorizer.fit_transform(train.astype(str))
+        classifier = LogisticRegression(C=self.C, max_iter=1000, class_weight="balanced")
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        p = cross_val_predict(self.classifier_, features, y, cv=folds, method="predict_proba")[:, 1]
-        self.cv_accuracy_ = float(((p >= 0.5) == y).mean())
-        self.cv_auc_ = _auc(p, y)
-        self.classifier_.fit(features, y)
-        return self
+        p = cross_val_predict(classifier, features, y, cv=folds, method="predict_proba")[:, 1]
+        classifier.fit(features, y)
+        return {
+            "vectorizer_": vectorizer,
+            "classifier_": classifier,
+            "cv_accuracy_": float(((p >= 0.5) == y).mean()),
+            "cv_auc_": _auc(p, y),
+        }
 
     def _vectorizer(self):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -179,20 +205,23 @@ class SentimentModel(BaseEstimator):
         return out
 
 
-def _filled(text: pd.Series) -> pd.Series:
-    """Non-blank texts (:func:`cxlib.voice.text.blank_texts`)."""
-    return pd.Series(~blank_texts(text), index=text.index)
+def _numbers(scores: Iterable[float]) -> np.ndarray:
+    """The scores as floats, by position (unreadable ones NaN)."""
+    s = scores.reset_index(drop=True) if isinstance(scores, pd.Series) else pd.Series(list(scores))
+    if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object:
+        s = pd.Series(np.asarray(s, dtype=object))
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _bounded(
-    keep: np.ndarray, positive: pd.Series, limit: int | None, seed: int | None
+    keep: np.ndarray, positive: np.ndarray, limit: int | None, seed: int | None
 ) -> np.ndarray:
     """``keep`` thinned to at most ``limit`` rows, the same share from each class (seeded)."""
     rows = np.flatnonzero(keep)
     if not limit or len(rows) <= limit:
         return keep
     rng = np.random.default_rng(seed)
-    pos = positive.to_numpy(dtype=bool)[rows]
+    pos = np.asarray(positive, dtype=bool)[rows]
     chosen = []
     for cls in (False, True):
         part = rows[pos == cls]
@@ -236,11 +265,51 @@ def score_sentiment(
     -------
     DataFrame indexed like ``texts`` with :data:`COLUMNS`; ``sentiment_source`` is
     "lexicon", "model", "both" or "none". Empty texts get NaN and no label.
+
+    Each distinct text (with its given language) is scored once and the result spread
+    back to every row; inside a report run the scores of a set of distinct texts are
+    shared by the notebooks that score the same texts with the same model
+    (:func:`cxlib.io.memo.cached`).
     """
+    if languages is None:
+        codes, uniques = distinct(texts)
+        text_u, lang_u = np.append(uniques, None), None
+        codes = np.where(codes < 0, len(uniques), codes)
+    else:
+        t_codes, t_uniques = distinct(texts)
+        l_codes, l_uniques = distinct(languages.reindex(texts.index))
+        n_lang = len(l_uniques) + 1
+        pairs = np.where(t_codes < 0, len(t_uniques), t_codes) * n_lang + np.where(
+            l_codes < 0, len(l_uniques), l_codes
+        )
+        codes, firsts = pd.factorize(pairs)
+        text_u = np.append(t_uniques, None)[firsts // n_lang]
+        lang_u = pd.Series(np.append(l_uniques, None)[firsts % n_lang], dtype=object)
+    key = None
+    if model is None or getattr(model, "fingerprint_", None):
+        key = memo.fingerprint(
+            text_u, None if lang_u is None else lang_u.to_numpy(), cues,
+            None if model is None else (model.fingerprint_, getattr(model, "fitted_", False)),
+        )  # fmt: skip
+    text = pd.Series(text_u, dtype=object)
+
+    def score() -> pd.DataFrame:
+        return _score_distinct(text, lang_u, model, cues)
+
+    table = memo.cached("voice-sentiment", key, score) if key else score()
+    out = table.iloc[np.asarray(codes)]
+    out.index = texts.index
+    return out
+
+
+def _score_distinct(
+    texts: pd.Series, languages: pd.Series | None, model: SentimentModel | None, cues: bool
+) -> pd.DataFrame:
+    """:func:`score_sentiment` of each text, row by row (one row per distinct text)."""
     text = mask_texts(texts)
     blank = text.isna() | (text.astype(str).str.strip() == "")
     text = text.where(~blank, None)
-    lang = detect_language(text) if languages is None else languages.reindex(texts.index)
+    lang = detect_language(text) if languages is None else languages
     lang = lang.fillna(UNDETERMINED).astype(object)
     lex = lexicon_scores(text, cues=cues).where(lang.isin(LEXICON_LANGUAGES).to_numpy())
     lex = lex.where(lex != 0)  # no rated word: the lexicon has nothing to say

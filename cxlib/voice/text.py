@@ -170,10 +170,77 @@ def mask_texts(texts: pd.Series) -> pd.Series:
     >>> mask_texts(pd.Series(["mail me: a.b@example.com", None])).tolist()
     ['mail me: [e-mail]', None]
     """
-    codes, uniques = pd.factorize(texts.astype(object), use_na_sentinel=True)
-    masked = np.empty(len(uniques) + 1, dtype=object)
-    masked[:-1] = [_mask_one(u) if isinstance(u, str) else u for u in uniques]
-    return pd.Series(masked[codes], index=texts.index, dtype=object)
+    codes, uniques = distinct(texts)
+    return pd.Series(spread(mask_distinct(uniques), codes), index=texts.index, dtype=object)
+
+
+def mask_distinct(uniques: np.ndarray) -> np.ndarray:
+    """Distinct texts with contact details masked (non-strings kept), as :func:`mask_texts`.
+
+    >>> mask_distinct(np.array(["a@b.example.com", 3], dtype=object)).tolist()
+    ['[e-mail]', 3]
+    """
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = [_mask_one(u) if isinstance(u, str) else u for u in uniques]
+    return out
+
+
+def distinct(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The code of each value (-1 = missing) and the distinct values (object array).
+
+    A column of millions of comments holds few distinct texts: work done on the distinct
+    ones and spread back (:func:`spread`) costs what the distinct texts cost. String
+    columns stored by Arrow are encoded without a conversion to Python objects.
+
+    Examples
+    --------
+    >>> codes, uniques = distinct(pd.Series(["b", None, "a", "b"]))
+    >>> codes.tolist(), uniques.tolist()
+    ([0, -1, 1, 0], ['b', 'a'])
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def spread(per_value: np.ndarray | list, codes: np.ndarray, missing: object = None) -> np.ndarray:
+    """``per_value[code]`` for each code; ``missing`` where the code is -1.
+
+    >>> spread(np.array(["x", "y"], dtype=object), np.array([1, -1, 0])).tolist()
+    ['y', None, 'x']
+    """
+    values = np.asarray(per_value)
+    dtype = object if values.dtype == object or missing is None else np.result_type(values, float)
+    out = np.empty(len(values) + 1, dtype=dtype)
+    out[:-1] = values
+    out[-1] = missing
+    return out[codes]
+
+
+def masked_comments(
+    comments: pd.Series, customer_ids: pd.Series | None = None, names: pd.Series | None = None
+) -> tuple[pd.Series, np.ndarray]:
+    """Comments masked as :func:`cxlib.io.privacy.mask_comments` does (object dtype, same
+    index; missing ones None), and whether each is non-blank (:func:`blank_texts`).
+
+    Without customer names to mask (``names`` None) each distinct comment is masked and
+    tested once: a column of millions of comments holds few distinct ones.
+
+    Examples
+    --------
+    >>> text, filled = masked_comments(pd.Series(["mail a@b.example.com", " ", None]))
+    >>> text.tolist(), filled.tolist()
+    (['mail [e-mail]', ' ', None], [True, False, False])
+    """
+    if names is not None and customer_ids is not None:
+        from cxlib.io.privacy import mask_comments
+
+        text = mask_comments(comments, customer_ids, names).astype(object)
+        text = text.where(text.notna(), None)
+        return text, ~blank_texts(text)
+    codes, uniques = distinct(comments)
+    masked = mask_distinct(uniques)
+    text = pd.Series(spread(masked, codes), index=comments.index, dtype=object)
+    return text, ~spread(blank_distinct(masked), codes, True).astype(bool)
 
 
 def normalize(text: str) -> str:
@@ -268,6 +335,10 @@ def blank_texts(texts: pd.Series) -> np.ndarray:
     >>> blank_texts(pd.Series(["a", " ", None, "a"])).tolist()
     [False, True, True, False]
     """
-    codes, uniques = pd.factorize(texts, use_na_sentinel=True)
-    blank = np.array([str(u).strip() == "" for u in uniques] + [True], dtype=bool)
-    return blank[codes]
+    codes, uniques = distinct(texts)
+    return spread(blank_distinct(uniques), codes, True).astype(bool)
+
+
+def blank_distinct(uniques: np.ndarray) -> np.ndarray:
+    """Whether each distinct value is missing or blank (:func:`blank_texts`)."""
+    return np.array([u is None or u is pd.NA or str(u).strip() == "" for u in uniques], dtype=bool)

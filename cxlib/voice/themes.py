@@ -33,7 +33,14 @@ from sklearn.base import BaseEstimator
 
 from cxlib.voice.language import UNDETERMINED, detect_language
 from cxlib.voice.phrases import best_phrase
-from cxlib.voice.text import blank_texts, lemma_map, mask_texts, stop_words, tokenize
+from cxlib.voice.text import (
+    blank_distinct,
+    distinct,
+    lemma_map,
+    mask_distinct,
+    stop_words,
+    tokenize,
+)
 
 OTHER = "(no shared theme)"
 """The label of the texts no theme explains (theme 0)."""
@@ -52,9 +59,25 @@ THEME_COLUMNS = ["theme", "label", "keywords", "n", "share", "examples", "langua
 
 def _clean(texts: Iterable[object]) -> pd.Series:
     """Texts as strings with contact details masked; blanks become None."""
+    codes, text_u = clean_distinct(texts)
+    return pd.Series(text_u[codes], dtype=object)
+
+
+def clean_distinct(texts: Iterable[object]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct texts masked, blanks as None (the last one is None), and the code of
+    each text: :func:`_clean` is ``text_u[codes]``, each distinct text masked once.
+
+    Examples
+    --------
+    >>> codes, text_u = clean_distinct(["a@b.example.com", " ", None, "a@b.example.com"])
+    >>> codes.tolist(), text_u.tolist()
+    ([0, 1, 2, 0], ['[e-mail]', None, None])
+    """
     text = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    text = mask_texts(text)
-    return text.where(~blank_texts(text), None).reset_index(drop=True)
+    codes, uniques = distinct(text)
+    masked = mask_distinct(uniques)
+    masked[blank_distinct(masked)] = None
+    return np.where(codes < 0, len(uniques), codes), np.append(masked, None)
 
 
 def analyse(texts: list[str], languages: pd.Series) -> list[str]:
@@ -177,12 +200,15 @@ class PhraseThemes(BaseEstimator):
         self.random_state = random_state
 
     def fit(self, texts: Iterable[object], languages: pd.Series | None = None) -> PhraseThemes:
-        """Learn the themes of ``texts`` (blank ones are ignored) and label every text."""
-        text = _clean(texts)
-        lang = (
-            detect_language(text) if languages is None else pd.Series(list(languages), dtype=object)
-        )
-        self.languages_ = lang.fillna(UNDETERMINED).reset_index(drop=True)
+        """Learn the themes of ``texts`` (blank ones are ignored) and label every text.
+
+        Masking, language detection, lemmas and the theme of a text are worked out once
+        per distinct text (with its language) and spread back to every row.
+        """
+        codes, text_u = clean_distinct(texts)
+        text = pd.Series(text_u[codes], dtype=object)
+        lang_codes, lang_u = _language_codes(codes, text_u, languages)
+        self.languages_ = pd.Series(lang_u[lang_codes], dtype=object)
         has = text.notna().to_numpy()
         self.n_texts_ = int(has.sum())
         self.labels_ = np.zeros(len(text), dtype=int)
@@ -195,8 +221,8 @@ class PhraseThemes(BaseEstimator):
             else rows
         )
         if len(learn) >= 2 and self._learn(text, learn):
-            self.labels_[rows] = self._assign(text.iloc[rows], self.languages_.iloc[rows])
-        self.themes_ = self._table(text)
+            self.labels_[rows] = self._assign_codes(codes[rows], text_u, lang_codes[rows], lang_u)
+        self.themes_ = self._table(text, (codes, text_u), (lang_codes, lang_u))
         return self
 
     def _learn(self, text: pd.Series, rows: np.ndarray) -> bool:
@@ -252,9 +278,23 @@ class PhraseThemes(BaseEstimator):
 
     def _assign(self, text: pd.Series, languages: pd.Series) -> np.ndarray:
         """Component (1..k) nearest to each text when near enough, else 0 (:func:`_nearest`)."""
-        codes, docs = analyse_distinct(text.tolist(), languages)
+        codes, text_u = clean_distinct(text.reset_index(drop=True))
+        l_codes, lang_u = distinct(pd.Series(np.asarray(languages, dtype=object)))
+        return self._assign_codes(codes, text_u, l_codes, lang_u)
+
+    def _assign_codes(
+        self, codes: np.ndarray, text_u: np.ndarray, l_codes: np.ndarray, lang_u: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`_assign` of texts given as codes into ``text_u`` and ``lang_u``: each
+        distinct (text, language) pair is analysed and placed once."""
+        n_lang = max(len(lang_u), 1)
+        pair_codes, pairs = pd.factorize(codes * n_lang + l_codes)
+        pairs = np.asarray(pairs)
+        doc_codes, docs = analyse_distinct(
+            list(text_u[pairs // n_lang]), pd.Series(lang_u[pairs % n_lang], dtype=object)
+        )
         x = self.vectorizer_.transform(docs)
-        return _nearest(x, self.nmf_.components_, self.min_fit)[codes]
+        return _nearest(x, self.nmf_.components_, self.min_fit)[doc_codes][pair_codes]
 
     def transform(self, texts: Iterable[object], languages: pd.Series | None = None) -> np.ndarray:
         """Theme id of each of ``texts`` (0 = :data:`OTHER` or blank), in ``themes_`` ids."""
@@ -266,14 +306,21 @@ class PhraseThemes(BaseEstimator):
             detect_language(text) if languages is None else pd.Series(list(languages), dtype=object)
         )
         rows = np.flatnonzero(text.notna().to_numpy())
-        comp = self._assign(
-            text.iloc[rows], lang.fillna(UNDETERMINED).iloc[rows].reset_index(drop=True)
-        )
+        lang = pd.Series(np.asarray(lang, dtype=object), dtype=object).fillna(UNDETERMINED)
+        comp = self._assign(text.iloc[rows], lang.iloc[rows].reset_index(drop=True))
         out[rows] = self.order_[comp]
         return out
 
-    def _table(self, text: pd.Series) -> pd.DataFrame:
-        """Themes by size with their phrase, keywords and examples; relabels ``labels_``."""
+    def _table(
+        self,
+        text: pd.Series,
+        texts: tuple[np.ndarray, np.ndarray],
+        languages: tuple[np.ndarray, np.ndarray],
+    ) -> pd.DataFrame:
+        """Themes by size with their phrase, keywords and examples; relabels ``labels_``.
+
+        ``texts`` and ``languages`` are each text's code and the distinct values
+        (``text`` is ``texts[1][texts[0]]``): examples and languages are read per code."""
         rows, has = [], text.notna().to_numpy()
         n_all = max(self.n_texts_, 1)
         k = self.nmf_.n_components_ if hasattr(self, "nmf_") else 0
@@ -283,17 +330,24 @@ class PhraseThemes(BaseEstimator):
         self.order_[order] = np.arange(1, len(order) + 1)
         taken: set[str] = set()
         for comp in order:
-            rows.append(self._theme_row(comp, text, has, taken, n_all))
+            rows.append(self._theme_row(comp, text, texts, languages, has, taken, n_all))
         self.labels_ = self.order_[self.labels_]
         rest = np.flatnonzero(has & (self.labels_ == 0))
         rows.append(
             {"theme": 0, "label": OTHER, "keywords": "", "n": len(rest), "share": 100.0 * len(rest) / n_all,
-             "examples": _examples(text.iloc[rest], self.n_examples), "language": ""}
+             "examples": _examples(texts[1], texts[0][rest], self.n_examples), "language": ""}
         )  # fmt: skip
         return pd.DataFrame(rows, columns=THEME_COLUMNS)
 
     def _theme_row(
-        self, comp: int, text: pd.Series, has: np.ndarray, taken: set[str], n_all: int
+        self,
+        comp: int,
+        text: pd.Series,
+        texts: tuple[np.ndarray, np.ndarray],
+        languages: tuple[np.ndarray, np.ndarray],
+        has: np.ndarray,
+        taken: set[str],
+        n_all: int,
     ) -> dict:
         """One theme: its phrase (unique among themes), keywords, size and examples."""
         members = np.flatnonzero(self.labels_ == comp)
@@ -301,7 +355,7 @@ class PhraseThemes(BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         inside = text.iloc[_some(members, rng)].tolist()
         outside = text.iloc[_some(others, rng)].tolist()
-        language = str(self.languages_.iloc[members].mode().iloc[0])
+        language = str(_mode(languages[0][members], languages[1]))
         terms = self.vectorizer_.get_feature_names_out()
         top = terms[np.argsort(self.nmf_.components_[comp - 1])[::-1][: self.n_keywords]]
         phrase = best_phrase(inside, outside, language, taken=taken) or " / ".join(top[:2])
@@ -312,7 +366,7 @@ class PhraseThemes(BaseEstimator):
             "keywords": ", ".join(top),
             "n": len(members),
             "share": 100.0 * len(members) / n_all,
-            "examples": _examples(text.iloc[members], self.n_examples),
+            "examples": _examples(texts[1], texts[0][members], self.n_examples),
             "language": language,
         }
 
@@ -359,9 +413,36 @@ def _nearest(x, components: np.ndarray, min_fit: float) -> np.ndarray:
     return np.where(cos[np.arange(len(best)), best] >= min_fit, best + 1, 0)
 
 
-def _examples(text: pd.Series, n: int) -> list[str]:
-    """The first ``n`` distinct texts, cut to :data:`EXAMPLE_CHARS`."""
-    return [cut(e) for e in dict.fromkeys(text.dropna().tolist())][:n]
+def _language_codes(
+    codes: np.ndarray, text_u: np.ndarray, languages: Iterable[object] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The code of each text's language and the distinct languages (missing = "und");
+    detected once per distinct text (``text_u[codes]``) when not given."""
+    if languages is None:
+        found = detect_language(pd.Series(text_u, dtype=object)).fillna(UNDETERMINED)
+        l_codes, lang_u = distinct(found)
+        return l_codes[codes], lang_u
+    given = pd.Series(np.asarray(list(languages), dtype=object), dtype=object)
+    return distinct(given.fillna(UNDETERMINED))
+
+
+def _examples(text_u: np.ndarray, codes: np.ndarray, n: int) -> list[str]:
+    """The first ``n`` distinct texts of ``text_u[codes]`` (in order, blanks left out),
+    cut to :data:`EXAMPLE_CHARS`; each distinct text is read once."""
+    said = text_u[pd.unique(codes)]  # in order of first appearance
+    return [cut(e) for e in dict.fromkeys(t for t in said if t is not None)][:n]
+
+
+def _mode(codes: np.ndarray, uniques: np.ndarray) -> object:
+    """The most common of ``uniques[codes]`` (the first in sort order on a tie, as
+    :meth:`pandas.Series.mode`), counted on the codes.
+
+    >>> _mode(np.array([1, 0, 1, 0]), np.array(["en", "cs"], dtype=object))
+    'cs'
+    """
+    counts = np.bincount(codes, minlength=len(uniques))
+    tied = [uniques[i] for i in np.flatnonzero(counts == counts.max())]
+    return sorted(tied)[0]
 
 
 def cut(text: str, limit: int = EXAMPLE_CHARS) -> str:
