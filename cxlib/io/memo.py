@@ -116,10 +116,10 @@ def read(folder: str | Path, source: Any, config: Any) -> Loaded | None:
 
     Waits (at most :data:`STORE_WAIT_S`) while a live process is still writing it.
     """
+    _active[:] = [Path(folder)]  # the run's folder, whatever the config (see active())
     k = key(source, config)
     if k is None:
         return None
-    _active[:] = [Path(folder)]
     path = _path(folder, k)
     deadline = time.monotonic() + STORE_WAIT_S
     while not path.is_file() and _storing(path.parent, k) and time.monotonic() < deadline:

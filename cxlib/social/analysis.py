@@ -206,7 +206,7 @@ class SocialListening(BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         quotes = []
         for theme in neg["theme"]:
-            posts = pd.unique(raw[negative & (theme_of == theme)].dropna().astype(str))
+            posts = [str(p) for p in pd.unique(raw[negative & (theme_of == theme)].dropna())]
             long = [p for p in posts if len(p) >= QUOTE_MIN_CHARS]
             pool = np.array(long or list(posts), dtype=object)
             picked = rng.choice(pool, min(self.n_quotes, len(pool)), replace=False)

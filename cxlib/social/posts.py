@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 from cxlib.io.privacy import mask_contacts
 from cxlib.voice import cut
+from cxlib.voice.text import distinct, spread
 
 HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
 LINK = re.compile(r"https?://\S+|www\.\S+")
@@ -37,24 +40,36 @@ QUOTE_CHARS = 160
 
 
 def clean_posts(texts: pd.Series) -> pd.Series:
-    """Posts without handles, links, ``#`` signs and HTML entities (blank stays blank)."""
-    text = texts.astype(object).where(texts.notna(), None)
-    out = text.map(
-        lambda t: (
-            " ".join(LINK.sub(" ", HANDLE.sub(" ", html.unescape(t))).replace("#", " ").split())
-            if isinstance(t, str)
-            else None
-        )
-    )
-    return out.where(out.astype(str).str.len() > 0, None)
+    """Posts without handles, links, ``#`` signs and HTML entities (blank stays blank).
+
+    Each distinct post is cleaned once (exports repeat posts: retweets, templates).
+    """
+    codes, uniques = distinct(texts)
+    cleaned = [_clean_post(u) if isinstance(u, str) else None for u in uniques]
+    return pd.Series(spread(cleaned, codes), index=texts.index, dtype=object)
+
+
+def _clean_post(text: str) -> str | None:
+    """One post cleaned as :func:`clean_posts` does; None when nothing is left."""
+    out = " ".join(LINK.sub(" ", HANDLE.sub(" ", html.unescape(text))).replace("#", " ").split())
+    return out or None
 
 
 def brand_handles(texts: pd.Series, min_share: float = BRAND_HANDLE_SHARE) -> set[str]:
-    """Handles (lower case) that appear in at least ``min_share`` of the posts."""
-    found = texts.dropna().astype(str).str.lower().str.findall(HANDLE.pattern)
-    per_post = found.map(lambda hs: sorted(set(hs))).explode().dropna()
-    counts = per_post.value_counts()
-    return set(counts.index[counts >= max(1.0, min_share * len(texts))])
+    """Handles (lower case) that appear in at least ``min_share`` of the posts.
+
+    Counted per distinct post, times the posts that hold it.
+
+    >>> sorted(brand_handles(pd.Series(["@Air hi", "@air @bob", "yo", None]), 0.5))
+    ['@air']
+    """
+    codes, uniques = distinct(texts)
+    copies = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    counts: Counter[str] = Counter()
+    for text, n in zip(uniques, copies.tolist(), strict=True):
+        for handle in set(re.findall(HANDLE.pattern, str(text).lower())):
+            counts[handle] += n
+    return {h for h, c in counts.items() if c >= max(1.0, min_share * len(texts))}
 
 
 def quote(text: str, keep: set[str], limit: int = QUOTE_CHARS) -> str:

@@ -126,16 +126,19 @@ def themes_per_language(
     lang = pd.Series(np.asarray(languages, dtype=object), index=texts.index).fillna("und")
     sizes = lang.value_counts()
     pooled = lang.where(lang.map(sizes) >= min_texts, "(pooled)")
-    out = pd.DataFrame({"theme": None, "theme_id": 0, "theme_language": pooled}, index=texts.index)
-    for _, part in texts.groupby(pooled, sort=True):
-        model = PhraseThemes(**theme_kwargs).fit(part, languages=lang[part.index])  # type: ignore[arg-type]
+    theme = np.full(len(texts), None, dtype=object)
+    theme_id = np.zeros(len(texts), dtype=np.int64)
+    codes, _ = pd.factorize(pooled, sort=True)  # the groups in sorted order, by position
+    for code in range(codes.max(initial=-1) + 1):
+        at = np.flatnonzero(codes == code)
+        part = texts.iloc[at]
+        model = PhraseThemes(**theme_kwargs).fit(part, languages=lang.iloc[at])  # type: ignore[arg-type]
         names = model.themes_.set_index("theme")["label"]
-        blank = _blank(part)
-        out.loc[part.index, "theme_id"] = model.labels_
-        out.loc[part.index, "theme"] = np.where(
-            blank, None, names.reindex(model.labels_).to_numpy()
-        )
-    return out
+        theme_id[at] = model.labels_
+        theme[at] = np.where(_blank(part), None, names.reindex(model.labels_).to_numpy())
+    return pd.DataFrame(
+        {"theme": theme, "theme_id": theme_id, "theme_language": pooled}, index=texts.index
+    )
 
 
 def _blank(texts: pd.Series) -> np.ndarray:
