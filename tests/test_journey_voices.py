@@ -422,3 +422,20 @@ def test_planted_strugglers_feel_worst_and_payment_reads_negative(seed, small_sa
     means = tv.drop_duplicates("touchpoint").set_index("touchpoint")["sentiment"]
     assert "payment" in {f["touchpoint"] for f in truth["friction_touchpoints"]}
     assert means.idxmin() == "payment" and means["payment"] < -0.3
+
+
+def test_method_says_when_themes_were_learned_on_a_sample():
+    from types import SimpleNamespace
+
+    from cxlib.voice import PhraseThemes
+
+    most = PhraseThemes().max_docs
+
+    def method(counts):
+        tv = pd.DataFrame({"touchpoint": ["a", "a", "b"], "comments": counts})
+        voices = SimpleNamespace(touchpoints=tv, model={"trained": False})
+        return voice_method(SimpleNamespace(voices_=voices, min_comments=20))[0]
+
+    assert "sample" not in method([most - 5, most - 5, 5])  # a's rows count once: 20,000
+    said = method([most, most, 7])
+    assert f"random sample of {most:,} of the {most + 7:,} touchpoint comments" in said

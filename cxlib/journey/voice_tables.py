@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxlib.voice import label, quoted
+from cxlib.voice import PhraseThemes, label, quoted
 from cxlib.wording import count, decimals, is_known, percent
 from cxlib.wording import label as named
 
@@ -157,6 +157,21 @@ def voice_method(ja) -> list[str]:  # noqa: ANN001 -- JourneyAnalysis
         f"Sentiment runs from −1 (negative) to +1 (positive): VADER's English lexicon {model}. "
         "A comment neither can read is left out of the means. Themes are phrases learned "
         "from all touchpoint comments at once, so a theme means the same at every touchpoint; "
-        f"shares are of the touchpoint's comments. Touchpoints and persona × stage cells "
-        f"with fewer than {count(ja.min_comments)} comments are not shown."
+        f"shares are of the touchpoint's comments.{_theme_sample(ja)} Touchpoints and persona "
+        f"× stage cells with fewer than {count(ja.min_comments)} comments are not shown."
     ]
+
+
+def _theme_sample(ja) -> str:  # noqa: ANN001 -- JourneyAnalysis
+    """The sentence saying the themes were learned on a sample, when they were (more
+    touchpoint comments than :class:`~cxlib.voice.PhraseThemes` learns from)."""
+    tv = ja.voices_.touchpoints
+    n = int(tv.drop_duplicates("touchpoint")["comments"].sum()) if len(tv) else 0
+    most = PhraseThemes().max_docs
+    if n <= most:
+        return ""
+    return (
+        f" The themes were learned from a random sample of {count(most)} of the {count(n)} "
+        "touchpoint comments (seeded: the same data gives the same themes); every comment "
+        "was then placed in its theme."
+    )
