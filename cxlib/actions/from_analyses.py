@@ -271,7 +271,7 @@ def _nps_watch(ctx: PlanContext, marked: np.ndarray, text: str):  # noqa: ANN202
     from cxlib.metrics import nps
 
     s = getattr(ctx.cx, "surveys", None)
-    if s is None or "survey" not in s:
+    if s is None or "survey" not in s or "customer_id" not in s:
         return ctx.watch("nps", text, math.nan, math.nan, math.nan, 0, unit="points")
     s = s[s["survey"].astype(str).eq("nps")]
     rows = ctx.population.positions(s["customer_id"])

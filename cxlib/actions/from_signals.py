@@ -65,8 +65,12 @@ def theme_actions(ctx: PlanContext) -> list[Action]:
     sizes = sizes[sizes >= MIN_THEME_COMMENTS].head(TOP_THEMES)
     if sizes.empty:
         return []
-    cols = ["response_id", "customer_id"] + (["comment"] if "comment" in surveys else [])
+    known = "customer_id" in surveys  # anonymous surveys: the writers are not known
+    cols = ["response_id"] + (["customer_id"] if known else []) + (
+        ["comment"] if "comment" in surveys else [])  # fmt: skip
     who = surveys[cols].astype({"response_id": str})
+    if not known:
+        who = who.assign(customer_id=pd.NA)
     neg = neg.astype({"response_id": str}).merge(who, on="response_id", how="left")
     commenters = who.loc[who["response_id"].isin(set(scored["response_id"].astype(str))),
                          "customer_id"].dropna().astype(str).unique().tolist()  # fmt: skip
@@ -98,8 +102,10 @@ def theme_actions(ctx: PlanContext) -> list[Action]:
                     "",
                 ),  # fmt: skip
                 evidence=ctx.evidence("scorecard", "Voice-of-the-customer"),
-                affected=rows["customer_id"].dropna().astype(str).unique().tolist(),
-                exposed=commenters,
+                affected=rows["customer_id"].dropna().astype(str).unique().tolist()
+                if known
+                else None,
+                exposed=commenters if known else None,
             )
         )
     return out
@@ -136,6 +142,8 @@ def _alert_customers(
         base = _active_at(cx.customers, period)
         return base, base
     else:
+        return None, None
+    if "customer_id" not in rows:
         return None, None
     if period:
         rows = rows[when.dt.strftime("%Y-%m").eq(str(period)[:7]).to_numpy()]

@@ -95,12 +95,20 @@ def build_plan(cx: Any, findings: Findings, config: Any = None) -> ActionPlan:  
     for a in actions:
         a.size = UNKNOWN_SIZE if a.affected is None else pop.size(a.affected, a.exposed)
     _size_segments_by_what_remains(actions, pop, ctx.notes)
-    actions.sort(key=lambda a: (a.affected is None, *rank_key(a.size), a.id))
+    actions.sort(key=lambda a: (a.affected is None, *rank_key(a.size), -_reach(a), a.id))
     notes = _sizing_notes(pop.has_churn, pop.has_revenue, pop.basis)
     top = [a.affected for a in actions[:FIRST_SCREEN] if a.affected is not None]
     together = pop.size(np.logical_or.reduce(top)) if top and len(pop.ids) else None
     return ActionPlan(actions, findings.missing, notes + ctx.notes, pop.has_revenue, pop.basis,
                       pop.has_churn, together)  # fmt: skip
+
+
+def _reach(a: Action) -> float:
+    """What an unsized action is about, counted: the watched rate's cases (comments, answers)."""
+    w = a.watch
+    if w is None or not (math.isfinite(w.value) and w.unit == "%"):
+        return 0.0
+    return w.value * w.n / 100
 
 
 def _run_alerts(cx: Any, config: Any, findings: Findings, notes: list[str]) -> list[dict]:  # noqa: ANN401
@@ -203,7 +211,7 @@ def size_phrase(a: Action, has_revenue: bool) -> str:
     """``2,300 customers; 180.0k a year at risk (95% CI 150.0k–210.0k)``."""
     s = a.size
     if a.affected is None:
-        return "customers not known (anonymous posts): not sized"
+        return "customers not known (anonymous answers or posts): not sized"
     text = f"{count(s.customers)} customers"
     if not math.isfinite(s.excess):
         return f"{text} (no comparison group to size it against)" if a.kind == "alert" else text
