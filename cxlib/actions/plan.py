@@ -207,6 +207,16 @@ def plan_table(plan: ActionPlan) -> pd.DataFrame:
     return frame[LEAD_COLUMNS + rest]
 
 
+def money_ci(low: float, high: float) -> str:
+    """``95% CI 150.0k–210.0k``; ``95% CI ±12.0k`` when both ends round to one figure.
+
+    >>> money_ci(1_300_000, 1_500_000), money_ci(1_380_000, 1_420_000)
+    ('95% CI 1.3m–1.5m', '95% CI ±20.0k')
+    """
+    a, b = money(low), money(high)
+    return f"95% CI {a}–{b}" if a != b else f"95% CI ±{money((high - low) / 2)}"
+
+
 def size_phrase(a: Action, has_revenue: bool) -> str:
     """``2,300 customers; 180.0k a year at risk (95% CI 150.0k–210.0k)``."""
     s = a.size
@@ -218,7 +228,7 @@ def size_phrase(a: Action, has_revenue: bool) -> str:
     if has_revenue and math.isfinite(s.revenue):
         if s.revenue_high <= 0:
             return f"{text}; no extra churn among them"
-        ci = f"95% CI {money(s.revenue_low)}–{money(s.revenue_high)}"
+        ci = money_ci(s.revenue_low, s.revenue_high)
         return f"{text}; {money(s.revenue)} a year at risk ({ci})"
     return f"{text}; about {count(round(s.extra_churners))} extra churners a year"
 
@@ -256,8 +266,8 @@ def plan_sentences(plan: ActionPlan, top: int = FIRST_SCREEN, listed: bool = Tru
         t = plan.top_revenue
         lead += (
             f" The top {min(top, len(sized))} together reach {count(t.customers)} customers "
-            f"and {money(t.revenue)} a year at risk (95% CI {money(t.revenue_low)}–"
-            f"{money(t.revenue_high)}; a customer behind several of them counts once)."
+            f"and {money(t.revenue)} a year at risk ({money_ci(t.revenue_low, t.revenue_high)}; "
+            "a customer behind several of them counts once)."
         )
     if not listed:
         return [lead]
@@ -317,6 +327,7 @@ __all__ = [
     "build_plan",
     "index_sentences",
     "method_notes",
+    "money_ci",
     "plan_sentences",
     "plan_table",
     "save_outputs",
