@@ -532,3 +532,19 @@ def test_z95_has_one_home():
 
     assert pytest.approx(Z, abs=1e-12) == intervals.Z95
     assert compare_module.Z95 is intervals.Z95
+
+
+def test_bootstrap_sums_of_many_rows_match_resampling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From CLT_ROWS rows the sums are drawn from their normal limit: the same interval
+    as resampling the rows, to within a few percent of its width."""
+    from cxlib.metrics import intervals as iv
+
+    rng = np.random.default_rng(0)
+    n = iv.CLT_ROWS
+    x = np.column_stack([rng.gamma(2, 30, n), rng.poisson(3, n)]).astype(float)
+    ratio = lambda s: s[:, 0] / s[:, 1]  # noqa: E731
+    fast = iv.percentile_ci(ratio(iv.bootstrap_sums(x, 400, np.random.default_rng(1))))
+    monkeypatch.setattr(iv, "CLT_ROWS", 10 * n)
+    slow = iv.percentile_ci(ratio(iv.bootstrap_sums(x, 400, np.random.default_rng(1))))
+    width = slow[1] - slow[0]
+    assert abs(fast[0] - slow[0]) < 0.15 * width and abs(fast[1] - slow[1]) < 0.15 * width

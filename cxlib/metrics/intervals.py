@@ -164,11 +164,20 @@ def median_ci(x: np.ndarray, conf: float = CONF) -> tuple[float, float, float]:
     return med, float(xs[j - 1]), float(xs[n - j])
 
 
+CLT_ROWS = 100_000
+"""From this many rows, :func:`bootstrap_sums` draws the sums from their normal limit."""
+
+
 def bootstrap_sums(columns: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Column sums of ``n_boot`` resamples (rows drawn with replacement) of ``columns``.
 
     Most bootstrap statistics here (a mean, a ratio of totals) are functions of column
-    sums, so only the sums are kept; resampling runs in chunks to bound memory.
+    sums, so only the sums are kept; resampling runs in chunks to bound memory. From
+    :data:`CLT_ROWS` rows on, the sums of a resample are normal to any precision that
+    matters (the central limit theorem: mean n × the column means, covariance n × the
+    columns' covariance), so the sums are drawn from that normal instead of resampling a
+    million rows 2,000 times (minutes at 1M customers; the same interval to the third
+    digit).
 
     Parameters
     ----------
@@ -189,6 +198,10 @@ def bootstrap_sums(columns: np.ndarray, n_boot: int, rng: np.random.Generator) -
     [5.0, 5.0, 5.0]
     """
     n, k = columns.shape
+    if n >= CLT_ROWS:  # the resampled sums are normal here: draw them, not the rows
+        x = np.asarray(columns, dtype=float)
+        cov = np.atleast_2d(np.cov(x, rowvar=False))
+        return rng.multivariate_normal(n * x.mean(axis=0), n * cov, size=n_boot, method="eigh")
     out = np.empty((n_boot, k))
     chunk = max(1, _BOOT_CHUNK // max(n * k, 1))
     for start in range(0, n_boot, chunk):
