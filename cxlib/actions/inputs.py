@@ -51,6 +51,8 @@ PRIVATE_TABLES = {"friction_customers": "journey_affected.csv"}
 """Customer-level tables from the private outputs (never published)."""
 ALERTS_JSON = "alerts.json"
 """The run's alerts, when the runner or a report wrote them."""
+KPI_ALERTS_JSON = "kpi_alerts.json"
+"""The runner's own KPI alerts, written when it loads the data (before the reports)."""
 SAMPLE_CONFIG = PROJECT_ROOT / "configs" / "sample.yaml"
 """The bundled sample's config (targets, owners, service promises)."""
 
@@ -87,6 +89,8 @@ class Findings:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     alerts_final: bool = False
     """Whether :attr:`alerts` is the run's merged ``alerts.json`` (else the reports' own)."""
+    kpi_alerts: list[dict[str, Any]] | None = None
+    """The runner's KPI alerts (``kpi_alerts.json``), None when it wrote none."""
 
     @property
     def missing(self) -> list[str]:
@@ -131,6 +135,9 @@ def read_findings(folder: str | Path | None) -> Findings:
     for name, file in PRIVATE_TABLES.items():
         if (frame := _csv(private / file)) is not None:
             found.tables[name] = frame
+    kpi = _json(folder / KPI_ALERTS_JSON)
+    if isinstance(kpi, list):
+        found.kpi_alerts = [a for a in kpi if isinstance(a, dict)]
     alerts = _json(folder / ALERTS_JSON)
     if isinstance(alerts, list):
         found.alerts = [a for a in alerts if isinstance(a, dict)]
@@ -143,6 +150,7 @@ def read_findings(folder: str | Path | None) -> Findings:
 
 __all__ = [
     "ALERTS_JSON",
+    "KPI_ALERTS_JSON",
     "PAGES",
     "SAMPLE_CONFIG",
     "SUMMARIES",

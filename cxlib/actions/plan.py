@@ -117,8 +117,12 @@ def _run_alerts(cx: Any, config: Any, findings: Findings, notes: list[str]) -> l
     from cxlib.actions.alerts import kpi_alerts, merge_alerts
 
     try:
-        own = kpi_alerts(cx, config) if getattr(cx, "surveys", None) is not None or getattr(
-            cx, "tickets", None) is not None else []  # fmt: skip
+        if findings.kpi_alerts is not None:  # the runner's, computed once per run
+            own = findings.kpi_alerts
+        elif getattr(cx, "surveys", None) is not None or getattr(cx, "tickets", None) is not None:
+            own = kpi_alerts(cx, config)
+        else:
+            own = []
     except (ValueError, KeyError) as exc:
         notes.append(f"The KPI alerts could not be computed ({exc}); the reports' own are used.")
         own = []

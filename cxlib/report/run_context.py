@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 import cxlib
+from cxlib.actions.inputs import KPI_ALERTS_JSON
 from cxlib.actions.tracking import HISTORY_FILE
+from cxlib.io import outputs
 from cxlib.io.readers import describe_source, is_sql_url
 from cxlib.paths import PRIVATE_DIR, private_run_dir
 from cxlib.report.publish import private_build_dir
@@ -221,6 +223,8 @@ class RunContext:
         }
         try:
             self.alerts = kpi_alerts(cx, config, trends=trends)
+            # for the action plan, which runs before the run's alerts are merged
+            outputs.save(self.outputs, KPI_ALERTS_JSON, self.alerts)
         except Exception as exc:  # noqa: BLE001 - the reports still run; the index says why
             self.alert_error = f"{type(exc).__name__}: {exc}"
             self.say(f"the alerts could not be computed: {self.alert_error}")
