@@ -25,6 +25,7 @@ import pandas as pd
 from cxlib.actions.action import Action, action_id
 from cxlib.actions.context import PlanContext
 from cxlib.io.privacy import mask_contacts
+from cxlib.metrics.customer import active_at
 from cxlib.wording import count, label, month, share
 
 NO_THEME = "(no shared theme)"
@@ -154,15 +155,10 @@ def _alert_customers(
 
 def _active_at(customers: pd.DataFrame, period: Any) -> list[str] | None:  # noqa: ANN401
     """The customers active at the start of a month (``2026-09``): the base of its churn."""
-    if not period:
+    if not period or not {"signup_date", "churn_date"} <= set(customers):
         return customers["customer_id"].astype(str).tolist()
     start = pd.Timestamp(str(period)[:7] + "-01", tz="UTC")
-    keep = pd.Series(True, index=customers.index)
-    if "signup_date" in customers:
-        keep &= ~(pd.to_datetime(customers["signup_date"], utc=True) >= start)
-    if "churn_date" in customers:
-        keep &= ~(pd.to_datetime(customers["churn_date"], utc=True) < start)
-    return customers.loc[keep, "customer_id"].astype(str).tolist()
+    return customers.loc[active_at(customers, start).to_numpy(), "customer_id"].astype(str).tolist()
 
 
 def alert_actions(ctx: PlanContext) -> list[Action]:

@@ -43,11 +43,24 @@ def _churn_flags(churned: Any, start: Any, end: Any) -> np.ndarray:
         if "churned" in customers.columns:
             return flags(customers["churned"])
         return utc(column(customers, "churn_date", "churn_rate")).notna().to_numpy()
+    left = utc(column(customers, "churn_date", "churn_rate"))
+    active = active_at(customers, start)
+    return (left[active] < utc_ts(end)).to_numpy(dtype=bool)
+
+
+def active_at(customers: pd.DataFrame, start: Any) -> pd.Series:  # noqa: ANN401
+    """Which customers were active at ``start``: signed up before it and not churned
+    before it (the base of a period's churn rate).
+
+    >>> c = pd.DataFrame({"signup_date": ["2025-01-01", "2025-03-01"],
+    ...                   "churn_date": [None, None]})
+    >>> active_at(c, "2025-02-01").tolist()
+    [True, False]
+    """
     signup = utc(column(customers, "signup_date", "churn_rate"))
     left = utc(column(customers, "churn_date", "churn_rate"))
-    t0, t1 = utc_ts(start), utc_ts(end)
-    active = (signup < t0) & (left.isna() | (left >= t0))
-    return (left[active] < t1).to_numpy(dtype=bool)
+    t0 = utc_ts(start)
+    return (signup < t0) & (left.isna() | (left >= t0))
 
 
 def churn_rate(churned: Any, *, start: Any = None, end: Any = None) -> MetricResult:
