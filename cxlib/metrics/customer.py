@@ -6,6 +6,8 @@
     ``100 - churn rate``, for the same customers.
 :func:`clv`
     Customer lifetime value, ``average order value x purchase frequency x lifetime x margin``.
+:func:`active_at`
+    The customers active at a moment: the base of a period's churn rate.
 
 The rules shared by every metric (empty input, missing values, out-of-range values) are
 in :mod:`cxlib.metrics`.
@@ -51,6 +53,11 @@ def _churn_flags(churned: Any, start: Any, end: Any) -> np.ndarray:
 def active_at(customers: pd.DataFrame, start: Any) -> pd.Series:  # noqa: ANN401
     """Which customers were active at ``start``: signed up before it and not churned
     before it (the base of a period's churn rate).
+
+    Formula: ``active = signup_date < start and (no churn_date or churn_date >= start)``.
+
+    Edge cases: a missing signup date is not active (unknown start); a missing churn date
+    means the customer has not churned.
 
     >>> c = pd.DataFrame({"signup_date": ["2025-01-01", "2025-03-01"],
     ...                   "churn_date": [None, None]})
