@@ -13,7 +13,7 @@ The metrics live by subject in :mod:`~cxlib.metrics.survey`, :mod:`~cxlib.metric
 """
 
 from cxlib.metrics.compare import Comparison, compare, grouped
-from cxlib.metrics.customer import churn_rate, clv, retention_rate
+from cxlib.metrics.customer import active_at, churn_rate, clv, retention_rate
 from cxlib.metrics.intervals import MetricResult
 from cxlib.metrics.social import engagement_rate, share_of_voice
 from cxlib.metrics.support import (
@@ -25,6 +25,7 @@ from cxlib.metrics.support import (
 from cxlib.metrics.survey import Boxes, boxes, ces, ces_mean, csat, nps, question_mean, top_box
 
 __all__ = [
+    "active_at",
     "Boxes",
     "Comparison",
     "MetricResult",
