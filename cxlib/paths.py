@@ -25,6 +25,8 @@ DATA_DIR = Path(os.environ.get("CXLIB_DATA_DIR", PROJECT_ROOT / "data"))
 """Generated or user data; git-ignored."""
 SAMPLE_DIR = DATA_DIR / "sample"
 """Where ``make sample`` writes the bundled synthetic data set."""
+SAMPLE_CONFIG = PROJECT_ROOT / "configs" / "sample.yaml"
+"""The bundled sample's config: targets, owners and service promises (make reports uses it)."""
 REPORTS_DIR = Path(os.environ.get("CXLIB_REPORTS_DIR", PROJECT_ROOT / "reports"))
 """Generated reports; git-ignored."""
 SCRATCH_DIR = REPORTS_DIR / "_scratch"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cxlib.paths import SHARED_DIR
+from cxlib.paths import SAMPLE_CONFIG, SHARED_DIR
 
 SMALL_SAMPLE_CUSTOMERS = 2_000
 
@@ -56,8 +56,7 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("default_sample")
     generate(data)
     out = tmp_path_factory.mktemp("sample_reports")
-    config = Path(__file__).resolve().parent.parent / "configs" / "sample.yaml"
-    result = run_reports(data, config=config, out_dir=out, echo=lambda line: None)
+    result = run_reports(data, config=SAMPLE_CONFIG, out_dir=out, echo=lambda line: None)
     failed = [(r.report.name, r.status, r.error, r.message) for r in result.reports]
     assert result.exit_code == 0, failed
     return result.path

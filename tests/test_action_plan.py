@@ -13,11 +13,12 @@ import pytest
 import cxlib
 from cxlib.actions import tracking
 from cxlib.actions.action import Watch, action_id
-from cxlib.actions.inputs import SAMPLE_CONFIG, read_findings
+from cxlib.actions.inputs import read_findings
 from cxlib.actions.plan import LEAD_COLUMNS, PLAN_JSON, build_plan, plan_table, save_outputs
 from cxlib.actions.sizing import LAST_YEAR, SNAPSHOT, Population, rank_key
 from cxlib.io.goals import Owners, parse_owners, parse_service, parse_targets
 from cxlib.metrics.intervals import Z95
+from cxlib.paths import SAMPLE_CONFIG
 
 # --- sizing: hand-computed values -----------------------------------------------------------
 

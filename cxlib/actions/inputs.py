@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxlib.paths import PROJECT_ROOT, REPORTS_DIR, private_outputs
+from cxlib.paths import REPORTS_DIR, SAMPLE_CONFIG, private_outputs
 
 SUMMARIES = {
     "personas": "persona_segmentation.json",
@@ -53,8 +53,6 @@ ALERTS_JSON = "alerts.json"
 """The run's alerts, when the runner or a report wrote them."""
 KPI_ALERTS_JSON = "kpi_alerts.json"
 """The runner's own KPI alerts, written when it loads the data (before the reports)."""
-SAMPLE_CONFIG = PROJECT_ROOT / "configs" / "sample.yaml"
-"""The bundled sample's config (targets, owners, service promises)."""
 
 
 def findings_folder(inputs_dir: str | Path | None, output_dir: str | Path | None) -> Path:
@@ -152,7 +150,6 @@ __all__ = [
     "ALERTS_JSON",
     "KPI_ALERTS_JSON",
     "PAGES",
-    "SAMPLE_CONFIG",
     "SUMMARIES",
     "TABLES",
     "Findings",
