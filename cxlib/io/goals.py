@@ -38,7 +38,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,22 +173,33 @@ def _number(key: str, x: Any) -> float:  # noqa: ANN401
     return v
 
 
+def _kpi_entries(
+    section: str,
+    spec: Any,  # noqa: ANN401
+    known: Mapping[str, bool | None],
+    shape: str,
+) -> Iterator[tuple[str, str, Any]]:
+    """``(name as written, KPI key, value)`` of a per-KPI config section, each key checked."""
+    if not spec:
+        return
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"{section} must be a mapping of KPI key to {shape}")
+    for name, given in spec.items():
+        key = str(name).strip().lower()
+        if key not in known:
+            raise ValueError(f"{section}.{name}: unknown KPI; the KPIs are {sorted(known)}")
+        yield str(name), key, given
+
+
 def parse_targets(spec: Any, questions: Iterable[str] = ()) -> dict[str, Target]:  # noqa: ANN401
     """``targets:`` as :class:`Target` per KPI key (ValueError names the bad key).
 
     >>> parse_targets({"nps": {"value": 20, "direction": "lower"}})["nps"].describe()
     'at most 20'
     """
-    if not spec:
-        return {}
-    if not isinstance(spec, Mapping):
-        raise ValueError("targets must be a mapping of KPI key to a value or {value, direction}")
     known = known_kpis(questions)
     out: dict[str, Target] = {}
-    for name, given in spec.items():
-        key = str(name).strip().lower()
-        if key not in known:
-            raise ValueError(f"targets.{name}: unknown KPI; the KPIs are {sorted(known)}")
+    for name, key, given in _kpi_entries("targets", spec, known, "a value or {value, direction}"):
         if isinstance(given, Mapping):
             if set(given) - {"value", "direction"} or "value" not in given:
                 raise ValueError(f"targets.{name} takes value and an optional direction")
@@ -209,16 +220,10 @@ def parse_targets(spec: Any, questions: Iterable[str] = ()) -> dict[str, Target]
 
 def parse_benchmarks(spec: Any, questions: Iterable[str] = ()) -> dict[str, Benchmark]:  # noqa: ANN401
     """``benchmarks:`` as :class:`Benchmark` per KPI key; each needs a value and a source."""
-    if not spec:
-        return {}
-    if not isinstance(spec, Mapping):
-        raise ValueError("benchmarks must be a mapping of KPI key to {value, source}")
-    known = known_kpis(questions)
     out: dict[str, Benchmark] = {}
-    for name, given in spec.items():
-        key = str(name).strip().lower()
-        if key not in known:
-            raise ValueError(f"benchmarks.{name}: unknown KPI; the KPIs are {sorted(known)}")
+    for name, key, given in _kpi_entries(
+        "benchmarks", spec, known_kpis(questions), "{value, source}"
+    ):
         if not isinstance(given, Mapping) or set(given) != {"value", "source"}:
             raise ValueError(f"benchmarks.{name} takes value and source (where it comes from)")
         out[key] = Benchmark(
