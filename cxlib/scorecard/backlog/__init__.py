@@ -25,16 +25,10 @@ the private id list).
 
 Examples
 --------
->>> import pandas as pd
->>> from cxlib.io.goals import ServicePromise
->>> t = pd.DataFrame({"ticket_id": ["a", "b", "c"], "customer_id": ["1", "2", "3"],
-...     "opened_at": pd.to_datetime(["2025-01-01", "2025-01-09", "2025-01-10"]),
-...     "first_response_at": pd.to_datetime([None, "2025-01-09 01:00", None]),
-...     "resolved_at": pd.to_datetime([None, None, "2025-01-10 02:00"]),
-...     "channel": ["email", "chat", "phone"], "category": ["billing", "billing", "other"]})
->>> bl = service_backlog(t, ServicePromise(24, 72))
->>> bl.count("response"), bl.count("resolution"), round(bl.oldest("resolution"), 2)
-(1, 1, 9.08)
+>>> bl = scorecard_backlog(cx)                                     # doctest: +SKIP
+>>> backlog_sentences(bl)[0]                                       # doctest: +SKIP
+
+A worked example with hand-countable tickets is in :mod:`~cxlib.scorecard.backlog.judge`.
 """
 
 from cxlib.scorecard.backlog.judge import (
