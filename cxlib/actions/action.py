@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cxlib.actions.sizing import UNKNOWN_SIZE, Size
-from cxlib.io.goals import HIGHER, LOWER
+from cxlib.io.goals import LOWER
 
 
 def action_id(kind: str, *parts: Any) -> str:  # noqa: ANN401
@@ -128,4 +128,4 @@ class Action:
         }
 
 
-__all__ = ["HIGHER", "LOWER", "Action", "Watch", "action_id"]
+__all__ = ["Action", "Watch", "action_id"]

@@ -26,13 +26,13 @@ from cxlib.actions.context import PlanContext
 from cxlib.features.dictionary import family
 from cxlib.features.dictionary import label as feature_label
 from cxlib.metrics.intervals import wilson
-from cxlib.wording import count, label, percent, share
+from cxlib.wording import count, is_known, label, percent, share
 
 MIN_FRICTION_CUSTOMERS = 20
 """A friction point met by fewer customers (or answers) gets no action."""
 TOP_FRICTION = 10
 """Ranked touchpoints considered (the journey page's top ten)."""
-FRICTION = {  # main driver -> watched KPI, customers-with-it column, flag, KPI label, verb
+FRICTION = {  # main driver -> watched KPI, column counting its customers, flag, KPI label
     "exit": ("exit_rate", "exits", "exited", "share of its customers whose journey ends there"),
     "loop": ("loop_rate", "loop_customers", "looped", "share of its customers who loop"),
     "rework": ("rework_rate", "rework_customers", "reworked", "share of its customers who redo a step"),
@@ -153,7 +153,7 @@ def _risky_bins(bins: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _in_bins(values: pd.Series, bins: list[dict[str, Any]]) -> pd.Series:
     """Which values fall in ``bins`` (numeric ranges low–high, or category labels)."""
-    numeric = all(b.get("low") is not None and not _nan(b.get("low")) for b in bins)
+    numeric = all(is_known(b.get("low")) for b in bins)
     if numeric:
         v = pd.to_numeric(values, errors="coerce")
         hit = pd.Series(False, index=values.index)
@@ -161,10 +161,6 @@ def _in_bins(values: pd.Series, bins: list[dict[str, Any]]) -> pd.Series:
             hit |= v.between(float(b["low"]), float(b["high"]))
         return hit
     return values.astype(str).isin({str(b["label"]) for b in bins})
-
-
-def _nan(x: Any) -> bool:  # noqa: ANN401
-    return isinstance(x, float) and math.isnan(x)
 
 
 def churn_driver_actions(ctx: PlanContext) -> list[Action]:
@@ -193,7 +189,7 @@ def churn_driver_actions(ctx: PlanContext) -> list[Action]:
         exposed = ctx.mask_of(features[lead].notna())
         value, low, high, n = ctx.population.churn(marked)
         rest = ctx.population.churn(exposed & ~marked)[0]
-        numeric = all(b.get("low") is not None and not _nan(b.get("low")) for b in bins)
+        numeric = all(is_known(b.get("low")) for b in bins)
         values = " or ".join(str(b["label"]) for b in bins)
         name = feature_label(lead)
         where = f"{name} of {values}" if numeric else f"{name} {values}"

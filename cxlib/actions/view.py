@@ -17,7 +17,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from cxlib.actions.inputs import PAGES
 from cxlib.actions.plan import FIRST_SCREEN, ActionPlan, size_phrase
 from cxlib.actions.tracking import TRACK_COLUMNS
 from cxlib.plots import BAD, NEUTRAL, finding_title
@@ -26,7 +25,6 @@ from cxlib.wording import count, label, money
 
 _LINK = re.compile(r"^[a-z_]+\.html(#[\w\-,.:]+)?$")
 """An evidence link the page may show: one of the run's pages and a section of it."""
-PAGE_TITLES = {page: name for name, page in PAGES.items()}
 
 
 def _where(a: Any) -> str:  # noqa: ANN401
