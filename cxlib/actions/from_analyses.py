@@ -117,13 +117,13 @@ def friction_actions(ctx: PlanContext) -> list[Action]:
             k=count(k), n=count(n), tp=label(tp), stage=label(stage), **windows
         )
         detail += (
-            f": {share(k / n)} (95% CI {percent(watch.low / 100, 1)}–{percent(watch.high / 100, 1)}),"
-            f" against {share(norm)} at a typical touchpoint"
+            f": {percent(k / n, 1)} (95% CI {percent(watch.low / 100, 1)}–{percent(watch.high / 100, 1)}),"
+            f" against {percent(norm, 1)} at a typical touchpoint"
         )
         if ids is not None and kind != "slow":
             detail += (
-                f"; {count(ids.nunique())} customers met friction there (left, looped, redid a "
-                "step, contacted support after it or answered negatively)"
+                "; the size counts every customer who met friction there (left, looped, "
+                "redid a step, contacted support after it or answered negatively)"
             )
         detail += "."
         out.append(
