@@ -213,7 +213,9 @@ def target_record(
             shown = k.format(value) if k else number(value, 1)
             sentence = f"{k_name} {shown} {sentence}"
         parts.append(sentence)
-    out["sentence"] = " ".join(parts) if parts else None
+    if len(parts) == 2:  # one sentence: "... short (20.5 to 26.5); vs benchmark 20 ..."
+        parts = [parts[0].rstrip(".") + "; " + parts[1]]
+    out["sentence"] = parts[0] if parts else None
     return out
 
 
