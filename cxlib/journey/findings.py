@@ -19,6 +19,7 @@ import pandas as pd
 from cxlib.io import outputs
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
+from cxlib.journey.log import kept_on_spark
 from cxlib.journey.voice_tables import voice_sentence
 from cxlib.metrics.kpis import MONTHS_PER_YEAR, customers_note, per_year, stated
 from cxlib.wording import count, hours, label, money, percent
@@ -288,7 +289,10 @@ def _stated(ja: JourneyAnalysis, total: dict | None, period: tuple | None) -> li
     """The KPIs the page states (:mod:`cxlib.metrics.kpis`): the log's customers, with the
     reason they differ from the customers table, and the affected customers' yearly revenue."""
     cx = ja.log_.cx
-    ids = cx.events["customer_id"].dropna().unique() if cx.events is not None else []
+    if kept_on_spark(cx):  # the events stay on Spark: only their distinct ids come over
+        ids = cx.distinct("events", "customer_id")
+    else:
+        ids = cx.events["customer_id"].dropna().unique() if cx.events is not None else []
     table = None if cx.customers is None else cx.customers["customer_id"]
     note = customers_note(ids, table, "the event log")
     out = [stated("customers", ja.n_customers_, period=period, note=note)]
