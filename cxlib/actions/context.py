@@ -19,6 +19,7 @@ import pandas as pd
 from cxlib.actions.action import Watch
 from cxlib.actions.inputs import PAGES, Findings
 from cxlib.actions.sizing import Population
+from cxlib.engine.spark_data import kept_on_spark
 from cxlib.io.goals import HIGHER, LOWER, Owners, Target, known_kpis
 from cxlib.metrics.intervals import wilson
 
@@ -66,6 +67,8 @@ class PlanContext:
     def visitors(self, touchpoint: str) -> np.ndarray | None:
         """Which customers used ``touchpoint`` (a mask in the population's order; None when
         the data has no events or no customers table)."""
+        if kept_on_spark(self.cx):
+            return self._visitors_on_spark(touchpoint)
         rows = self._event_rows
         if rows is None:
             return None
@@ -74,6 +77,25 @@ class PlanContext:
             found = rows[used & (rows >= 0)]
             mask = np.zeros(len(self.population.ids), dtype=bool)
             mask[found] = True
+            self._visitors[touchpoint] = mask
+        return self._visitors[touchpoint]
+
+    def _visitors_on_spark(self, touchpoint: str) -> np.ndarray | None:
+        """:meth:`visitors` when the events stay on Spark: the distinct customers who used
+        ``touchpoint`` are found there, and only they come to the driver."""
+        cx = self.cx
+        if not cx.has("events") or "touchpoint" not in cx.columns("events"):
+            return None
+        if not len(self.population.ids):
+            return None
+        if touchpoint not in self._visitors:
+            from pyspark.sql import functions as F
+
+            used = cx.frame("events").where(F.col("touchpoint").cast("string") == touchpoint)
+            ids = used.select("customer_id").where("customer_id IS NOT NULL").distinct()
+            rows = self.population.positions(pd.Index(ids.toPandas()["customer_id"]))
+            mask = np.zeros(len(self.population.ids), dtype=bool)
+            mask[rows[rows >= 0]] = True
             self._visitors[touchpoint] = mask
         return self._visitors[touchpoint]
 

@@ -24,7 +24,7 @@ session (a Databricks notebook) is used as it is.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +106,17 @@ def load_data(
     tables: list[str] | None = None,
     *,
     memo: str | Path | None = None,
+    driver_tables: Sequence[str] = (),
 ) -> Any:  # noqa: ANN401 -- CXData or SparkData
     """The data set, loaded where the chosen engine works (the reports' loader).
 
     DuckDB (the default): :func:`cxlib.load` -- typed pandas tables, shared through
     ``memo`` between the run's notebooks. Spark: :func:`cxlib.engine.spark_data.load_on_spark`
     -- read and validated on Spark, events, tickets and orders kept there (``memo`` does not
-    apply: nothing event-sized is pickled on the driver). Spark reads a folder of table
-    files every executor can read; another source is an error that says so.
+    apply: nothing event-sized is pickled on the driver); ``driver_tables`` names the
+    tables an analysis reads in pandas besides customers and surveys (the scorecard's
+    tickets), which then come to the driver. Spark reads a folder of table files every
+    executor can read; another source is an error that says so.
 
     Raises
     ------
@@ -139,4 +142,4 @@ def load_data(
         )
     from cxlib.engine.spark_data import load_on_spark  # pyspark only when Spark is chosen
 
-    return load_on_spark(source, cfg, tables)
+    return load_on_spark(source, cfg, tables, driver_tables=driver_tables)

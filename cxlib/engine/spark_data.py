@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from cxlib.contract import TABLES
 from cxlib.io.config import DatasetConfig, load_config
 from cxlib.io.dataset import TIME_COLUMNS, CXData
 from cxlib.io.quality import QualityReport
+from cxlib.wording import count
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -59,6 +61,8 @@ class SparkData:
     source, config, quality : as on :class:`cxlib.io.dataset.CXData`.
     spark : the session holding the views.
     views : table name -> temp view of its kept rows (typed columns and ``_row``).
+    driver_tables : the tables that come to the driver on first use (:data:`COLLECTED`
+        and those an analysis asked for, e.g. the scorecard's tickets).
     """
 
     source: str
@@ -66,6 +70,7 @@ class SparkData:
     quality: QualityReport
     spark: SparkSession
     views: dict[str, str]
+    driver_tables: tuple[str, ...] = COLLECTED
     _collected: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _kept: dict[str, KeptTable] = field(default_factory=dict, repr=False)
 
@@ -74,26 +79,35 @@ class SparkData:
             raise AttributeError(name)
         if name not in self.__dict__.get("views", {}):
             return None
-        if name not in COLLECTED:
+        if name not in self.driver_tables:
             raise TypeError(
                 f"the {name} table stays on Spark (view {self.views[name]}): query it there "
-                "(SparkData.frame) instead of bringing every row to the driver"
+                "(SparkData.frame) instead of bringing every row to the driver, or load it "
+                f"with driver_tables=[{name!r}] when the analysis needs it in pandas"
             )
         if name not in self._collected:
-            self._collected[name] = collect(self.frame(name), name)
+            order = self.config.stage_order
+            self._collected[name] = collect(self.frame(name), name, order)
         return self._collected[name]
 
     @property
     def tables(self) -> dict[str, Any]:
-        """Table name -> the collected frame (:data:`COLLECTED`) or a :class:`KeptTable`
+        """Table name -> the collected frame (:attr:`driver_tables`) or a :class:`KeptTable`
         (column names and row count of a table that stays on Spark)."""
         for name in self.views:
-            if name not in COLLECTED and name not in self._kept:
+            if name not in self.driver_tables and name not in self._kept:
                 self._kept[name] = KeptTable(self, name)
         return {
-            name: getattr(self, name) if name in COLLECTED else self._kept[name]
+            name: getattr(self, name) if name in self.driver_tables else self._kept[name]
             for name in self.views
         }
+
+    def __repr__(self) -> str:
+        """The source and each table's kept rows (from the row accounting: no Spark job),
+        as :class:`~cxlib.io.dataset.CXData` says it, naming where the tables are."""
+        kept = {name: t.rows_kept for name, t in self.quality.tables.items()}
+        sizes = ", ".join(f"{n}={count(kept[n])}" for n in self.views if n in kept)
+        return f"SparkData({self.source!r}: {sizes}; kept on Spark)"
 
     def has(self, *names: str) -> bool:
         """True when every named table is present."""
@@ -178,10 +192,12 @@ def kept_on_spark(data: Any) -> bool:  # noqa: ANN401
     return isinstance(getattr(data, "views", None), dict)
 
 
-def collect(frame: DataFrame, table: str) -> pd.DataFrame:
+def collect(frame: DataFrame, table: str, stage_order: Sequence[str] | None = None) -> pd.DataFrame:
     """A kept table brought to the driver with the loader's dtypes (source order, no
-    ``_row``): ids and text ``string[pyarrow]``, labels ``category``, ``Int64``,
-    ``boolean``, times ``datetime64[us]``."""
+    ``_row``): ids and text ``string[pyarrow]``, ``Int64``, ``boolean``, times
+    ``datetime64[us]``, labels ``category`` with :func:`cxlib.load`'s categories -- in
+    order of first appearance (groupings list them in that order), the stage in
+    ``stage_order`` (ordered)."""
     out = frame.orderBy(ROW).drop(ROW).toPandas()
     spec = TABLES[table]
     for col in out.columns:
@@ -189,9 +205,25 @@ def collect(frame: DataFrame, table: str) -> pd.DataFrame:
         kind = column.kind if column else ("float" if out[col].dtype.kind == "f" else "text")
         if kind in ("date", "datetime"):
             out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")
+        elif kind == "category":
+            out[col] = _labels(out[col], stage_order if col == "stage" else None)
         elif kind in _DTYPES:
             out[col] = out[col].astype(_DTYPES[kind])
     return out
+
+
+def _labels(values: pd.Series, order: Sequence[str] | None) -> pd.Categorical:
+    """``values`` as the loader's categorical: categories in order of first appearance,
+    or ``order`` (ordered; values outside it missing).
+
+    >>> list(_labels(pd.Series(["b", None, "a", "b"]), None).categories)
+    ['b', 'a']
+    >>> _labels(pd.Series(["late", "early"]), ["early", "late"]).ordered
+    True
+    """
+    if order is not None:
+        return pd.Categorical(values, categories=list(order), ordered=True)
+    return pd.Categorical(values, categories=pd.unique(values.dropna()))
 
 
 def load_on_spark(
@@ -200,6 +232,7 @@ def load_on_spark(
     tables: list[str] | None = None,
     *,
     spark: SparkSession | None = None,
+    driver_tables: Sequence[str] = (),
 ) -> SparkData:
     """Read and validate ``source`` on Spark and keep its tables there (see the module).
 
@@ -208,6 +241,9 @@ def load_on_spark(
     source : a folder of CSV / Parquet / ``.xlsx`` files every executor can read.
     config, tables : as for :func:`cxlib.load`.
     spark : the session (default: the configured one).
+    driver_tables : tables to bring to the driver on first use besides
+        :data:`COLLECTED` (an analysis that reads them in pandas, e.g. the scorecard's
+        tickets); the others stay on Spark.
 
     Raises
     ------
@@ -220,4 +256,5 @@ def load_on_spark(
     cfg = load_config(config)
     spark = spark or SparkEngine.for_config(cfg).spark
     quality, views = validate_on_spark(source, cfg, tables, spark=spark, keep=True)
-    return SparkData(str(source), cfg, quality, spark, views)
+    keep = tuple(dict.fromkeys([*COLLECTED, *driver_tables]))
+    return SparkData(str(source), cfg, quality, spark, views, keep)

@@ -4,7 +4,8 @@ One event loop drives everything: the kernel pool starts and warms kernels ahead
 need, the heavy execution modules are imported while they boot, each notebook waits
 for the notebooks it needs (only for their execution, not their HTML) and for a kernel
 slot (``jobs``), and the data is taken in once -- from the memo the first notebook's
-``cxlib.load`` left (:mod:`cxlib.io.memo`), or loaded here. Every notebook that declares
+``cxlib.load`` left (:mod:`cxlib.io.memo`), or loaded here (on Spark, when it is the
+run's engine: :func:`cxlib.engine.load_data`, and no memo). Every notebook that declares
 a ``memo`` parameter gets the run's memo folder in it, for its ``cxlib.load(..., memo=memo)``.
 """
 
@@ -17,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import cxlib
+from cxlib.engine import engine_name, load_data
 from cxlib.io import memo
+from cxlib.io.config import load_config
 from cxlib.report import publish as pub
 from cxlib.report.kernels import WARM_MODULES, KernelPool
 from cxlib.report.registry import PERSONAS_FILE, Report
@@ -111,19 +113,34 @@ async def _ensure_data(ctx: RunContext) -> None:
         if ctx.loaded or ctx.load_error:
             return
         t0 = time.perf_counter()
-        cx = await asyncio.to_thread(memo.read, ctx.cache_dir, ctx.source, ctx.config)
+        on_spark = _on_spark(ctx.config)
+        cx = None  # on Spark no notebook leaves a memo: the events stay there
+        if not on_spark:
+            cx = await asyncio.to_thread(memo.read, ctx.cache_dir, ctx.source, ctx.config)
         how = "taken from the first notebook's load"
         if cx is None:
-            how = "loaded and validated"
-            try:
-                cx = await asyncio.to_thread(cxlib.load, ctx.source, ctx.config)
+            how = "loaded and validated" + (" on Spark" if on_spark else "")
+            try:  # the index's KPIs read tickets and orders in pandas
+                cx = await asyncio.to_thread(
+                    load_data, ctx.source, ctx.config, driver_tables=("tickets", "orders")
+                )
             except Exception as exc:  # the data cannot be read: the reports fail with it
                 ctx.load_error = f"{type(exc).__name__}: {exc}"
                 ctx.say(f"the data could not be loaded: {ctx.load_error}")
                 return
-            await asyncio.to_thread(memo.store, ctx.cache_dir, ctx.source, ctx.config, cx)
+            if not on_spark:
+                await asyncio.to_thread(memo.store, ctx.cache_dir, ctx.source, ctx.config, cx)
         await asyncio.to_thread(ctx.absorb, cx)
         ctx.say(f"data {how} in {seconds(time.perf_counter() - t0)}: {cx!r}")
+
+
+def _on_spark(config: object) -> bool:
+    """True when the run's engine is Spark (a config that cannot be read: False, and the
+    load that follows says what is wrong with it)."""
+    try:
+        return engine_name(load_config(config)) == "spark"
+    except ValueError:  # ConfigError is one
+        return False
 
 
 def _warm_modules(notebooks_dir: Path, chosen: list[Report]) -> list[str]:
