@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         help="notebook parameter (report.key=value for one report); repeatable",
     )
     rep.add_argument("--jobs", type=int, default=2, help="notebooks run at the same time")
-    _engine_option(rep, "the journey SQL runs")
+    _engine_option(
+        rep, "the data is read and validated and the heavy SQL runs (spark: a folder of files)"
+    )
     rep.add_argument(
         "--notebooks", default=str(paths.NOTEBOOKS_DIR), help="folder of the report notebooks"
     )

@@ -9,10 +9,12 @@ module's Spark session (skips without pyspark or Java; fails in CI).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
-from test_engine_spark import _on, spark  # noqa: F401  (the module's Spark session)
+from test_engine_spark import spark  # noqa: F401  (the module's Spark session)
 
 import cxlib
 from cxlib.churn.data import churn_data
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("design", ["asof", "snapshot"])
-def test_at_risk_list_scored_on_spark_equals_pandas(spark, small_sample, monkeypatch, design):  # noqa: F811
+def test_at_risk_list_scored_on_spark_equals_pandas(spark, small_sample, design):  # noqa: F811
     cx = cxlib.load(small_sample)
     if design == "snapshot":
         cx.tables["customers"] = cx.customers.drop(columns="churn_date")
@@ -33,8 +35,9 @@ def test_at_risk_list_scored_on_spark_equals_pandas(spark, small_sample, monkeyp
         data.X, data.y, data.families, groups=data.groups
     )
     assert model.trustworthy_ and model.sampled_
-    duck = _on("duckdb", monkeypatch, lambda: at_risk(model, data))
-    on_spark = _on("spark", monkeypatch, lambda: at_risk(model, data))
+    assert data.engine == "duckdb"  # the data's engine (env, else config), not the call's
+    duck = at_risk(model, data)
+    on_spark = at_risk(model, dataclasses.replace(data, engine="spark"))
     assert len(duck) == len(data.X_now) > 100
     assert duck["customer_id"].tolist() == on_spark["customer_id"].tolist()
     for col in ("churn_probability", "churn_probability_year", "revenue_at_risk"):

@@ -46,6 +46,8 @@ import pandas as pd
 
 from cxlib import wording
 from cxlib.contract import DAYS_PER_MONTH
+from cxlib.engine import DEFAULT_ENGINE, engine_name
+from cxlib.engine.spark_data import kept_on_spark
 from cxlib.features import customer_features, feature_family
 from cxlib.io.dataset import CXData
 from cxlib.io.privacy import personal_data_reason
@@ -97,6 +99,9 @@ class ChurnData:
     latest : DataFrame
         Every feature of every customer, measured at the churn date for churners and at
         the end of the data for the others (for descriptive analyses such as NPS drivers).
+    engine : str
+        Where the data's heavy work runs (:func:`cxlib.engine.engine_name`; ``spark`` for
+        tables kept on Spark): the at-risk list is scored there.
     """
 
     X: pd.DataFrame
@@ -117,6 +122,7 @@ class ChurnData:
     )
     notes: list[str] = field(default_factory=list)
     latest: pd.DataFrame | None = None
+    engine: str = DEFAULT_ENGINE
 
     @property
     def n_churners(self) -> int:
@@ -225,6 +231,7 @@ def churn_data(
         excluded=excluded,
         notes=notes,
         latest=latest,
+        engine="spark" if kept_on_spark(cx) else engine_name(getattr(cx, "config", None)),
     )
 
 

@@ -24,7 +24,6 @@ import pandas as pd
 
 from cxlib.churn.data import ChurnData
 from cxlib.churn.model import ChurnDriverModel
-from cxlib.engine import engine_name
 from cxlib.metrics import Comparison, MetricResult, churn_rate, compare
 
 AT_RISK_COLUMNS = [
@@ -74,11 +73,11 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
         score = model.oof_proba_.reindex(ids)
         unscored = score.isna().to_numpy()
         if unscored.any():
-            score[unscored] = _scores(model, data.X_now.loc[unscored])
+            score[unscored] = _scores(model, data.X_now.loc[unscored], data.engine)
         p = score.to_numpy(dtype=float)
         horizon = None
     else:
-        p = _scores(model, data.X_now)
+        p = _scores(model, data.X_now, data.engine)
         horizon = data.horizon_months
     rev = data.revenue
     revenue = (rev if rev.index.equals(ids) else rev.reindex(ids)).to_numpy(dtype=float)
@@ -99,11 +98,11 @@ def at_risk(model: ChurnDriverModel, data: ChurnData) -> pd.DataFrame:
     return out[AT_RISK_COLUMNS]
 
 
-def _scores(model: ChurnDriverModel, X: pd.DataFrame) -> np.ndarray:
-    """P(churn) of every row of ``X``: on Spark's executors when Spark is the chosen engine
+def _scores(model: ChurnDriverModel, X: pd.DataFrame, engine: str) -> np.ndarray:
+    """P(churn) of every row of ``X``: on Spark's executors when ``engine`` is Spark
     (:func:`cxlib.engine.scoring.score_frame`, the model fitted in scikit-learn on the
     bounded sample), else here; the same numbers either way."""
-    if engine_name() != "spark":
+    if engine != "spark":
         return model.predict_proba(X)[:, 1]
     from cxlib.engine.scoring import score_frame
 

@@ -13,7 +13,9 @@ The engine is chosen, first match wins, by the ``CXLIB_ENGINE`` environment vari
 CLI's ``--engine`` sets it for the whole run, notebooks included), by ``engine:`` in the
 data set's config, or else DuckDB. Spark's master and settings come from the config's
 ``spark:`` section (``master``, ``conf``) or ``CXLIB_SPARK_MASTER``; an active Spark
-session (a Databricks notebook) is used as it is.
+session (a Databricks notebook) is used as it is. :func:`load_data` is the reports' loader:
+:func:`cxlib.load` on DuckDB, :func:`cxlib.engine.spark_data.load_on_spark` (tables read,
+validated and kept on Spark) when Spark is chosen.
 
 >>> engine_name(None, environ={})
 'duckdb'

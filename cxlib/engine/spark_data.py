@@ -7,9 +7,10 @@ temp view ``cx_<table>``. :class:`SparkData` then offers what the analyses ask o
 set: its config, quality report, the view of each table, counts and column names. The
 tables that grow with the customers rather than with the events -- ``customers`` and
 ``surveys`` (:data:`COLLECTED`) -- come to the driver on first use, with the loader's
-dtypes (the comment analysis and the per-customer tables need them there); asking for an
-event-sized table (events, tickets, orders, mentions) as a pandas frame is an error that
-says so, so nothing collects all events by accident.
+dtypes (the comment analysis and the per-customer tables need them there), and so do
+the tables an analysis names in ``driver_tables`` (the scorecard's tickets and orders);
+asking for another event-sized table (events, tickets, orders, mentions) as a pandas
+frame is an error that says so, so nothing collects all events by accident.
 
 Examples
 --------

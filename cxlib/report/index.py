@@ -201,6 +201,7 @@ def _meta(manifest: Mapping[str, Any]) -> dict[str, str]:
         "Period covered": f"{period[0][:10]} to {period[1][:10]}" if period else "unknown",
         **({"Customers": count(n)} if (n := (data.get("tables") or {}).get("customers")) else {}),
         "Generated": manifest["started_at"].replace("T", " ").replace("+00:00", " UTC"),
+        **({"Engine": "Spark"} if manifest.get("engine") == "spark" else {}),
         "cxlib version": manifest["cxlib_version"],
         "Parameters": _params(manifest.get("parameters") or {}),
         "Run": f"{manifest['run_id']} · {status} · {done} report(s)",

@@ -291,6 +291,7 @@ class RunContext:
                 {"Customers": count(self.tables["customers"])} if "customers" in self.tables else {}
             ),
             "Generated": f"{self.started:%Y-%m-%d %H:%M} UTC",
+            **({"Engine": "Spark"} if self.engine() == "spark" else {}),  # DuckDB: not said
             "cxlib version": cxlib.__version__,
             "Parameters": shown,
             "Run": self.run_id,
@@ -323,6 +324,17 @@ class RunContext:
         found = data.get("findings") if isinstance(data, dict) else None
         return [str(f) for f in found[:3]] if isinstance(found, list) else []
 
+    def engine(self) -> str:
+        """Where the run's heavy SQL ran (:func:`cxlib.engine.engine_name`): ``duckdb`` or
+        ``spark``, or ``unknown`` when the config cannot be read (the load says why)."""
+        from cxlib.engine import engine_name
+        from cxlib.io.config import load_config
+
+        try:
+            return engine_name(load_config(self.config))
+        except ValueError:  # ConfigError is one
+            return "unknown"
+
     def manifest(
         self, status: str, reports: list[dict[str, Any]], previous: tuple[str, Any] | None
     ) -> dict[str, Any]:
@@ -340,6 +352,7 @@ class RunContext:
             "python": sys.version.split()[0],
             "kernel": self.kernel_name,
             "jobs": self.jobs,
+            "engine": self.engine(),
             "data": {
                 "source": self.source_label,
                 "config": self.config,

@@ -18,9 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cxlib.engine import engine_name, load_data
+from cxlib.engine import load_data
 from cxlib.io import memo
-from cxlib.io.config import load_config
 from cxlib.report import publish as pub
 from cxlib.report.kernels import WARM_MODULES, KernelPool
 from cxlib.report.registry import PERSONAS_FILE, Report
@@ -113,7 +112,7 @@ async def _ensure_data(ctx: RunContext) -> None:
         if ctx.loaded or ctx.load_error:
             return
         t0 = time.perf_counter()
-        on_spark = _on_spark(ctx.config)
+        on_spark = ctx.engine() == "spark"
         cx = None  # on Spark no notebook leaves a memo: the events stay there
         if not on_spark:
             cx = await asyncio.to_thread(memo.read, ctx.cache_dir, ctx.source, ctx.config)
@@ -132,15 +131,6 @@ async def _ensure_data(ctx: RunContext) -> None:
                 await asyncio.to_thread(memo.store, ctx.cache_dir, ctx.source, ctx.config, cx)
         await asyncio.to_thread(ctx.absorb, cx)
         ctx.say(f"data {how} in {seconds(time.perf_counter() - t0)}: {cx!r}")
-
-
-def _on_spark(config: object) -> bool:
-    """True when the run's engine is Spark (a config that cannot be read: False, and the
-    load that follows says what is wrong with it)."""
-    try:
-        return engine_name(load_config(config)) == "spark"
-    except ValueError:  # ConfigError is one
-        return False
 
 
 def _warm_modules(notebooks_dir: Path, chosen: list[Report]) -> list[str]:
