@@ -13,9 +13,9 @@ The engine is chosen, first match wins, by the ``CXLIB_ENGINE`` environment vari
 CLI's ``--engine`` sets it for the whole run, notebooks included), by ``engine:`` in the
 data set's config, or else DuckDB. Spark's master and settings come from the config's
 ``spark:`` section (``master``, ``conf``) or ``CXLIB_SPARK_MASTER``; an active Spark
-session (a Databricks notebook) is used as it is. :func:`load_data` is the reports' loader:
-:func:`cxlib.load` on DuckDB, :func:`cxlib.engine.spark_data.load_on_spark` (tables read,
-validated and kept on Spark) when Spark is chosen.
+session (a Databricks notebook) is used as it is. :func:`cxlib.engine.loading.load_data` is the
+reports' loader: :func:`cxlib.load` on DuckDB, :func:`cxlib.engine.spark_data.load_on_spark`
+(tables read, validated and kept on Spark) when Spark is chosen.
 
 >>> engine_name(None, environ={})
 'duckdb'
@@ -26,8 +26,7 @@ validated and kept on Spark) when Spark is chosen.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 DEFAULT_ENGINE = "duckdb"
@@ -100,48 +99,3 @@ def create_relation(con: Any, name: str, sql: str, *, view: bool = False) -> Non
         return
     kind = "VIEW" if view else "TABLE"
     con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
-
-
-def load_data(
-    source: str | Path,
-    config: str | Path | dict | Any = None,  # noqa: ANN401 -- a DatasetConfig too
-    tables: list[str] | None = None,
-    *,
-    memo: str | Path | None = None,
-    driver_tables: Sequence[str] = (),
-) -> Any:  # noqa: ANN401 -- CXData or SparkData
-    """The data set, loaded where the chosen engine works (the reports' loader).
-
-    DuckDB (the default): :func:`cxlib.load` -- typed pandas tables, shared through
-    ``memo`` between the run's notebooks. Spark: :func:`cxlib.engine.spark_data.load_on_spark`
-    -- read and validated on Spark, events, tickets and orders kept there (``memo`` does not
-    apply: nothing event-sized is pickled on the driver); ``driver_tables`` names the
-    tables an analysis reads in pandas besides customers and surveys (the scorecard's
-    tickets), which then come to the driver. Spark reads a folder of table files every
-    executor can read; another source is an error that says so.
-
-    Raises
-    ------
-    ValueError
-        Spark is chosen and ``source`` is not a folder.
-
-    Examples
-    --------
-    >>> cx = load_data("data/sample")                      # doctest: +SKIP
-    >>> type(cx).__name__                                  # doctest: +SKIP
-    'CXData'
-    """
-    from cxlib.io.config import load_config
-    from cxlib.io.dataset import load
-
-    cfg = load_config(config)
-    if engine_name(cfg) == "duckdb":
-        return load(source, config, tables, memo=memo)  # the path: the memo key
-    if not Path(source).is_dir():
-        raise ValueError(
-            f"the Spark engine reads a folder of CSV/Parquet/.xlsx table files; {source} is "
-            "not a folder (run this data set on DuckDB: --engine duckdb)"
-        )
-    from cxlib.engine.spark_data import load_on_spark  # pyspark only when Spark is chosen
-
-    return load_on_spark(source, cfg, tables, driver_tables=driver_tables)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cxlib.engine import load_data
+from cxlib.engine.loading import load_data
 from cxlib.io import memo
 from cxlib.report import publish as pub
 from cxlib.report.kernels import WARM_MODULES, KernelPool
