@@ -17,8 +17,19 @@ table's CES and CSAT per touchpoint) and one row per result, so its memory grows
 customers, not with the events. ``--validate`` times reading and validation alone (see
 the README, "When your data outgrows one machine").
 
+Two designs. By default the customers grow with the events (the 1M set is a tenth of the
+customers of :data:`BENCH_SET`, 10M all of them), as a growing business's data would. With
+``--same-customers`` only the events grow: the 10M set is :data:`SAME_CUSTOMERS_SET`
+(400,000 customers, 10 million events; ``bench_load.py`` writes it) and a smaller size a
+fixed-hash share of its events with *all* its customers (customers and events only: what
+the journey needs; no tickets or surveys). The driver's peak must then be the same at both
+sizes: it holds one row per customer and per result, never an event.
+
+Each run line starts with the 1-minute load average when it started (the machine may be
+shared: a load above the core count stretches every time).
+
 Run: ``python benchmarks/bench_engines.py [--events 1000000 10000000] [--runs ...]
-[--validate]``.
+[--validate] [--same-customers]``.
 """
 
 from __future__ import annotations
@@ -50,6 +61,36 @@ BENCH_SET = DATA_DIR / "bench" / "reports_1m"
 
 SAMPLED_TABLES = ("customers", "events", "tickets", "surveys")
 """The tables the journey run reads (a sampled set holds only these)."""
+
+SAME_CUSTOMERS_SET = DATA_DIR / "bench" / "events_10000000"
+"""400,000 customers and 10 million events (customers and events; ``bench_load.py``)."""
+
+
+def same_customers_data(events: int) -> Path:
+    """``--same-customers``: :data:`SAME_CUSTOMERS_SET`'s customers, all of them, and about
+    ``events`` of its events (a fixed hash of the source row: the same sample every time,
+    in source order), made once into ``data/bench/same_customers_<events>/``."""
+    import duckdb
+
+    source = SAME_CUSTOMERS_SET
+    if not (source / "events.parquet").is_file():
+        raise SystemExit(f"{source} is missing: run benchmarks/bench_load.py first (it writes it)")
+    have = duckdb.sql(f"SELECT count(*) FROM '{source}/events.parquet'").fetchall()[0][0]
+    if events >= have * 0.99:
+        return source
+    out = DATA_DIR / "bench" / f"same_customers_{events}"
+    if (out / "events.parquet").is_file():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    keep = round(events / have * 1_000_000)
+    duckdb.sql(f"COPY (SELECT * FROM '{source}/customers.parquet') "
+               f"TO '{out}/customers.parquet' (FORMAT parquet)")  # fmt: skip
+    duckdb.sql(
+        f"COPY (SELECT * EXCLUDE (file_row_number) FROM read_parquet('{source}/events.parquet', "
+        f"file_row_number = true) WHERE hash(file_row_number) % 1000000 < {keep} "
+        f"ORDER BY file_row_number) TO '{out}/events.parquet' (FORMAT parquet)"
+    )
+    return out
 
 
 def data_for(events: int) -> Path:
@@ -133,6 +174,7 @@ def one_run(folder: str, run: str) -> dict[str, float]:
     times["analysis"] = time.perf_counter() - t
     times["total"] = sum(times.values())
     times["events"] = log.n_events
+    times["customers"] = log.n_customers
     times["driver_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     times["jvm_mb"] = _jvm_peak_mb() if run.startswith("spark") else float("nan")
     return times
@@ -168,6 +210,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=RUNS + VALIDATE_RUNS)
     parser.add_argument("--validate", action="store_true", help="time reading + validation only")
+    parser.add_argument("--same-customers", action="store_true",
+                        help="the same 400,000 customers at every size: only events grow")  # fmt: skip
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # folder run (child)
     args = parser.parse_args()
     if args.validate:
@@ -176,18 +220,23 @@ def main() -> None:
         print(json.dumps(one_run(*args.one)))
         return
     steps = ("load", "session", "log", "analysis", "total")
-    print(f"{'events':>11} {'run':<24}" + "".join(f"{s:>10}" for s in steps)
-          + f"{'driver MB':>11}{'JVM MB':>9}")  # fmt: skip
+    design = "same customers at every size" if args.same_customers else "customers grow"
+    print(f"design: {design}; {os.cpu_count()} cores")
+    print(f"{'load avg':>8} {'events':>11} {'customers':>10} {'run':<24}"
+          + "".join(f"{s:>10}" for s in steps) + f"{'driver MB':>11}{'JVM MB':>9}")  # fmt: skip
+    peaks: dict[str, list[str]] = {}
     for events in args.events:
-        folder = data_for(events)
+        folder = same_customers_data(events) if args.same_customers else data_for(events)
         got = {}
         for run in args.runs:
+            load = os.getloadavg()[0]
             out = subprocess.run([sys.executable, __file__, "--one", str(folder), run],
                                  capture_output=True, text=True, check=True)  # fmt: skip
             got[run] = r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{r['events']:>11,} {run:<24}"
-                  + "".join(f"{r.get(s, float('nan')):>10.1f}" for s in steps)
+            print(f"{load:>8.1f} {r['events']:>11,} {r.get('customers', float('nan')):>10,.0f} "
+                  f"{run:<24}" + "".join(f"{r.get(s, float('nan')):>10.1f}" for s in steps)
                   + f"{r['driver_mb']:>11.0f}{r['jvm_mb']:>9.0f}", flush=True)  # fmt: skip
+            peaks.setdefault(run, []).append(f"{r['driver_mb']:,.0f} MB at {r['events']:,} events")
         base = "validate duckdb" if args.validate else "duckdb"
         if base in got:
             for run in (r for r in got if r != base):
@@ -197,6 +246,9 @@ def main() -> None:
             gain = got["spark local[1]"]["log"] + got["spark local[1]"]["analysis"]
             gain /= got["spark local[2]"]["log"] + got["spark local[2]"]["analysis"]
             print(f"{'':>11} local[1] / local[2] (journey steps): {gain:.2f}x")
+    for run, sizes in peaks.items():
+        if len(sizes) > 1:
+            print(f"driver peak, {run}: " + ", ".join(sizes))
 
 
 if __name__ == "__main__":
