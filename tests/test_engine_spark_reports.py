@@ -62,12 +62,14 @@ def test_every_output_file_is_the_same(runs):
     assert "journey_friction.csv" in names and "churn_at_risk.csv" in names
     for name in names:
         a, b = duck / name, other / name
+        if a.read_bytes() == b.read_bytes():  # also an empty file (no row, no header)
+            continue
         if name.endswith(".json"):
             _same_json(_read_json(a), _read_json(b), name)
         elif name.endswith(".csv"):
             assert_same(pd.read_csv(a), pd.read_csv(b), name, ordered=True)
         else:
-            assert a.read_bytes() == b.read_bytes(), name
+            pytest.fail(f"{name} differs")
 
 
 def test_every_page_says_the_same(runs):
