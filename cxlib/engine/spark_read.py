@@ -204,8 +204,14 @@ def strip_blanks(frame: DataFrame, table: str, mapping: TableMapping) -> DataFra
     ]
     if not text:
         return frame
+    # a value trimmed of the other blanks differs from it exactly when it starts or ends
+    # with one (HAS_OTHER_BLANK); trimming looks at the ends only, a regex at every position
+    others = F.lit(OTHER_BLANKS)
     probe = frame.select(
-        [F.max(F.col(f"`{c}`").rlike(HAS_OTHER_BLANK)).alias(str(i)) for i, c in enumerate(text)]
+        [
+            F.max(F.col(f"`{c}`") != F.trim(F.col(f"`{c}`"), others)).alias(str(i))
+            for i, c in enumerate(text)
+        ]
     ).collect()[0]
     for i, c in enumerate(text):
         if probe[i]:

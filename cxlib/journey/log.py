@@ -21,8 +21,8 @@ journey_outcomes       touchpoint, outcome, is_goal (the outcome events named in
 ====================== ==================================================================
 
 Each file is one SELECT. Some are materialised as ``journey_<file name>`` temp tables (or
-views, :data:`VIEWS`) that later files read, in this order: ``tickets``, ``events``,
-``answers``, ``journeys``, then on demand ``customer_stages``, ``runs``, ``step_norms``,
+views, :data:`VIEWS`) that later files read, in this order: ``tickets``, ``events``
+(from its SQL file after ``event_steps``, :data:`NEEDS`), ``answers``, ``journeys``, then on demand ``customer_stages``, ``runs``, ``step_norms``,
 ``visits`` and ``customer_touchpoints`` (:meth:`JourneyLog.materialize`; on
 Spark, ``createOrReplaceTempView``). Parameters are written ``:name`` in the files and
 rendered as literals by :func:`render` (numbers only), which keeps the files engine-neutral.
@@ -74,6 +74,11 @@ cheaper than a copy of millions of rows)."""
 BUILT_WITH_NUMPY = frozenset({"events", "visits", "variants"})
 """Relations that :class:`JourneyLog` builds with numpy on DuckDB (their SQL files define
 them for other engines; the tests check that both agree)."""
+
+NEEDS = {"events": ("event_steps",)}
+"""Prepared tables a query's SQL file reads besides the inputs, built before it runs
+(``events`` reads the ordered events three times: materialised once, not re-sorted per
+reading on an engine that inlines common table expressions, as Spark does)."""
 
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
@@ -446,7 +451,10 @@ class JourneyLog:
         if name == "visits":  # its slow steps are judged against the step norms
             self.materialize("runs")
             self.materialize("step_norms")
-        if name in BUILT_WITH_NUMPY and self.engine == DEFAULT_ENGINE:
+        numpy = name in BUILT_WITH_NUMPY and self.engine == DEFAULT_ENGINE
+        for needed in () if numpy else NEEDS.get(name, ()):
+            self.materialize(needed)
+        if numpy:
             self._tables[name] = getattr(self, f"_build_{name}")(**params)
             self.con.register(f"journey_{name}", self._tables[name])
         else:
@@ -477,6 +485,8 @@ class JourneyLog:
 
     def reference(self, name: str, **params: float) -> pd.DataFrame:
         """Run the SQL file of ``name`` (also for those built with numpy) as a DataFrame."""
+        for needed in NEEDS.get(name, ()):
+            self.materialize(needed)
         return self.con.execute(render(name, self.engine, **params)).df()
 
 
