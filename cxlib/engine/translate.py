@@ -18,7 +18,12 @@ DuckDB (as :mod:`cxlib.io` writes it)        Spark
 ``try_strptime(s, '%d/%m/%Y')``              ``try_to_timestamp(s, 'dd/MM/yyyy')``
 ``timezone(tz, naive)``                      ``CAST(naive AS TIMESTAMP)`` (session zone)
 ``timezone('UTC', instant)``                 the instant's UTC wall clock, as NTZ
+``to_years(n)`` / ``to_months(n)``           ``make_ym_interval(n, 0)`` / ``(0, n)``
+``to_weeks(n)`` / ``to_days(n)``             ``make_dt_interval(7 * n, 0, 0, 0)`` / ``(n, ...)``
 ============================================ ===========================================
+
+The interval functions appear in configs' ``expressions:`` (``DATE '2020-01-01' -
+to_months(tenure)``); a date minus a year-month interval stays a date on both engines.
 
 The Spark session's time zone must be the config's while such SQL runs (DuckDB's
 ``SET TimeZone`` in :func:`cxlib.load`): :func:`cxlib.engine.spark_load.validate_on_spark`
@@ -30,6 +35,8 @@ Examples
 "SELECT CAST(`my col` AS STRING) FROM t WHERE x = 'it\\\\'s'"
 >>> to_spark("TRY_CAST(trim(s) AS ENUM('a', 'b'))")
 "(CASE WHEN trim(s) IN ('a', 'b') THEN trim(s) END)"
+>>> to_spark("DATE '2020-01-01' - to_months(CAST(tenure AS INTEGER))")
+"DATE '2020-01-01' - make_ym_interval(0, CAST(tenure AS INTEGER))"
 """
 
 from __future__ import annotations
@@ -55,8 +62,17 @@ SPARK_TO_DUCKDB = {
 plans for (decimals keep their precision: ``decimal(10,2)`` -> ``DECIMAL(10,2)``)."""
 
 _FUNCTIONS = re.compile(
-    r"\b(TRY_CAST|isfinite|starts_with|ends_with|try_strptime|timezone)\s*\(", re.IGNORECASE
+    r"\b(TRY_CAST|isfinite|starts_with|ends_with|try_strptime|timezone|to_years|to_months|"
+    r"to_weeks|to_days)\s*\(",
+    re.IGNORECASE,
 )
+_INTERVALS = {
+    "to_years": "make_ym_interval({}, 0)",
+    "to_months": "make_ym_interval(0, {})",
+    "to_weeks": "make_dt_interval(7 * ({}), 0, 0, 0)",
+    "to_days": "make_dt_interval({}, 0, 0, 0)",
+}
+"""DuckDB's interval constructors -> Spark's (years and months: a year-month interval)."""
 _TYPES = re.compile(r"\bAS\s+(VARCHAR|TIMESTAMPTZ|TIMESTAMP WITH TIME ZONE|TIMESTAMP)\b", re.I)
 _SPARK_TYPE = {"VARCHAR": "STRING", "TIMESTAMP": "TIMESTAMP_NTZ"}
 _EPOCH_NTZ = "TIMESTAMP_NTZ'1970-01-01 00:00:00'"
@@ -179,6 +195,8 @@ def _rewrite(name: str, args: list[str], timezone: str) -> str:
         return f"(NOT isnan({args[0]}) AND abs({args[0]}) <> CAST('Infinity' AS DOUBLE))"
     if name in ("starts_with", "ends_with"):
         return f"{name.replace('_', '')}({args[0]}, {args[1]})"
+    if name in _INTERVALS:
+        return _INTERVALS[name].format(args[0])
     if name == "try_strptime":
         fmt = args[1].strip("'").replace("\\'", "'").replace("\\\\", "\\")
         pattern = java_pattern(fmt).replace("\\", "\\\\").replace("'", "\\'")

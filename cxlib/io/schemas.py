@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from cxlib.contract import COUNT_COLUMNS, MONEY_COLUMNS, TABLES
 from cxlib.io.config import DatasetConfig
+from cxlib.io.pandera_quiet import pandera_pandas
 from cxlib.io.rows import AGE_RANGE
+
+pa = pandera_pandas()  # pandera without its Spark side effects (see the module)
 
 _KIND_CHECK = {
     "id": (pd.api.types.is_string_dtype, "string"),
