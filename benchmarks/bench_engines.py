@@ -10,6 +10,9 @@ built), ``analysis`` (funnel, friction, paths, map) and ``total``; then the Spar
 ratio, and Spark ``local[1]`` against ``local[2]`` (what a second core buys: on a cluster
 the same plan spreads over executors).
 
+``CPU s``: the CPU seconds of the run's process and its JVM (all threads), a measure a
+busy machine hardly stretches; the wall times are stretched by other jobs' load.
+
 Peak memory: the Python driver's (``ru_maxrss``) and, on Spark, the JVM's (``VmHWM``; in
 local mode the JVM is the driver *and* the executors, so it holds the data). On Spark no
 event reaches the Python driver: only the customers and survey answers (the friction
@@ -128,8 +131,8 @@ def _sampled(source: Path, share: float, out: Path) -> Path:
     return out
 
 
-def _jvm_peak_mb() -> float:
-    """Peak resident memory of this process's Java child (the Spark driver JVM), MB."""
+def _jvm_pid() -> str | None:
+    """The process id of this process's Java child (the Spark driver JVM), if any."""
     for pid in os.listdir("/proc"):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
@@ -137,9 +140,29 @@ def _jvm_peak_mb() -> float:
         except OSError:
             continue
         if b"java" in cmd and f"PPid:\t{os.getpid()}\n" in status:
-            line = next(x for x in status.splitlines() if x.startswith("VmHWM"))
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            return pid
+    return None
+
+
+def _jvm_peak_mb() -> float:
+    """Peak resident memory of this process's Java child (the Spark driver JVM), MB."""
+    pid = _jvm_pid()
+    if pid is None:
+        return float("nan")
+    status = Path(f"/proc/{pid}/status").read_text()
+    line = next(x for x in status.splitlines() if x.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its Java child (every thread): unlike
+    the wall time, hardly stretched by other jobs on a shared machine."""
+    used = time.process_time()
+    pid = _jvm_pid()
+    if pid is not None:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
 
 
 def one_run(folder: str, run: str) -> dict[str, float]:
@@ -164,20 +187,31 @@ def one_run(folder: str, run: str) -> dict[str, float]:
         t = time.perf_counter()
         cx = cxlib.load(folder, tables=TABLES)
     times["load"] = time.perf_counter() - t
+    _progress(run, "load", times)
     t = time.perf_counter()
     log = journey.JourneyLog(cx)
     times["log"] = time.perf_counter() - t
+    _progress(run, "log", times)
     t = time.perf_counter()
     for step in (journey.funnel, journey.friction, journey.directly_follows, journey.variants,
                  journey.cross_channel_repeats):  # fmt: skip
+        s = time.perf_counter()
         step(log)
+        _progress(run, step.__name__, {step.__name__: time.perf_counter() - s})
     times["analysis"] = time.perf_counter() - t
     times["total"] = sum(times.values())
+    times["cpu"] = _cpu_seconds()
     times["events"] = log.n_events
     times["customers"] = log.n_customers
     times["driver_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     times["jvm_mb"] = _jvm_peak_mb() if run.startswith("spark") else float("nan")
     return times
+
+
+def _progress(run: str, step: str, times: dict[str, float]) -> None:
+    """A step's time on stderr as it ends (a long run shows how far it got)."""
+    print(f"    [{run}] {step} done: {times[step]:.1f} s (load avg {os.getloadavg()[0]:.1f})",
+          file=sys.stderr, flush=True)  # fmt: skip
 
 
 def validate_run(folder: str, run: str) -> dict[str, float]:
@@ -223,7 +257,7 @@ def main() -> None:
     design = "same customers at every size" if args.same_customers else "customers grow"
     print(f"design: {design}; {os.cpu_count()} cores")
     print(f"{'load avg':>8} {'events':>11} {'customers':>10} {'run':<24}"
-          + "".join(f"{s:>10}" for s in steps) + f"{'driver MB':>11}{'JVM MB':>9}")  # fmt: skip
+          + "".join(f"{s:>10}" for s in steps) + f"{'CPU s':>8}{'driver MB':>11}{'JVM MB':>9}")  # fmt: skip
     peaks: dict[str, list[str]] = {}
     for events in args.events:
         folder = same_customers_data(events) if args.same_customers else data_for(events)
@@ -231,17 +265,19 @@ def main() -> None:
         for run in args.runs:
             load = os.getloadavg()[0]
             out = subprocess.run([sys.executable, __file__, "--one", str(folder), run],
-                                 capture_output=True, text=True, check=True)  # fmt: skip
+                                 stdout=subprocess.PIPE, text=True, check=True)  # fmt: skip
             got[run] = r = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{load:>8.1f} {r['events']:>11,} {r.get('customers', float('nan')):>10,.0f} "
                   f"{run:<24}" + "".join(f"{r.get(s, float('nan')):>10.1f}" for s in steps)
-                  + f"{r['driver_mb']:>11.0f}{r['jvm_mb']:>9.0f}", flush=True)  # fmt: skip
+                  + f"{r.get('cpu', float('nan')):>8.0f}{r['driver_mb']:>11.0f}"
+                  f"{r['jvm_mb']:>9.0f}", flush=True)  # fmt: skip
             peaks.setdefault(run, []).append(f"{r['driver_mb']:,.0f} MB at {r['events']:,} events")
         base = "validate duckdb" if args.validate else "duckdb"
         if base in got:
             for run in (r for r in got if r != base):
                 ratio = got[run]["total"] / got[base]["total"]
-                print(f"{'':>11} {run} / duckdb: {ratio:.1f}x the time")
+                cpu = got[run].get("cpu", float("nan")) / got[base].get("cpu", float("nan"))
+                print(f"{'':>11} {run} / duckdb: {ratio:.1f}x the time, {cpu:.1f}x the CPU")
         if {"spark local[1]", "spark local[2]"} <= set(got):
             gain = got["spark local[1]"]["log"] + got["spark local[1]"]["analysis"]
             gain /= got["spark local[2]"]["log"] + got["spark local[2]"]["analysis"]
