@@ -53,6 +53,9 @@ STRPTIME_TO_JAVA = {
 }  # fmt: skip
 """strptime directives (DuckDB's ``try_strptime``) -> Java date-time pattern letters."""
 
+_TWO_DIGITS = frozenset({"%m", "%d", "%H", "%I", "%M", "%S"})
+"""Directives DuckDB reads as one or two digits (Java's doubled letter: exactly two)."""
+
 SPARK_TO_DUCKDB = {
     "string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "smallint": "SMALLINT",
     "tinyint": "TINYINT", "double": "DOUBLE", "float": "FLOAT", "boolean": "BOOLEAN",
@@ -92,21 +95,34 @@ def duckdb_type(spark_type: str) -> str:
 def java_pattern(fmt: str) -> str:
     """A strptime format as a Java date-time pattern (other text quoted).
 
+    DuckDB's ``%m``, ``%d``, ``%H``, ``%I``, ``%M`` and ``%S`` read one or two digits
+    (``2/24/2015``), Java's doubled letters exactly two: between separators they become
+    the single letter, which reads one or two; side by side with another number
+    (``%Y%m%d``) they keep two, the only way to tell where one ends.
+
     >>> java_pattern("%d/%m/%Y %H:%M"), java_pattern("%Y-%m-%dT%H")
-    ('dd/MM/yyyy HH:mm', "yyyy-MM-dd'T'HH")
+    ('d/M/yyyy H:m', "yyyy-M-d'T'H")
+    >>> java_pattern("%Y%m%d %H%M")
+    'yyyyMMdd HHmm'
     """
-    out, i = [], 0
+    parts, i = [], 0
     while i < len(fmt):
         key = fmt[i : i + 3] if fmt[i : i + 2] == "%-" else fmt[i : i + 2]
         if key in STRPTIME_TO_JAVA:
-            out.append(STRPTIME_TO_JAVA[key])
+            parts.append((STRPTIME_TO_JAVA[key], key in _TWO_DIGITS))
             i += len(key)
         elif fmt[i].isalpha() or fmt[i] == "'":
-            out.append("''" if fmt[i] == "'" else f"'{fmt[i]}'")
+            parts.append(("''" if fmt[i] == "'" else f"'{fmt[i]}'", False))
             i += 1
         else:
-            out.append(fmt[i])
+            parts.append((fmt[i], False))
             i += 1
+    out = []
+    for n, (text, flexible) in enumerate(parts):
+        beside = [parts[j][0] for j in (n - 1, n + 1) if 0 <= j < len(parts)]
+        if flexible and not any(b[:1].isalpha() and b[:1] != "'" for b in beside):
+            text = text[0]  # one or two digits
+        out.append(text)
     return "".join(out)
 
 

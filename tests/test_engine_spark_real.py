@@ -1,4 +1,4 @@
-"""Parity on the real churn tables: validation, kept values and the persona and churn inputs.
+"""Parity on real tables: churn tables (validation, kept values, persona and churn inputs), tweets.
 
 Three public churn data sets (``../shared/data/real``: IBM Telco, bank churn modelling,
 credit-card churners) are read with their shipped configs, whose ``expressions:`` are
@@ -52,3 +52,17 @@ def test_real_churn_table_on_spark_equals_duckdb(spark, shared_dir, name):  # no
     assert (duck.design, duck.engine, other.engine) == (other.design, "duckdb", "spark")
     assert_same_features(duck.X, other.X)
     pd.testing.assert_series_equal(duck.y, other.y)
+
+
+def test_real_tweets_on_spark_equal_duckdb(spark, shared_dir):  # noqa: F811
+    """The airline tweets' times ("2/24/2015 11:35", ``%m/%d/%Y %H:%M``: one-digit months
+    and days) are read on Spark as DuckDB reads them: every tweet kept alike."""
+    folder = shared_dir / "data" / "real" / "social_airline_tweets"
+    config = PROJECT_ROOT / "configs" / "airline_tweets.yaml"
+    cx = cxlib.load(folder, config)
+    data = load_on_spark(folder, config, spark=spark, driver_tables=["mentions"])
+    assert json.loads(cx.quality.to_json(examples=True)) == json.loads(
+        data.quality.to_json(examples=True)
+    )
+    assert len(cx.mentions) > 14_000
+    pd.testing.assert_frame_equal(cx.mentions, data.mentions)
