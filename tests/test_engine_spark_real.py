@@ -4,10 +4,11 @@ Three public churn data sets (``../shared/data/real``: IBM Telco, bank churn mod
 credit-card churners) are read with their shipped configs, whose ``expressions:`` are
 DuckDB SQL (``DATE '2020-01-01' - to_months(tenure)``) that Spark must run too
 (:mod:`cxlib.engine.translate`). On Spark (:func:`cxlib.engine.spark_data.load_on_spark`)
-the row accounting must equal :func:`cxlib.load`'s, the customers table brought to the
-driver must hold the same typed values, and the per-customer features the persona and
-churn reports start from -- and the churn modelling table built on them -- must be equal
-(counts exactly, floats to 1e-9). Skips when ``../shared`` is absent; slow (the module's
+the row accounting must equal :func:`cxlib.load`'s, the pages' amounts must be in the
+config's currency (Telco: US dollars) as after :func:`cxlib.load`, the customers table
+brought to the driver must hold the same typed values, and the per-customer features the
+persona and churn reports start from -- and the churn modelling table built on them --
+must be equal (counts exactly, floats to 1e-9). Skips when ``../shared`` is absent; slow (the module's
 Spark session).
 """
 
@@ -25,6 +26,7 @@ from cxlib.churn.data import churn_data
 from cxlib.engine.spark_data import load_on_spark
 from cxlib.features import customer_features
 from cxlib.paths import PROJECT_ROOT
+from cxlib.wording import money, use_currency
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +43,10 @@ def test_real_churn_table_on_spark_equals_duckdb(spark, shared_dir, name):  # no
     folder = shared_dir / "data" / "real" / DATA_SETS[name]
     config = PROJECT_ROOT / "configs" / f"{name}.yaml"
     cx = cxlib.load(folder, config)
+    amount = money(1_500)  # in the config's currency, which the loader sets for the pages
+    use_currency(None)
     data = load_on_spark(folder, config, spark=spark)
+    assert money(1_500) == amount
     assert json.loads(cx.quality.to_json(examples=True)) == json.loads(
         data.quality.to_json(examples=True)
     )

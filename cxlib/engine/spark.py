@@ -62,6 +62,10 @@ LOCAL_DRIVER_MEMORY = "2g"
 """Heap of a local master's JVM (driver and executors in one process; Spark's 1 GB
 default runs out on the journey's joins over half a million events)."""
 
+LOCAL_LOG = Path(__file__).with_name("log4j2.properties").as_uri()
+"""The JVM log settings of a local master: errors only, no JSON dump of failed queries
+(they reach Python as exceptions; the user sees cxlib's sentence, not a page of JSON)."""
+
 LOCAL_SHUFFLE_PARTITIONS = "8"
 """Shuffle partitions on a local master (Spark's 200 cost seconds of task overhead on one
 machine; a cluster keeps its own setting)."""
@@ -87,6 +91,9 @@ def spark_session(master: str | None = None, conf: dict[str, Any] | None = None)
     if master and master.startswith("local"):
         settings["spark.sql.shuffle.partitions"] = LOCAL_SHUFFLE_PARTITIONS
         settings["spark.driver.memory"] = LOCAL_DRIVER_MEMORY
+        settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={LOCAL_LOG}"
+        # one process on this machine: its ports stay on the loopback, not on the network
+        settings["spark.driver.host"] = settings["spark.driver.bindAddress"] = "127.0.0.1"
         # Python workers (scoring) run this Python, which has pandas and scikit-learn
         # (pyspark reads the variable when the context starts; a set one is kept)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -98,7 +105,21 @@ def spark_session(master: str | None = None, conf: dict[str, Any] | None = None)
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    _quiet_query_context_logs()
     return session
+
+
+def _quiet_query_context_logs() -> None:
+    """Silence pyspark's query-context loggers in this process: on every failed query they
+    print a page of JSON (the Java stack included) to stderr, while the same error reaches
+    the caller as an exception that cxlib reports in one sentence (which file, column and
+    config key)."""
+    import logging
+
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 class SparkResult:

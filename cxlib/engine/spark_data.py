@@ -30,7 +30,7 @@ import pandas as pd
 
 from cxlib.contract import TABLES
 from cxlib.io.config import DatasetConfig, load_config
-from cxlib.io.dataset import TIME_COLUMNS, CXData
+from cxlib.io.dataset import TIME_COLUMNS, CXData, worded
 from cxlib.io.quality import QualityReport
 from cxlib.wording import count
 
@@ -258,4 +258,4 @@ def load_on_spark(
     spark = spark or SparkEngine.for_config(cfg).spark
     quality, views = validate_on_spark(source, cfg, tables, spark=spark, keep=True)
     keep = tuple(dict.fromkeys([*COLLECTED, *driver_tables]))
-    return SparkData(str(source), cfg, quality, spark, views, keep)
+    return worded(SparkData(str(source), cfg, quality, spark, views, keep))

@@ -30,6 +30,7 @@ import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -188,16 +189,22 @@ def load(
     if memo is not None:
         stored = memos.read(memo, source, config)
         if stored is not None:
-            return _worded(stored if wanted is None else stored.subset(wanted))
+            return worded(stored if wanted is None else stored.subset(wanted))
     with small_pages():  # see cxlib.io.memory: fresh memory is most of a large load's cost
         data = _read_and_validate(source, config, wanted)
     if memo is not None and wanted is None:
         memos.remember(memo, source, config, data)
-    return _worded(data)
+    return worded(data)
 
 
-def _worded(data: CXData) -> CXData:
-    """``data``, after making its config's currency and labels those every page writes."""
+DataSet = TypeVar("DataSet")
+"""A loaded data set of either loader (``CXData`` or Spark's ``SparkData``)."""
+
+
+def worded(data: DataSet) -> DataSet:
+    """``data``, after making its config's currency and labels those every page writes
+    (for the whole process, as every loader of a data set does: :func:`load`, and
+    :func:`cxlib.engine.spark_data.load_on_spark` on Spark)."""
     use_currency(getattr(data.config, "currency", None))
     use_labels(getattr(data.config, "labels", None))
     return data
