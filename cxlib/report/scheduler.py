@@ -5,8 +5,8 @@ need, the heavy execution modules are imported while they boot, each notebook wa
 for the notebooks it needs (only for their execution, not their HTML) and for a kernel
 slot (``jobs``), and the data is taken in once -- from the memo the first notebook's
 ``cxlib.load`` left (:mod:`cxlib.io.memo`), or loaded here (on Spark, when it is the
-run's engine: :func:`cxlib.engine.load_data`, and no memo). Every notebook that declares
-a ``memo`` parameter gets the run's memo folder in it, for its ``cxlib.load(..., memo=memo)``.
+run's engine: :func:`cxlib.engine.loading.load_data`, and no memo). Every notebook that
+declares a ``memo`` parameter gets the run's memo folder in it, for its load.
 """
 
 from __future__ import annotations
