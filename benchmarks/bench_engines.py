@@ -25,8 +25,10 @@ customers of :data:`BENCH_SET`, 10M all of them), as a growing business's data w
 ``--same-customers`` only the events grow: the 10M set is :data:`SAME_CUSTOMERS_SET`
 (400,000 customers, 10 million events; ``bench_load.py`` writes it) and a smaller size a
 fixed-hash share of its events with *all* its customers (customers and events only: what
-the journey needs; no tickets or surveys). The driver's peak must then be the same at both
-sizes: it holds one row per customer and per result, never an event.
+the journey needs; no tickets or surveys). The driver's peak should then hardly move: it
+holds one row per customer and per result, never an event (the one result that grows is
+the journey variants, one row per distinct path: longer journeys are more often distinct,
+up to one per customer).
 
 Each run line starts with the 1-minute load average when it started (the machine may be
 shared: a load above the core count stretches every time).
