@@ -10,7 +10,7 @@ import pytest
 
 from cxlib.engine import create_relation, engine_name
 from cxlib.engine.dialect import ENGINE_ONLY, SNIPPETS, code_of, engine_specific, expand
-from cxlib.journey.log import SQL_DIR, render
+from cxlib.journey.queries import SQL_DIR, render
 
 SHARED_SQL = sorted(SQL_DIR.parent.rglob("*.sql"))
 

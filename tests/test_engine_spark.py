@@ -19,7 +19,8 @@ import pytest
 
 import cxlib
 from cxlib import journey
-from cxlib.journey.log import BUILT_WITH_NUMPY, SQL_DIR, JourneyLog
+from cxlib.journey.log import BUILT_WITH_NUMPY, JourneyLog
+from cxlib.journey.queries import SQL_DIR
 from cxlib.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow

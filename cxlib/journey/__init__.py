@@ -91,9 +91,10 @@ from cxlib.journey.findings import (
 )
 from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total, friction, score_friction
 from cxlib.journey.funnel import funnel
-from cxlib.journey.log import SQL_DIR, JourneyLog, render
+from cxlib.journey.log import JourneyLog
 from cxlib.journey.maps import journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
+from cxlib.journey.queries import SQL_DIR, render
 from cxlib.journey.voice_tables import table_voices, voice_method
 from cxlib.journey.voices import JourneyVoices, journey_voices
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxlib.io import outputs
-from cxlib.journey.log import render
+from cxlib.journey.queries import render
 from cxlib.paths import private_outputs
 
 AFFECTED_CSV = "journey_affected.csv"

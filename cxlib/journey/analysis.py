@@ -10,7 +10,8 @@ from sklearn.base import BaseEstimator
 from cxlib.io.ids import positions
 from cxlib.journey.friction import friction_counts, ranked_friction
 from cxlib.journey.funnel import funnel, outcomes
-from cxlib.journey.log import JourneyLog, kept_on_spark
+from cxlib.journey.log import JourneyLog
+from cxlib.journey.log_inputs import kept_on_spark
 from cxlib.journey.maps import build_journey_map
 from cxlib.journey.paths import cross_channel_repeats, directly_follows, variants
 from cxlib.journey.voices import MIN_COMMENTS, JourneyVoices, add_emotions, journey_voices

@@ -19,7 +19,7 @@ import pandas as pd
 from cxlib.io import outputs
 from cxlib.journey.analysis import JourneyAnalysis
 from cxlib.journey.friction import DEFAULT_WEIGHTS, affected_total
-from cxlib.journey.log import kept_on_spark
+from cxlib.journey.log_inputs import kept_on_spark
 from cxlib.journey.voice_tables import voice_sentence
 from cxlib.metrics.kpis import MONTHS_PER_YEAR, customers_note, per_year, stated
 from cxlib.wording import count, hours, label, money, percent

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from cxlib.journey._common import HOUR, add_rate, as_log
-from cxlib.journey.log import JourneyLog, render
+from cxlib.journey.log import JourneyLog
+from cxlib.journey.queries import render
 from cxlib.metrics import ces_mean, csat, grouped
 
 DEFAULT_WEIGHTS: dict[str, float] = {

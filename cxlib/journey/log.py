@@ -22,10 +22,12 @@ journey_outcomes       touchpoint, outcome, is_goal (the outcome events named in
 
 Each file is one SELECT. Some are materialised as ``journey_<file name>`` temp tables (or
 views, :data:`VIEWS`) that later files read, in this order: ``tickets``, ``events``
-(from its SQL file after ``event_steps``, :data:`NEEDS`), ``answers``, ``journeys``, then on demand ``customer_stages``, ``runs``, ``step_norms``,
-``visits`` and ``customer_touchpoints`` (:meth:`JourneyLog.materialize`; on
+(from its SQL file after ``event_steps``, :data:`NEEDS`), ``answers``, ``journeys``, then
+on demand ``customer_stages``, ``runs``, ``step_norms``, ``visits`` and
+``customer_touchpoints`` (:meth:`JourneyLog.materialize`; on
 Spark, ``createOrReplaceTempView``). Parameters are written ``:name`` in the files and
-rendered as literals by :func:`render` (numbers only), which keeps the files engine-neutral.
+rendered as literals by :func:`~cxlib.journey.queries.render` (numbers only), which keeps
+the files engine-neutral.
 
 Three relations are built differently on DuckDB (:data:`BUILT_WITH_NUMPY`):
 ``journey_events``, the events in customer order with their neighbours;
@@ -36,19 +38,14 @@ tables: at 10 million events,
 ordering the log costs DuckDB's window functions several seconds per pass, the counts per
 customer and touchpoint (6 million groups) a ~9 s hash aggregation and the ordered string
 aggregation of the variants ~5 s, against a second or two in all in numpy on the already
-ordered events. The tests check that both give the same rows.
-
->>> "journey_events" in render("dfg")
-True
+ordered events. The tests check that both give the same rows. What the log is built
+from -- the events as the queries read them, on pandas or kept on Spark -- is
+:mod:`cxlib.journey.log_inputs`.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -57,13 +54,17 @@ import pyarrow as pa
 
 from cxlib.contract import DEFAULT_SCALES, SINGLE_STAGE
 from cxlib.engine import DEFAULT_ENGINE, connect, create_relation, engine_name
-from cxlib.engine.dialect import expand
+from cxlib.journey.log_inputs import (
+    complete_events,
+    kept_events,
+    kept_on_spark,
+    one_stage,
+    outcome_events,
+)
+from cxlib.journey.queries import render
 from cxlib.journey.sequence import ordered_events
 from cxlib.journey.tallies import path_variants, touchpoint_visits
 from cxlib.metrics.survey import boxes
-
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "journey"
-"""The folder holding the journey queries."""
 
 T = TypeVar("T")
 
@@ -79,50 +80,6 @@ NEEDS = {"events": ("event_steps",)}
 """Prepared tables a query's SQL file reads besides the inputs, built before it runs
 (``events`` reads the ordered events three times: materialised once, not re-sorted per
 reading on an engine that inlines common table expressions, as Spark does)."""
-
-_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
-
-
-@cache
-def _text(name: str) -> str:
-    path = SQL_DIR / f"{name}.sql"
-    if not path.is_file():
-        raise KeyError(f"no journey query {name!r} in {SQL_DIR}")
-    return path.read_text(encoding="utf-8")
-
-
-def render(name: str, dialect: str = DEFAULT_ENGINE, **params: float) -> str:
-    """The query ``name`` with its ``:parameters`` replaced by numeric literals, and its
-    engine snippets (:mod:`cxlib.engine.dialect`) spelled for ``dialect``.
-
-    Raises
-    ------
-    KeyError
-        Unknown query or a parameter the query needs but was not given.
-    ValueError
-        A parameter that is not a finite number.
-
-    Examples
-    --------
-    >>> "<= 3600" in render("visits", loop_window_s=3600, followup_s=172800, rework_window_s=1)
-    True
-    """
-    out = []
-    for line in _text(name).splitlines():
-        code, sep, comment = line.partition("--")
-        out.append(_PARAM.sub(lambda m: _literal(name, m.group(1), params), code) + sep + comment)
-    return expand("\n".join(out), dialect)
-
-
-def _literal(query: str, key: str, params: dict[str, float]) -> str:
-    if key not in params:
-        raise KeyError(f"journey query {query!r} needs the parameter {key!r}")
-    value = params[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"parameter {key!r} of {query!r} must be a number, got {value!r}")
-    if not math.isfinite(float(value)):
-        raise ValueError(f"parameter {key!r} of {query!r} must be finite, got {value!r}")
-    return repr(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 class JourneyLog:
@@ -184,14 +141,14 @@ class JourneyLog:
             )
         if self.kept:
             self.has_stages = "stage" in cx.columns("events")
-            self.events, self.sub_events, n_in, self.has_channel = _kept_events(cx)
+            self.events, self.sub_events, n_in, self.has_channel = kept_events(cx)
         else:
             self.has_stages = "stage" in cx.events
-            events, self.sub_events = _complete_events(cx.events)
-            self.events = events if self.has_stages else _one_stage(events)
+            events, self.sub_events = complete_events(cx.events)
+            self.events = events if self.has_stages else one_stage(events)
             n_in = len(self.events)
             self.has_channel = "channel" in cx.events and cx.events["channel"].notna().any()
-        self.outcomes, self.goal = _outcomes(cx.config, outcomes, goal)
+        self.outcomes, self.goal = outcome_events(cx.config, outcomes, goal)
         if self.has_stages:
             self.stage_order = tuple(stage_order or cx.config.stage_order)
         else:
@@ -488,97 +445,3 @@ class JourneyLog:
         for needed in NEEDS.get(name, ()):
             self.materialize(needed)
         return self.con.execute(render(name, self.engine, **params)).df()
-
-
-def kept_on_spark(cx) -> bool:  # noqa: ANN001
-    """True when ``cx``'s events stay on Spark (a :class:`cxlib.engine.spark_data.SparkData`)."""
-    return "events" in (getattr(cx, "views", None) or {})
-
-
-def _kept_events(cx) -> tuple[object, int, int, bool]:  # noqa: ANN001 -- SparkData
-    """Events kept on Spark as ``journey_source`` (a Spark DataFrame: ``seq`` is the source
-    row), the lifecycle sub-events left out, the events kept and whether any has a channel;
-    the rule of :func:`_complete_events` and :func:`_one_stage`, as Spark expressions."""
-    from pyspark.sql import functions as F
-
-    ev, columns = cx.frame("events"), cx.columns("events")
-    sub_events = 0
-    if "lifecycle" in columns:
-        complete = F.lower(F.trim(F.col("lifecycle").cast("string"))) == "complete"
-        n, n_complete = ev.agg(F.count(F.lit(1)), F.count(F.when(complete, 1))).first()
-        if 0 < n_complete < n:
-            ev, sub_events = ev.where(complete), int(n - n_complete)
-    none = F.lit(None).cast("string")
-    source = ev.select(
-        F.col("customer_id"),
-        F.col("timestamp").alias("ts"),
-        F.col("stage") if "stage" in columns else F.lit(SINGLE_STAGE).alias("stage"),
-        F.col("touchpoint"),
-        F.col("channel") if "channel" in columns else none.alias("channel"),
-        F.col("_row").cast("bigint").alias("seq"),
-    )
-    n_in, n_channel = source.agg(F.count(F.lit(1)), F.count("channel")).first()
-    return source, sub_events, int(n_in), bool(n_channel)
-
-
-def _complete_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The events without lifecycle sub-events, and how many were left out.
-
-    A process log with a ``lifecycle`` column logs one activity as several rows (schedule,
-    start, complete, ...). When some rows are ``complete`` (any case), only those are kept:
-    an activity counts once, and its sub-events are not loops. Without the column, or when
-    no row is ``complete``, the events are returned as they are.
-
-    >>> ev = pd.DataFrame({"lifecycle": ["SCHEDULE", "START", "COMPLETE", None]})
-    >>> kept, dropped = _complete_events(ev)
-    >>> kept.index.tolist(), dropped
-    ([2], 3)
-    """
-    if "lifecycle" not in events:
-        return events, 0
-    complete = events["lifecycle"].astype("string").str.strip().str.lower() == "complete"
-    complete = complete.fillna(False).to_numpy(dtype=bool)
-    if complete.all() or not complete.any():
-        return events, 0
-    return events[complete], int((~complete).sum())
-
-
-def _outcomes(
-    config,  # noqa: ANN001 -- DatasetConfig
-    outcomes: dict[str, str] | None,
-    goal: str | list[str] | None,
-) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The outcome events (touchpoint -> outcome) and goal outcomes, given or from the config.
-
-    >>> _outcomes(None, {"ok": "approved", "no": "declined"}, "approved")
-    ({'ok': 'approved', 'no': 'declined'}, ('approved',))
-    """
-    if outcomes is None:
-        outcomes = dict(getattr(config, "outcomes", None) or {})
-    if goal is None:
-        goal = getattr(config, "goal", None) or ()
-    goals = (goal,) if isinstance(goal, str) else tuple(goal)
-    unknown = set(goals) - set(outcomes.values())
-    if unknown:
-        raise ValueError(
-            f"goal {sorted(unknown)} is not an outcome; the outcomes are "
-            f"{sorted(set(outcomes.values()))}"
-        )
-    return {str(k): str(v) for k, v in outcomes.items()}, goals
-
-
-def _one_stage(events: pd.DataFrame) -> pd.DataFrame:
-    """``events`` with every event in the one stage :data:`~cxlib.contract.SINGLE_STAGE`.
-
-    A new frame over the same columns (not copied) plus the constant stage.
-
-    >>> _one_stage(pd.DataFrame({"customer_id": ["a", "b"]}))["stage"].tolist()
-    ['journey', 'journey']
-    """
-    stage = pd.Categorical.from_codes(
-        np.zeros(len(events), dtype=np.int8), categories=[SINGLE_STAGE], ordered=True
-    )
-    columns = {c: events[c] for c in events.columns} | {
-        "stage": pd.Series(stage, index=events.index)
-    }
-    return pd.DataFrame(columns, copy=False)

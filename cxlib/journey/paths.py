@@ -6,7 +6,7 @@ import pandas as pd
 
 from cxlib.engine import DEFAULT_ENGINE
 from cxlib.journey._common import DAY, add_rate, as_log
-from cxlib.journey.log import render
+from cxlib.journey.queries import render
 
 
 def directly_follows(data, **kwargs) -> pd.DataFrame:  # noqa: ANN001
