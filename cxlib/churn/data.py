@@ -46,8 +46,8 @@ import pandas as pd
 
 from cxlib import wording
 from cxlib.contract import DAYS_PER_MONTH
-from cxlib.engine import DEFAULT_ENGINE, engine_name
-from cxlib.engine.spark_data import kept_on_spark
+from cxlib.engine import DEFAULT_ENGINE
+from cxlib.engine.spark_data import data_engine
 from cxlib.features import customer_features, feature_family
 from cxlib.io.dataset import CXData
 from cxlib.io.privacy import personal_data_reason
@@ -231,7 +231,7 @@ def churn_data(
         excluded=excluded,
         notes=notes,
         latest=latest,
-        engine="spark" if kept_on_spark(cx) else engine_name(getattr(cx, "config", None)),
+        engine=data_engine(cx),
     )
 
 

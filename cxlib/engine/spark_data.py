@@ -193,6 +193,19 @@ def kept_on_spark(data: Any) -> bool:  # noqa: ANN401
     return isinstance(getattr(data, "views", None), dict)
 
 
+def data_engine(data: Any) -> str:  # noqa: ANN401
+    """Where the heavy work on ``data`` runs: ``spark`` when its tables are kept there
+    (a :class:`SparkData`), else the engine chosen for its config
+    (:func:`cxlib.engine.engine_name`).
+
+    >>> data_engine(object())
+    'duckdb'
+    """
+    from cxlib.engine import engine_name
+
+    return "spark" if kept_on_spark(data) else engine_name(getattr(data, "config", None))
+
+
 def collect(frame: DataFrame, table: str, stage_order: Sequence[str] | None = None) -> pd.DataFrame:
     """A kept table brought to the driver with the loader's dtypes (source order, no
     ``_row``): ids and text ``string[pyarrow]``, ``Int64``, ``boolean``, times

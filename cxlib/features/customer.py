@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.contract import DAYS_PER_MONTH
-from cxlib.engine import engine_name
+from cxlib.engine.spark_data import data_engine
 from cxlib.features import aggregates
 from cxlib.features.dictionary import FEATURES, PATTERNS
 from cxlib.io.dataset import CXData
@@ -208,8 +208,7 @@ def customer_features(
         tenure = _tenure_days(customers, ref)
         months = np.maximum(np.nan_to_num(tenure, nan=0.0) / DAYS_PER_MONTH, 1.0)
         out["tenure_days"] = tenure
-    kept = isinstance(getattr(cx, "views", None), dict)  # tables kept on Spark: Spark
-    engine = "spark" if kept else engine_name(cx.config)
+    engine = data_engine(cx)  # spark when the tables are kept there
     agg = aggregates.connect(ids, ref, limited, engine, cx.config)
     try:
         for name, frame in (
